@@ -1,0 +1,9 @@
+//! SeaORM entities of mwscup: one file a table, plain data. Behaviour lives in `mwscup::store` and
+//! `mwscup::domain`.
+
+pub mod api_tokens;
+pub mod contests;
+pub mod sessions;
+pub mod team_members;
+pub mod teams;
+pub mod users;

@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "teams")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub contest_id: i32,
+    pub name: String,
+    /// The name folded for uniqueness within the contest.
+    pub name_key: String,
+    pub affiliation: Option<String>,
+    #[sea_orm(unique)]
+    pub invite_code: String,
+    pub captain_id: Option<i32>,
+    pub hidden: bool,
+    pub created_at: DateTimeUtc,
+    /// Touched by every change of membership, which also serialises concurrent joins.
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! The schema of mwscup, one migration a step. A step that has landed is never edited: change the schema
+//! with a new step.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_accounts_and_teams;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_accounts_and_teams::Migration)]
+    }
+}

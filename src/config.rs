@@ -1,0 +1,248 @@
+//! Settings, layered: command-line flags > `MWSCUP_*` environment > `mwscup.toml` > defaults. A value that
+//! makes no sense stops the start with a message that names the setting.
+
+use std::fs;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use serde::Deserialize;
+
+/// The settings the server runs with, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Signs cookies; at least 32 characters.
+    pub secret_key: String,
+    /// Whether cookies carry `Secure` (set it when the site is served over HTTPS).
+    pub cookie_secure: bool,
+}
+
+/// Values as given by flags or environment (clap merges those two), before the file and the defaults.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Overrides {
+    /// Folder for the SQLite database, the secret key and stored files.
+    #[arg(long, env = "MWSCUP_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: `sqlite://…` or `postgres://…` (default: SQLite `mwscup.db` in the data folder).
+    #[arg(long, env = "MWSCUP_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "MWSCUP_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Key that signs cookies (default: generated once and kept in the data folder).
+    #[arg(long, env = "MWSCUP_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Mark cookies `Secure` (`true` or `false`; turn on behind HTTPS).
+    #[arg(long, env = "MWSCUP_COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<String>,
+    /// Configuration file (default: `mwscup.toml` in the working folder, if present).
+    #[arg(long, env = "MWSCUP_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// `mwscup.toml`: every key optional; an unknown key is an error, so a typo does not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    bind: Option<String>,
+    secret_key: Option<String>,
+    cookie_secure: Option<bool>,
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const MIN_SECRET_LEN: usize = 32;
+const SECRET_FILE: &str = "secret_key";
+
+/// How a setting is spelled in each layer, for messages.
+fn spellings(key: &str) -> String {
+    format!("`{key}` (--{} / MWSCUP_{})", key.replace('_', "-"), key.to_uppercase())
+}
+
+fn setting_error(key: &str, what: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("setting {}: {what}", spellings(key))
+}
+
+impl Overrides {
+    /// Reads the file layer and the defaults under these values; creates the data folder and, if no key
+    /// was given, the secret key file.
+    pub fn resolve(&self) -> anyhow::Result<Settings> {
+        let file = self.read_file()?;
+
+        let data_dir = self.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./data"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(setting_error("data_dir", "must not be empty"));
+        }
+        fs::create_dir_all(&data_dir)
+            .map_err(|e| setting_error("data_dir", format!("cannot create {}: {e}", data_dir.display())))?;
+
+        let database_url = match self.database_url.clone().or(file.database_url) {
+            Some(url) => parse_database_url(&url)?,
+            None => default_sqlite_url(&data_dir),
+        };
+
+        let bind_text = self.bind.clone().or(file.bind).unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = bind_text
+            .parse::<SocketAddr>()
+            .map_err(|_| setting_error("bind", format!("{bind_text:?} is not an address like 127.0.0.1:8080")))?;
+
+        let cookie_secure = match &self.cookie_secure {
+            Some(text) => parse_bool(text)
+                .ok_or_else(|| setting_error("cookie_secure", format!("{text:?} is not true or false")))?,
+            None => file.cookie_secure.unwrap_or(false),
+        };
+
+        let secret_key = match self.secret_key.clone().or(file.secret_key) {
+            Some(key) => check_secret(key)?,
+            None => load_or_create_secret(&data_dir)?,
+        };
+
+        Ok(Settings { data_dir, database_url, bind, secret_key, cookie_secure })
+    }
+
+    fn read_file(&self) -> anyhow::Result<FileSettings> {
+        let (path, required) = match &self.config {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from("mwscup.toml"), false),
+        };
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(FileSettings::default()),
+            Err(e) => return Err(setting_error("config", format!("cannot read {}: {e}", path.display()))),
+        };
+        toml::from_str(&text).with_context(|| format!("configuration file {}", path.display()))
+    }
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_database_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim();
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|prefix| url.starts_with(prefix)) {
+        Ok(url.to_owned())
+    } else {
+        Err(setting_error("database_url", "must start with sqlite: or postgres://"))
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("mwscup.db").display())
+}
+
+fn check_secret(key: String) -> anyhow::Result<String> {
+    if key.chars().count() < MIN_SECRET_LEN {
+        bail!(setting_error("secret_key", format!("must be at least {MIN_SECRET_LEN} characters")));
+    }
+    Ok(key)
+}
+
+/// The secret kept in the data folder, made on first start and readable by its owner only.
+fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join(SECRET_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => return check_secret(text.trim().to_owned()).with_context(|| format!("in {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(anyhow!("cannot read the secret key {}: {e}", path.display())),
+    }
+    let key = hex::encode(rand::random::<[u8; 32]>());
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(key.as_bytes())?;
+    file.sync_all()?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides(dir: &Path) -> Overrides {
+        Overrides { data_dir: Some(dir.to_path_buf()), config: Some(dir.join("absent.toml")), ..Overrides::default() }
+    }
+
+    #[test]
+    fn defaults_make_a_sqlite_database_and_a_private_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut o = overrides(dir.path());
+        o.config = None;
+        let s = o.resolve().expect("defaults are valid");
+        assert!(s.database_url.starts_with("sqlite://") && s.database_url.contains("mwscup.db"));
+        assert_eq!(s.bind.to_string(), DEFAULT_BIND);
+        assert!(!s.cookie_secure);
+        let again = overrides(dir.path());
+        let mut again = again;
+        again.config = None;
+        assert_eq!(again.resolve().expect("valid").secret_key, s.secret_key, "the key is kept");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join(SECRET_FILE)).expect("exists").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn nonsense_names_the_setting() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.bind = Some("localhost".into());
+        let e = o.resolve().expect_err("bad bind").to_string();
+        assert!(e.contains("MWSCUP_BIND"), "{e}");
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.cookie_secure = Some("maybe".into());
+        assert!(o.resolve().expect_err("bad bool").to_string().contains("MWSCUP_COOKIE_SECURE"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.secret_key = Some("short".into());
+        assert!(o.resolve().expect_err("short key").to_string().contains("MWSCUP_SECRET_KEY"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.database_url = Some("mysql://x".into());
+        assert!(o.resolve().expect_err("bad url").to_string().contains("MWSCUP_DATABASE_URL"));
+    }
+
+    #[test]
+    fn the_file_is_under_flags_and_rejects_unknown_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("mwscup.toml");
+        fs::write(&file, "bind = \"127.0.0.1:9999\"\ncookie_secure = true\n").expect("write");
+        let mut o = overrides(dir.path());
+        o.config = Some(file.clone());
+        let s = o.resolve().expect("valid");
+        assert_eq!(s.bind.port(), 9999);
+        assert!(s.cookie_secure);
+        o.bind = Some("127.0.0.1:7000".into());
+        assert_eq!(o.resolve().expect("valid").bind.port(), 7000, "flags win over the file");
+
+        fs::write(&file, "bnid = \"x\"\n").expect("write");
+        let e = format!("{:#}", o.resolve().expect_err("typo"));
+        assert!(e.contains("bnid"), "{e}");
+    }
+
+    #[test]
+    fn a_named_config_file_must_exist() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let o = overrides(dir.path());
+        assert!(o.resolve().expect_err("missing").to_string().contains("config"));
+    }
+}

@@ -1,0 +1,76 @@
+//! The demo contest `mwscup-demo`, so that a newcomer's first `serve --demo` shows a live contest.
+
+use chrono::{Duration, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::domain::names::Username;
+use crate::domain::{password, role::Role, secret};
+use crate::store;
+
+pub const SLUG: &str = "mwscup-demo";
+pub const ORGANIZER: &str = "organizer";
+
+/// What `ensure` did, for the start-up message.
+pub struct Outcome {
+    pub created_contest: bool,
+    /// The organizer's password, when this run created the organizer.
+    pub organizer_password: Option<String>,
+}
+
+impl Outcome {
+    pub fn print(&self) {
+        if self.created_contest {
+            println!("demo: created the contest {SLUG}, running now and ending in 4 hours");
+        } else {
+            println!("demo: the contest {SLUG} exists already; left as it is");
+        }
+        match &self.organizer_password {
+            Some(pw) => println!("demo: log in as organizer: username `{ORGANIZER}`, password `{pw}` (shown once)"),
+            None => println!(
+                "demo: the organizer `{ORGANIZER}` exists already (its password was printed when it was made; \
+                 `mwscup admin create --username NAME` makes another)"
+            ),
+        }
+    }
+}
+
+/// Creates the demo contest, running from now for four hours, and its organizer, unless they exist.
+pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    let created_contest = if store::contests::by_slug(db, SLUG).await?.is_some() {
+        false
+    } else {
+        let now = Utc::now();
+        store::contests::create(
+            db,
+            store::contests::NewContest {
+                slug: SLUG.into(),
+                title: "MWS Cup デモ".into(),
+                title_en: "MWS Cup demo".into(),
+                description: "mwscup を試すためのデモコンテストです。チームを作り、仲間を招待してみましょう。".into(),
+                description_en: "A demo contest to try mwscup: create a team and invite your teammates.".into(),
+                timezone: "Asia/Tokyo".into(),
+                starts_at: now,
+                ends_at: now + Duration::hours(4),
+                freeze_at: Some(now + Duration::hours(4) - Duration::minutes(30)),
+                max_team_size: 6,
+                demo: true,
+            },
+        )
+        .await?;
+        true
+    };
+
+    let username = Username::parse(ORGANIZER).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let organizer_password = if store::users::by_username(db, &username).await?.is_some() {
+        None
+    } else {
+        let plain = secret::generated_password();
+        let to_hash = plain.clone();
+        let hash = tokio::task::spawn_blocking(move || password::hash(&to_hash)).await?;
+        let new =
+            store::users::NewUser { username: &username, email: None, password_hash: hash, role: Role::Organizer };
+        store::users::create(db, new).await?;
+        Some(plain)
+    };
+    Ok(Outcome { created_contest, organizer_password })
+}

@@ -1,0 +1,9 @@
+//! Pure logic with no I/O: names and their folding, roles, passwords, secrets, the contest clock and the
+//! login limiter. Everything here is unit-tested in place.
+
+pub mod clock;
+pub mod limiter;
+pub mod names;
+pub mod password;
+pub mod role;
+pub mod secret;

@@ -1,0 +1,10 @@
+//! mwscup: the contest platform for MWS Cup. See `docs/ARCHITECTURE.md` for the map of this crate.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod startup;
+pub mod store;
+pub mod web;

@@ -1,0 +1,60 @@
+//! Building the application and starting the HTTP server on a listener the caller chose (tests pass
+//! port 0).
+
+use std::net::TcpListener;
+
+use actix_web::cookie::Key;
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger, from_fn};
+use actix_web::web::Data;
+use actix_web::{App, HttpServer};
+use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha512};
+
+use crate::config::Settings;
+use crate::web;
+use crate::web::auth::LoginGuard;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    /// Signs the session and CSRF cookies; derived from the secret key.
+    pub cookie_key: Key,
+    pub logins: LoginGuard,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        let mut hasher = Sha512::new();
+        hasher.update(b"mwscup-cookie-key-v1\0");
+        hasher.update(settings.secret_key.as_bytes());
+        let cookie_key = Key::from(&hasher.finalize());
+        AppState { db, settings, cookie_key, logins: LoginGuard::default() }
+    }
+}
+
+/// The server, not yet awaited. SIGINT and SIGTERM stop it gracefully: requests under way finish.
+pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(web::configure)
+            .default_service(actix_web::web::to(web::not_found))
+            .wrap(from_fn(web::error::render_errors))
+            .wrap(from_fn(web::csrf::ensure_token))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")),
+            )
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

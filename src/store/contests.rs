@@ -1,0 +1,64 @@
+//! Contests: listing, finding, and creating the demo.
+
+use chrono::{DateTime, Utc};
+use entity::contests;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::StoreResult;
+
+pub async fn all(db: &impl ConnectionTrait) -> StoreResult<Vec<contests::Model>> {
+    Ok(contests::Entity::find().order_by_desc(contests::Column::StartsAt).all(db).await?)
+}
+
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> StoreResult<Option<contests::Model>> {
+    Ok(contests::Entity::find().filter(contests::Column::Slug.eq(slug)).one(db).await?)
+}
+
+/// The contest the un-prefixed API serves: the one running now (the latest to start, if several),
+/// else the latest.
+pub async fn current(db: &impl ConnectionTrait, now: DateTime<Utc>) -> StoreResult<Option<contests::Model>> {
+    let running = contests::Entity::find()
+        .filter(contests::Column::StartsAt.lte(now))
+        .filter(contests::Column::EndsAt.gt(now))
+        .order_by_desc(contests::Column::StartsAt)
+        .one(db)
+        .await?;
+    match running {
+        Some(c) => Ok(Some(c)),
+        None => Ok(contests::Entity::find().order_by_desc(contests::Column::StartsAt).one(db).await?),
+    }
+}
+
+pub struct NewContest {
+    pub slug: String,
+    pub title: String,
+    pub title_en: String,
+    pub description: String,
+    pub description_en: String,
+    pub timezone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub freeze_at: Option<DateTime<Utc>>,
+    pub max_team_size: i32,
+    pub demo: bool,
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewContest) -> StoreResult<contests::Model> {
+    Ok(contests::ActiveModel {
+        slug: Set(new.slug),
+        title: Set(new.title),
+        title_en: Set(new.title_en),
+        description: Set(new.description),
+        description_en: Set(new.description_en),
+        timezone: Set(new.timezone),
+        starts_at: Set(new.starts_at),
+        ends_at: Set(new.ends_at),
+        freeze_at: Set(new.freeze_at),
+        max_team_size: Set(new.max_team_size),
+        demo: Set(new.demo),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}

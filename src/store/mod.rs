@@ -1,0 +1,33 @@
+//! Every query, grouped by aggregate. Handlers call these and never build a query themselves.
+
+pub mod contests;
+pub mod sessions;
+pub mod teams;
+pub mod tokens;
+pub mod users;
+
+use sea_orm::{DbErr, SqlErr};
+
+/// What a store call can answer besides success: outcomes a person causes, and database failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("that username is taken")]
+    UsernameTaken,
+    #[error("a team of that name exists in this contest")]
+    TeamNameTaken,
+    #[error("the user is already in a team of this contest")]
+    AlreadyInTeam,
+    #[error("the team is full ({max} members)")]
+    TeamFull { max: i32 },
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Whether a database error is the violation of a unique index.
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,225 @@
+//! Teams and their members. Every change of membership first touches the team's row, which serialises
+//! concurrent joins on both backends (a row lock on PostgreSQL, the write lock on SQLite), so the size
+//! limit holds however many people join at once.
+
+use chrono::{DateTime, Utc};
+use entity::{team_members, teams, users};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+
+use super::{StoreError, StoreResult, is_unique_violation};
+use crate::domain::names::TeamName;
+use crate::domain::secret;
+
+/// A member as pages and the API show one.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user_id: i32,
+    pub username: String,
+    pub joined_at: DateTime<Utc>,
+    pub captain: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    pub team: teams::Model,
+    pub members: Vec<Member>,
+}
+
+pub struct NewTeam<'a> {
+    pub contest_id: i32,
+    pub name: &'a TeamName,
+    pub affiliation: Option<String>,
+    /// The user who creates the team becomes its captain and first member; organizers create empty teams.
+    pub captain_id: Option<i32>,
+}
+
+pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<teams::Model> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let team = teams::ActiveModel {
+        contest_id: Set(new.contest_id),
+        name: Set(new.name.as_str().to_owned()),
+        name_key: Set(new.name.key().to_owned()),
+        affiliation: Set(new.affiliation),
+        invite_code: Set(secret::invite_code()),
+        captain_id: Set(new.captain_id),
+        hidden: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { StoreError::TeamNameTaken } else { e.into() })?;
+    if let Some(user_id) = new.captain_id {
+        insert_member(&txn, &team, user_id).await?;
+    }
+    txn.commit().await?;
+    Ok(team)
+}
+
+async fn insert_member(db: &impl ConnectionTrait, team: &teams::Model, user_id: i32) -> StoreResult<()> {
+    team_members::ActiveModel {
+        team_id: Set(team.id),
+        contest_id: Set(team.contest_id),
+        user_id: Set(user_id),
+        joined_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { StoreError::AlreadyInTeam } else { e.into() })?;
+    Ok(())
+}
+
+/// Takes the team's row for the rest of the transaction; `NotFound` if the team is gone.
+async fn lock(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<()> {
+    let touched = teams::Entity::update_many()
+        .col_expr(teams::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(teams::Column::Id.eq(team_id))
+        .exec(db)
+        .await?;
+    if touched.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Adds a user to a team unless the team is full or the user is in a team of this contest already.
+/// A team without a captain (made by an organizer) gets its first member as captain.
+pub async fn add_member(db: &DatabaseConnection, team_id: i32, user_id: i32, max_size: i32) -> StoreResult<()> {
+    let txn = db.begin().await?;
+    lock(&txn, team_id).await?;
+    let team = teams::Entity::find_by_id(team_id).one(&txn).await?.ok_or(StoreError::NotFound)?;
+    let size = team_members::Entity::find().filter(team_members::Column::TeamId.eq(team_id)).count(&txn).await?;
+    if size >= u64::try_from(max_size).unwrap_or(0) {
+        return Err(StoreError::TeamFull { max: max_size });
+    }
+    insert_member(&txn, &team, user_id).await?;
+    if team.captain_id.is_none() {
+        set_captain(&txn, team_id, Some(user_id)).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn set_captain(db: &impl ConnectionTrait, team_id: i32, user_id: Option<i32>) -> StoreResult<()> {
+    teams::Entity::update_many()
+        .col_expr(teams::Column::CaptainId, Expr::value(user_id))
+        .filter(teams::Column::Id.eq(team_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What became of the team when a member left.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Left {
+    /// Others remain; the captaincy passed on if the captain left.
+    TeamRemains,
+    /// The last member left and the empty team was removed.
+    TeamRemoved,
+}
+
+pub async fn leave(db: &DatabaseConnection, team_id: i32, user_id: i32) -> StoreResult<Left> {
+    let txn = db.begin().await?;
+    lock(&txn, team_id).await?;
+    let removed = team_members::Entity::delete_many()
+        .filter(team_members::Column::TeamId.eq(team_id))
+        .filter(team_members::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let next = team_members::Entity::find()
+        .filter(team_members::Column::TeamId.eq(team_id))
+        .order_by_asc(team_members::Column::JoinedAt)
+        .order_by_asc(team_members::Column::Id)
+        .one(&txn)
+        .await?;
+    let outcome = match next {
+        None => {
+            teams::Entity::delete_by_id(team_id).exec(&txn).await?;
+            Left::TeamRemoved
+        }
+        Some(next) => {
+            let team = teams::Entity::find_by_id(team_id).one(&txn).await?.ok_or(StoreError::NotFound)?;
+            if team.captain_id == Some(user_id) {
+                set_captain(&txn, team_id, Some(next.user_id)).await?;
+            }
+            Left::TeamRemains
+        }
+    };
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+pub async fn renew_invite(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<String> {
+    let code = secret::invite_code();
+    teams::Entity::update_many()
+        .col_expr(teams::Column::InviteCode, Expr::value(code.clone()))
+        .col_expr(teams::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(teams::Column::Id.eq(team_id))
+        .exec(db)
+        .await?;
+    Ok(code)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, contest_id: i32, team_id: i32) -> StoreResult<Option<teams::Model>> {
+    Ok(teams::Entity::find_by_id(team_id).filter(teams::Column::ContestId.eq(contest_id)).one(db).await?)
+}
+
+pub async fn by_invite_code(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    code: &str,
+) -> StoreResult<Option<teams::Model>> {
+    Ok(teams::Entity::find()
+        .filter(teams::Column::ContestId.eq(contest_id))
+        .filter(teams::Column::InviteCode.eq(code.trim().to_lowercase()))
+        .one(db)
+        .await?)
+}
+
+/// The team a user belongs to in a contest.
+pub async fn of_user(db: &impl ConnectionTrait, contest_id: i32, user_id: i32) -> StoreResult<Option<teams::Model>> {
+    let Some(membership) = team_members::Entity::find()
+        .filter(team_members::Column::ContestId.eq(contest_id))
+        .filter(team_members::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(teams::Entity::find_by_id(membership.team_id).one(db).await?)
+}
+
+pub async fn view(db: &impl ConnectionTrait, team: teams::Model) -> StoreResult<TeamView> {
+    let rows = team_members::Entity::find()
+        .filter(team_members::Column::TeamId.eq(team.id))
+        .order_by_asc(team_members::Column::JoinedAt)
+        .order_by_asc(team_members::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|m| m.user_id).collect();
+    let people = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(db).await?;
+    let members = rows
+        .into_iter()
+        .filter_map(|m| {
+            let user = people.iter().find(|u| u.id == m.user_id)?;
+            Some(Member {
+                user_id: m.user_id,
+                username: user.username.clone(),
+                joined_at: m.joined_at,
+                captain: team.captain_id == Some(m.user_id),
+            })
+        })
+        .collect();
+    Ok(TeamView { team, members })
+}
+
+pub async fn count_in_contest(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<u64> {
+    Ok(teams::Entity::find().filter(teams::Column::ContestId.eq(contest_id)).count(db).await?)
+}

@@ -1,0 +1,49 @@
+//! Accounts.
+
+use chrono::Utc;
+use entity::users;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::{StoreError, StoreResult, is_unique_violation};
+use crate::domain::names::Username;
+use crate::domain::role::Role;
+
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub email: Option<String>,
+    /// An argon2id PHC string, hashed by the caller on a blocking thread.
+    pub password_hash: String,
+    pub role: Role,
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewUser<'_>) -> StoreResult<users::Model> {
+    users::ActiveModel {
+        username: Set(new.username.as_str().to_owned()),
+        username_key: Set(new.username.key().to_owned()),
+        email: Set(new.email),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { StoreError::UsernameTaken } else { e.into() })
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<users::Model>> {
+    Ok(users::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn by_username(db: &impl ConnectionTrait, username: &Username) -> StoreResult<Option<users::Model>> {
+    Ok(users::Entity::find().filter(users::Column::UsernameKey.eq(username.key())).one(db).await?)
+}
+
+pub async fn set_password_hash(db: &impl ConnectionTrait, user_id: i32, password_hash: String) -> StoreResult<()> {
+    let result = users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, sea_orm::sea_query::Expr::value(password_hash))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}

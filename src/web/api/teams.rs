@@ -1,0 +1,127 @@
+//! `teams/me`, and for organizers `POST teams`, `GET teams/{id}`, `POST teams/{id}/members`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::success;
+use super::users::rfc3339;
+use crate::domain::names::{TeamName, optional_text};
+use crate::store::{self, StoreError, teams::TeamView};
+use crate::web::body::ApiBody;
+use crate::web::error::{AppError, AppResult, Msg};
+use crate::web::extract::{ApiCaller, ApiOrganizer, ContestCtx, role_of, state};
+
+#[derive(Serialize)]
+struct TeamJson {
+    id: i32,
+    name: String,
+    affiliation: Option<String>,
+    captain_id: Option<i32>,
+    /// User ids, as CTFd lists them.
+    members: Vec<i32>,
+    /// Only for the team's members and organizers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invite_code: Option<String>,
+    hidden: bool,
+    created: String,
+}
+
+fn team_json(view: TeamView, show_code: bool) -> TeamJson {
+    TeamJson {
+        id: view.team.id,
+        members: view.members.iter().map(|m| m.user_id).collect(),
+        name: view.team.name,
+        affiliation: view.team.affiliation,
+        captain_id: view.team.captain_id,
+        invite_code: show_code.then_some(view.team.invite_code),
+        hidden: view.team.hidden,
+        created: rfc3339(&view.team.created_at),
+    }
+}
+
+pub async fn mine(
+    req: HttpRequest,
+    ApiCaller(user): ApiCaller,
+    ContestCtx(contest): ContestCtx,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team = store::teams::of_user(&state.db, contest.id, user.id).await?.ok_or(AppError::NotFound)?;
+    Ok(success(team_json(store::teams::view(&state.db, team).await?, true)))
+}
+
+pub async fn one(
+    req: HttpRequest,
+    _organizer: ApiOrganizer,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<TeamPath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team = store::teams::by_id(&state.db, contest.id, path.id).await?.ok_or(AppError::NotFound)?;
+    Ok(success(team_json(store::teams::view(&state.db, team).await?, true)))
+}
+
+/// The `{id}` of the path; the contest's `{slug}` may stand before it and is left to `ContestCtx`.
+#[derive(Deserialize)]
+pub struct TeamPath {
+    id: i32,
+}
+
+/// `{"name", "affiliation"?}`: a team with no members yet; its first member becomes captain.
+pub async fn create(
+    req: HttpRequest,
+    _organizer: ApiOrganizer,
+    ContestCtx(contest): ContestCtx,
+    body: ApiBody,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let mut errors = Vec::new();
+    let name = match body.text("name") {
+        Ok(Some(n)) => TeamName::parse(&n).map_err(|e| errors.push(("name", e.into()))).ok(),
+        Ok(None) => {
+            errors.push(("name", Msg::Required));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let affiliation = match body.text("affiliation") {
+        Ok(a) => optional_text(a.as_deref(), 128).map_err(|e| errors.push(("affiliation", e.into()))).ok().flatten(),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let (Some(name), true) = (name, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let new = store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation, captain_id: None };
+    let team = store::teams::create(&state.db, new).await.map_err(|e| match e {
+        StoreError::TeamNameTaken => AppError::field("name", Msg::TeamNameTaken),
+        other => other.into(),
+    })?;
+    Ok(success(team_json(TeamView { team, members: Vec::new() }, true)))
+}
+
+/// `{"user_id"}`: puts a user into a team, within the contest's team size.
+pub async fn add_member(
+    req: HttpRequest,
+    ApiOrganizer(organizer): ApiOrganizer,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<TeamPath>,
+    body: ApiBody,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team = store::teams::by_id(&state.db, contest.id, path.id).await?.ok_or(AppError::NotFound)?;
+    let user_id = body.int("user_id").map_err(|e| AppError::Invalid(vec![e]))?;
+    store::users::by_id(&state.db, user_id).await?.ok_or_else(|| AppError::field("user_id", Msg::NoSuchUser))?;
+    store::teams::add_member(&state.db, team.id, user_id, contest.max_team_size).await.map_err(|e| match e {
+        StoreError::AlreadyInTeam => AppError::field("user_id", Msg::AlreadyInTeam),
+        StoreError::TeamFull { max } => AppError::field("user_id", Msg::TeamFull { max }),
+        other => other.into(),
+    })?;
+    let team = store::teams::by_id(&state.db, contest.id, team.id).await?.ok_or(AppError::NotFound)?;
+    let show_code = role_of(&organizer).is_organizer();
+    Ok(success(team_json(store::teams::view(&state.db, team).await?, show_code)))
+}

@@ -1,0 +1,111 @@
+//! `users/me`, and `POST users` for organizers.
+
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use super::success;
+use crate::domain::names::{Username, optional_email};
+use crate::domain::password;
+use crate::domain::role::Role;
+use crate::store;
+use crate::web::body::ApiBody;
+use crate::web::error::{AppError, AppResult, Msg};
+use crate::web::extract::{ApiCaller, ApiOrganizer, state};
+
+#[derive(Serialize)]
+struct UserJson {
+    id: i32,
+    name: String,
+    email: Option<String>,
+    role: String,
+    team_id: Option<i32>,
+    created: String,
+}
+
+pub fn rfc3339(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The contest of the request if there is one: the slug's (which must exist), or the current one.
+async fn contest_of(req: &HttpRequest) -> AppResult<Option<entity::contests::Model>> {
+    let state = state(req)?;
+    match req.match_info().get("slug") {
+        Some(slug) => Ok(Some(store::contests::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?)),
+        None => Ok(store::contests::current(&state.db, Utc::now()).await?),
+    }
+}
+
+pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team_id = match contest_of(&req).await? {
+        Some(contest) => store::teams::of_user(&state.db, contest.id, user.id).await?.map(|t| t.id),
+        None => None,
+    };
+    Ok(success(UserJson {
+        id: user.id,
+        name: user.username.clone(),
+        email: user.email.clone(),
+        role: user.role.clone(),
+        team_id,
+        created: rfc3339(&user.created_at),
+    }))
+}
+
+/// `{"name", "password", "email"?, "role"?}`: an organizer creates an account (a participant unless
+/// `role` says otherwise).
+pub async fn create(req: HttpRequest, _organizer: ApiOrganizer, body: ApiBody) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let mut errors = Vec::new();
+    let name = match body.text("name") {
+        Ok(Some(n)) => Username::parse(&n).map_err(|e| errors.push(("name", e.into()))).ok(),
+        Ok(None) => {
+            errors.push(("name", Msg::Required));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let password = match body.text("password") {
+        Ok(Some(p)) => password::check_strength(&p).map(|()| p).map_err(|e| errors.push(("password", e.into()))).ok(),
+        Ok(None) => {
+            errors.push(("password", Msg::Required));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let email = match body.text("email") {
+        Ok(raw) => optional_email(raw.as_deref()).map_err(|_| errors.push(("email", Msg::BadEmail))).ok().flatten(),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let role = match body.text("role") {
+        Ok(None) => Some(Role::Participant),
+        Ok(Some(r)) => r.parse::<Role>().map_err(|_| errors.push(("role", Msg::BadRequest))).ok(),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let (Some(name), Some(password), Some(role), true) = (name, password, role, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let password_hash = actix_web::web::block(move || password::hash(&password)).await?;
+    let new = store::users::NewUser { username: &name, email, password_hash, role };
+    let user = store::users::create(&state.db, new).await?;
+    Ok(success(UserJson {
+        id: user.id,
+        name: user.username,
+        email: user.email,
+        role: user.role,
+        team_id: None,
+        created: rfc3339(&user.created_at),
+    }))
+}

@@ -1,0 +1,102 @@
+//! The body of an API request, read the same whatever its Content-Type: a form when it says so,
+//! otherwise JSON. Fields are read one by one, so each problem is reported against its field.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde_json::{Map, Value};
+
+use super::error::{AppError, Msg};
+
+/// An API body as a map of fields.
+#[derive(Debug, Default)]
+pub struct ApiBody(Map<String, Value>);
+
+const LIMIT: usize = 64 * 1024;
+
+impl ApiBody {
+    fn parse(is_form: bool, bytes: &[u8]) -> Result<Self, AppError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiBody::default());
+        }
+        if is_form {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(bytes).map_err(|_| AppError::field("body", Msg::BodyNotAnObject))?;
+            return Ok(ApiBody(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(map)) => Ok(ApiBody(map)),
+            _ => Err(AppError::field("body", Msg::BodyNotAnObject)),
+        }
+    }
+
+    /// A text field; numbers are taken as their text. Absent or null is `None`.
+    pub fn text(&self, field: &'static str) -> Result<Option<String>, (&'static str, Msg)> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err((field, Msg::BadRequest)),
+        }
+    }
+
+    /// A whole number, given as a JSON number or as text (forms have only text).
+    pub fn int(&self, field: &'static str) -> Result<i32, (&'static str, Msg)> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Err((field, Msg::Required)),
+            Some(Value::Number(n)) => n.as_i64().and_then(|v| i32::try_from(v).ok()).ok_or((field, Msg::NotANumber)),
+            Some(Value::String(s)) => s.trim().parse().map_err(|_| (field, Msg::NotANumber)),
+            Some(_) => Err((field, Msg::NotANumber)),
+        }
+    }
+}
+
+impl FromRequest for ApiBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/x-www-form-urlencoded"));
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|_| AppError::field("body", Msg::BadRequest))?;
+            if bytes.len() > LIMIT {
+                return Err(AppError::field("body", Msg::TooLong { max: LIMIT }));
+            }
+            ApiBody::parse(is_form, &bytes)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_forms_read_alike() {
+        let json = ApiBody::parse(false, br#"{"name":"a","user_id":7}"#).expect("json");
+        let form = ApiBody::parse(true, b"name=a&user_id=7").expect("form");
+        for body in [json, form] {
+            assert_eq!(body.text("name"), Ok(Some("a".into())));
+            assert_eq!(body.int("user_id"), Ok(7));
+            assert_eq!(body.text("absent"), Ok(None));
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_are_field_errors() {
+        assert!(ApiBody::parse(false, b"[1,2]").is_err());
+        assert!(ApiBody::parse(false, b"not json").is_err());
+        let body = ApiBody::parse(false, br#"{"user_id":"x","n":99999999999,"o":{}}"#).expect("json");
+        assert_eq!(body.int("user_id"), Err(("user_id", Msg::NotANumber)));
+        assert_eq!(body.int("n"), Err(("n", Msg::NotANumber)));
+        assert_eq!(body.text("o"), Err(("o", Msg::BadRequest)));
+        assert_eq!(body.int("missing"), Err(("missing", Msg::Required)));
+        assert!(ApiBody::parse(false, b"  ").is_ok(), "an empty body is an empty object");
+    }
+}

@@ -1,0 +1,308 @@
+//! One error type for every handler. It knows its status; `render_errors` (a middleware) turns it into a
+//! page in the user's language or CTFd-shaped JSON for the API, so handlers only write `?`.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use serde_json::json;
+
+use super::i18n::Lang;
+use super::page::Page;
+use crate::domain::names::NameError;
+use crate::domain::password::PasswordError;
+use crate::store::StoreError;
+
+/// Every message a person can be shown for something they did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Required,
+    TooLong { max: usize },
+    BadCharacters,
+    BadEmail,
+    NotANumber,
+    PasswordTooShort { min: usize },
+    PasswordTooLong { max: usize },
+    PasswordsDiffer,
+    WrongCredentials,
+    WrongCurrentPassword,
+    UsernameTaken,
+    TeamNameTaken,
+    AlreadyInTeam,
+    TeamFull { max: i32 },
+    NoSuchInviteCode,
+    NoSuchUser,
+    ContestEnded,
+    NotInTeam,
+    CaptainOnly,
+    OrganizersOnly,
+    BodyNotAnObject,
+    BadRequest,
+    FormExpired,
+    LoginRequired,
+    BadToken,
+    NotFound,
+    NoContest,
+    TryAgainIn { secs: u64 },
+    Internal,
+}
+
+impl Msg {
+    pub fn text(&self, lang: Lang) -> String {
+        use Msg::*;
+        match self {
+            Required => lang.pick("入力してください。", "This is required.").into(),
+            TooLong { max } => {
+                lang.pick(format!("{max}文字以内にしてください。"), format!("At most {max} characters."))
+            }
+            BadCharacters => {
+                lang.pick("使えない文字が含まれています。", "Contains characters that are not allowed.").into()
+            }
+            BadEmail => lang.pick("メールアドレスの形式ではありません。", "Not an e-mail address.").into(),
+            NotANumber => lang.pick("整数を指定してください。", "Must be a whole number.").into(),
+            PasswordTooShort { min } => lang
+                .pick(format!("パスワードは{min}文字以上にしてください。"), format!("Use at least {min} characters.")),
+            PasswordTooLong { max } => {
+                lang.pick(format!("パスワードは{max}バイト以内にしてください。"), format!("Use at most {max} bytes."))
+            }
+            PasswordsDiffer => lang.pick("確認用のパスワードが一致しません。", "The two passwords differ.").into(),
+            WrongCredentials => {
+                lang.pick("ユーザー名またはパスワードが違います。", "Wrong username or password.").into()
+            }
+            WrongCurrentPassword => lang.pick("現在のパスワードが違います。", "The current password is wrong.").into(),
+            UsernameTaken => lang.pick("このユーザー名は使われています。", "That username is taken.").into(),
+            TeamNameTaken => lang
+                .pick("このコンテストには同じ名前のチームがあります。", "A team of that name exists in this contest.")
+                .into(),
+            AlreadyInTeam => lang
+                .pick("このコンテストではすでにチームに所属しています。", "Already in a team in this contest.")
+                .into(),
+            TeamFull { max } => lang.pick(
+                format!("チームは満員です (最大{max}人)。"),
+                format!("The team is full ({max} members at most)."),
+            ),
+            NoSuchInviteCode => lang.pick("招待コードが正しくありません。", "No team has that invite code.").into(),
+            NoSuchUser => lang.pick("そのユーザーはいません。", "No such user.").into(),
+            ContestEnded => lang
+                .pick(
+                    "コンテストは終了しました。チームは変更できません。",
+                    "The contest has ended: teams can no longer change.",
+                )
+                .into(),
+            NotInTeam => {
+                lang.pick("このコンテストのチームに所属していません。", "Not in a team in this contest.").into()
+            }
+            CaptainOnly => lang.pick("キャプテンだけができる操作です。", "Only the captain can do that.").into(),
+            OrganizersOnly => lang.pick("運営者だけができる操作です。", "Only organizers can do that.").into(),
+            BodyNotAnObject => lang
+                .pick("本文は JSON オブジェクトかフォームにしてください。", "The body must be a JSON object or a form.")
+                .into(),
+            BadRequest => lang.pick("リクエストが正しくありません。", "The request is malformed.").into(),
+            FormExpired => lang
+                .pick(
+                    "フォームの有効期限が切れました。ページを再読み込みしてやり直してください。",
+                    "The form has expired: reload the page and try again.",
+                )
+                .into(),
+            LoginRequired => lang.pick("ログインしてください。", "Please log in.").into(),
+            BadToken => {
+                lang.pick("API トークンが正しくないか、失効しています。", "The API token is wrong or revoked.").into()
+            }
+            NotFound => lang.pick("見つかりません。", "Not found.").into(),
+            NoContest => lang.pick("コンテストがありません。", "There is no contest.").into(),
+            TryAgainIn { secs } => lang.pick(
+                format!("失敗が続いたため制限中です。{secs}秒後にもう一度お試しください。"),
+                format!("Too many failed attempts: try again in {secs} s."),
+            ),
+            Internal => lang
+                .pick(
+                    "サーバーでエラーが起きました。運営者に連絡してください。",
+                    "The server failed. Please tell the organizers.",
+                )
+                .into(),
+        }
+    }
+}
+
+impl From<NameError> for Msg {
+    fn from(e: NameError) -> Self {
+        match e {
+            NameError::Empty => Msg::Required,
+            NameError::TooLong { max } => Msg::TooLong { max },
+            NameError::BadCharacters => Msg::BadCharacters,
+        }
+    }
+}
+
+impl From<PasswordError> for Msg {
+    fn from(e: PasswordError) -> Self {
+        match e {
+            PasswordError::TooShort { min } => Msg::PasswordTooShort { min },
+            PasswordError::TooLong { max } => Msg::PasswordTooLong { max },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400, with the field each message is about.
+    #[error("invalid input")]
+    Invalid(Vec<(&'static str, Msg)>),
+    /// 401 on the API; on pages a redirect to the login form.
+    #[error("login required")]
+    LoginRequired,
+    #[error("bad API token")]
+    BadToken,
+    /// 401 shown as it is (a refused login), never a redirect.
+    #[error("unauthorized")]
+    Unauthorized(Msg),
+    #[error("forbidden")]
+    Forbidden(Msg),
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict")]
+    Conflict(Msg),
+    #[error("too many requests")]
+    TooMany { wait_secs: u64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn field(field: &'static str, msg: impl Into<Msg>) -> Self {
+        AppError::Invalid(vec![(field, msg.into())])
+    }
+
+    fn message(&self) -> Msg {
+        match self {
+            AppError::Invalid(fields) => fields.first().map(|(_, m)| m.clone()).unwrap_or(Msg::BadRequest),
+            AppError::LoginRequired => Msg::LoginRequired,
+            AppError::BadToken => Msg::BadToken,
+            AppError::Forbidden(m) | AppError::Conflict(m) | AppError::Unauthorized(m) => m.clone(),
+            AppError::Csrf => Msg::FormExpired,
+            AppError::NotFound => Msg::NotFound,
+            AppError::TooMany { wait_secs } => Msg::TryAgainIn { secs: *wait_secs },
+            AppError::Internal(_) => Msg::Internal,
+        }
+    }
+
+    /// The message in the user's language, for a form that shows it beside its fields.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            AppError::Invalid(fields) if fields.len() > 1 => {
+                fields.iter().map(|(_, m)| m.text(lang)).collect::<Vec<_>>().join(" ")
+            }
+            other => other.message().text(lang),
+        }
+    }
+
+    fn json(&self, lang: Lang) -> serde_json::Value {
+        match self {
+            AppError::Invalid(fields) => {
+                let mut errors = serde_json::Map::new();
+                for (field, msg) in fields {
+                    let list = errors.entry(*field).or_insert_with(|| json!([]));
+                    if let Some(list) = list.as_array_mut() {
+                        list.push(json!(msg.text(lang)));
+                    }
+                }
+                json!({"success": false, "errors": errors})
+            }
+            other => json!({"success": false, "message": other.message().text(lang)}),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UsernameTaken => AppError::field("name", Msg::UsernameTaken),
+            StoreError::TeamNameTaken => AppError::Conflict(Msg::TeamNameTaken),
+            StoreError::AlreadyInTeam => AppError::Conflict(Msg::AlreadyInTeam),
+            StoreError::TeamFull { max } => AppError::Conflict(Msg::TeamFull { max }),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Db(db) => AppError::Internal(db.into()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired | AppError::BadToken | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A plain answer; `render_errors` replaces it with the real one once it knows who asked.
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).finish()
+    }
+}
+
+/// Whether a path belongs to the JSON API rather than to the pages.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || (path.starts_with("/contests/") && path.contains("/api/v1"))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: &'a Page,
+    message: String,
+}
+
+/// Renders every `AppError` a handler or an extractor returned, as JSON or as a page.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let lang = Lang::of(req.request());
+    let api = is_api_path(req.path());
+    // The request must not be cloned before routing: the router needs it unshared.
+    let res = next.call(req).await?;
+    let http_req = res.request().clone();
+    let Some(err) = res.response().error().and_then(|e| e.as_error::<AppError>()) else {
+        return Ok(res.map_into_boxed_body());
+    };
+    if let AppError::Internal(cause) = err {
+        tracing::error!(error = ?cause, path = http_req.path(), "request failed");
+    }
+    let status = err.status_code();
+    let mut out = if api {
+        HttpResponse::build(status).json(err.json(lang))
+    } else if matches!(err, AppError::LoginRequired) {
+        let next = http_req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!("/login?next={}", super::page::url_encode(next));
+        HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish()
+    } else {
+        let page = Page::for_error(&http_req, lang);
+        let body = ErrorPage { page: &page, message: err.text(lang) }.render().unwrap_or_else(|_| err.text(lang));
+        HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+    };
+    if let AppError::TooMany { wait_secs } = err {
+        out.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*wait_secs));
+    }
+    // Cookies the handler set (a fresh CSRF token, say) still go out with the error.
+    for cookie in res.response().cookies() {
+        let _ = out.add_cookie(&cookie);
+    }
+    Ok(ServiceResponse::new(http_req, out))
+}

@@ -1,0 +1,179 @@
+//! Japanese and English. Each text is written once with both languages side by side, so neither can be
+//! forgotten; templates read them as fields (`t.login`), checked when the crate compiles.
+
+use actix_web::HttpRequest;
+
+pub const LANG_COOKIE: &str = "lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Ja => &JA,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Picks between a Japanese and an English value.
+    pub fn pick<T>(self, ja: T, en: T) -> T {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+
+    /// The language of a request: the switch's cookie, else `Accept-Language`, else Japanese.
+    pub fn of(req: &HttpRequest) -> Lang {
+        if let Some(lang) = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+            return lang;
+        }
+        req.headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(from_accept_language)
+            .unwrap_or(Lang::Ja)
+    }
+}
+
+/// The preferred of Japanese and English in an `Accept-Language` header, by quality.
+fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+        let lang = match tag.split('-').next() {
+            Some("ja") => Lang::Ja,
+            Some("en") => Lang::En,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+macro_rules! texts {
+    ($($field:ident: $ja:expr, $en:expr;)*) => {
+        /// Every fixed text of the pages, in one language.
+        pub struct Texts { $(pub $field: &'static str,)* }
+        pub static JA: Texts = Texts { $($field: $ja,)* };
+        pub static EN: Texts = Texts { $($field: $en,)* };
+    };
+}
+
+texts! {
+    site_name: "MWS Cup", "MWS Cup";
+    switch_to: "English", "日本語";
+    nav_home: "ホーム", "Home";
+    nav_login: "ログイン", "Log in";
+    nav_register: "登録", "Register";
+    nav_logout: "ログアウト", "Log out";
+    nav_account: "アカウント", "Account";
+    signed_in_as: "ログイン中:", "Signed in as";
+    home_title: "コンテスト", "Contests";
+    home_lead: "anti-Malware engineering WorkShop のマルウェア解析コンテスト", "The malware-analysis contest of the anti-Malware engineering WorkShop";
+    running: "開催中", "Running";
+    upcoming: "開催予定", "Upcoming";
+    past: "終了", "Past";
+    no_contests: "コンテストはまだありません。", "No contests yet.";
+    phase_upcoming: "開始前", "Not started";
+    phase_running: "開催中", "Running";
+    phase_frozen: "開催中 (スコアボード凍結)", "Running (scoreboard frozen)";
+    phase_ended: "終了", "Ended";
+    username: "ユーザー名", "Username";
+    username_hint: "英数字と _ - . で32文字まで", "Letters, digits, _ - . (up to 32)";
+    password: "パスワード", "Password";
+    password_hint: "8文字以上", "At least 8 characters";
+    password_confirm: "パスワード (確認)", "Password (again)";
+    email_optional: "メールアドレス (任意)", "E-mail (optional)";
+    register_title: "アカウント登録", "Create an account";
+    register_submit: "登録する", "Register";
+    have_account: "アカウントをお持ちの方はこちら", "Already registered? Log in";
+    login_title: "ログイン", "Log in";
+    login_submit: "ログイン", "Log in";
+    no_account: "アカウントの登録はこちら", "No account yet? Register";
+    account_title: "アカウント", "Account";
+    role: "権限", "Role";
+    change_password: "パスワードの変更", "Change password";
+    current_password: "現在のパスワード", "Current password";
+    new_password: "新しいパスワード", "New password";
+    change_password_submit: "変更する", "Change";
+    password_changed: "パスワードを変更しました。他の端末のログインは終了しました。", "Password changed. Your other sessions were logged out.";
+    tokens_title: "API トークン", "API tokens";
+    tokens_lead: "スクリプトからは Authorization: Token <トークン> ヘッダーを付けて /api/v1 を呼び出します。", "Scripts call /api/v1 with the header Authorization: Token <token>.";
+    token_name: "名前", "Name";
+    token_create: "トークンを作成", "Create token";
+    token_created_once: "新しいトークンです。この画面を離れると二度と表示されません。今すぐ控えてください。", "Your new token. It will not be shown again: copy it now.";
+    token_prefix: "先頭", "Starts with";
+    created_at: "作成", "Created";
+    last_used: "最終使用", "Last used";
+    never: "未使用", "Never";
+    revoke: "失効させる", "Revoke";
+    no_tokens: "トークンはありません。", "No tokens.";
+    token_revoked: "トークンを失効させました。", "Token revoked.";
+    contest_schedule: "日程", "Schedule";
+    starts_at: "開始", "Starts";
+    ends_at: "終了", "Ends";
+    freeze_at: "スコアボード凍結", "Scoreboard freezes";
+    status: "状態", "Status";
+    teams_count: "参加チーム数", "Teams";
+    max_team_size: "チームの最大人数", "Team size limit";
+    your_team: "あなたのチーム", "Your team";
+    open_team: "チームページへ", "Team page";
+    create_team: "チームを作る", "Create a team";
+    team_name: "チーム名", "Team name";
+    affiliation: "所属 (任意)", "Affiliation (optional)";
+    create_team_submit: "作成する", "Create";
+    join_team: "チームに参加する", "Join a team";
+    invite_code: "招待コード", "Invite code";
+    join_submit: "参加する", "Join";
+    login_to_join: "チームを作るか参加するにはログインしてください。", "Log in to create or join a team.";
+    team_title: "チーム", "Team";
+    members: "メンバー", "Members";
+    captain: "キャプテン", "Captain";
+    joined_at: "参加", "Joined";
+    invite_lead: "このコードを仲間に伝えると、コンテストページからチームに参加できます。", "Share this code with your teammates: they join from the contest page.";
+    renew_invite: "招待コードを再発行", "Renew invite code";
+    leave_team: "チームを抜ける", "Leave team";
+    leave_confirm: "本当にチームを抜けますか? 最後のメンバーが抜けるとチームは削除されます。", "Leave the team? When the last member leaves, the team is deleted.";
+    back_to_contest: "コンテストへ戻る", "Back to the contest";
+    error_title: "エラー", "Error";
+    back_home: "ホームへ戻る", "Back to home";
+    times_in: "時刻は", "Times in";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_by_quality() {
+        assert_eq!(from_accept_language("en-US,en;q=0.9,ja;q=0.8"), Some(Lang::En));
+        assert_eq!(from_accept_language("ja-JP,ja;q=0.9,en;q=0.8"), Some(Lang::Ja));
+        assert_eq!(from_accept_language("fr;q=1, en;q=0.5, ja;q=0.7"), Some(Lang::Ja));
+        assert_eq!(from_accept_language("de"), None);
+        assert_eq!(from_accept_language("en;q=0"), None);
+    }
+}

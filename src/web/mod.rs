@@ -1,0 +1,34 @@
+//! The web layer: one module per area of the site, each with its own `configure`, composed here.
+
+pub mod account;
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod contests;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod extract;
+pub mod home;
+pub mod i18n;
+pub mod page;
+
+use actix_web::web::{self, ServiceConfig};
+
+use self::error::{AppError, Msg};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::field("query", Msg::BadRequest).into()))
+        .app_data(web::FormConfig::default().limit(64 * 1024));
+    home::configure(cfg);
+    auth::configure(cfg);
+    account::configure(cfg);
+    api::configure(cfg);
+    contests::configure(cfg);
+}
+
+/// Whatever no route matched.
+pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
