@@ -1,0 +1,183 @@
+//! Registering, logging in and out, CSRF, the login limit, password changes and the language.
+
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::{PASSWORD, TestApp};
+
+both!(register_login_logout, registration_is_checked, forms_need_csrf, failed_logins_are_limited);
+both!(password_change_ends_other_sessions, pages_speak_japanese_and_english, health_and_not_found);
+
+async fn register_login_logout(app: TestApp) {
+    let mut alice = app.browser();
+    let home = alice.register("alice").await;
+    home.assert_contains("Signed in as").assert_contains(">alice</a>");
+
+    let out = alice.post("/logout", &[]).await;
+    out.assert_contains("Log in").assert_lacks("Signed in as");
+
+    let wrong = alice.login("alice", "not-the-password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    wrong.assert_contains("Wrong username or password.").assert_lacks("Signed in as");
+
+    let unknown = alice.login("nobody", PASSWORD).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    unknown.assert_contains("Wrong username or password.");
+
+    // Usernames are compared after NFKC and case folding.
+    let right = alice.login("ＡＬＩＣＥ", PASSWORD).await;
+    assert_eq!(right.status, StatusCode::OK);
+    right.assert_contains("Signed in as");
+
+    // A page that needs a login sends a stranger to the form and back.
+    let mut stranger = app.browser();
+    let page = stranger.get("/account").await;
+    assert!(page.url.contains("/login?next=/account"), "{}", page.url);
+    let back = stranger.post("/login", &[("username", "alice"), ("password", PASSWORD), ("next", "/account")]).await;
+    assert!(back.url.ends_with("/account"), "{}", back.url);
+    back.assert_contains("API tokens");
+}
+
+async fn registration_is_checked(app: TestApp) {
+    let mut b = app.browser();
+    b.get("/register").await;
+    let differ = b
+        .post("/register", &[("username", "carol"), ("password", PASSWORD), ("password_confirm", "something-else")])
+        .await;
+    assert_eq!(differ.status, StatusCode::BAD_REQUEST);
+    differ.assert_contains("The two passwords differ.").assert_contains(r#"value="carol""#);
+
+    let short =
+        b.post("/register", &[("username", "carol"), ("password", "short"), ("password_confirm", "short")]).await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    short.assert_contains("Use at least 8 characters.");
+
+    let bad_name = b
+        .post("/register", &[("username", "carol smith"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .await;
+    assert_eq!(bad_name.status, StatusCode::BAD_REQUEST);
+    bad_name.assert_contains("Contains characters that are not allowed.");
+
+    b.register("carol").await;
+    let mut other = app.browser();
+    other.get("/register").await;
+    let taken = other
+        .post("/register", &[("username", "ＣＡＲＯＬ"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    taken.assert_contains("That username is taken.");
+}
+
+async fn forms_need_csrf(app: TestApp) {
+    let mut b = app.browser();
+    b.register("dave").await;
+    let mut fresh = app.browser();
+    let login = fresh.post_without_csrf("/login", &[("username", "dave"), ("password", PASSWORD)]).await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+    login.assert_contains("The form has expired").assert_lacks("Signed in as");
+
+    let forged =
+        fresh.post_without_csrf("/login", &[("username", "dave"), ("password", PASSWORD), ("csrf", "x")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // A logged-in user's forms are refused without the token too, and nothing changes.
+    let logout = b.post_without_csrf("/logout", &[]).await;
+    assert_eq!(logout.status, StatusCode::FORBIDDEN);
+    b.get("/").await.assert_contains("Signed in as");
+}
+
+async fn failed_logins_are_limited(app: TestApp) {
+    let mut b = app.browser();
+    b.register("erin").await;
+    b.post("/logout", &[]).await;
+    for _ in 0..5 {
+        let page = b.login("erin", "wrong-password").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    b.get("/login").await;
+    let res = b
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "erin"), ("password", PASSWORD), ("csrf", &csrf(&mut b).await)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 200 && wait <= 300, "{wait}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains(&format!("try again in {wait} s")), "{body}");
+
+    // Another account from elsewhere is not affected.
+    let mut other = app.browser();
+    other.register("frank").await;
+}
+
+async fn csrf(b: &mut crate::helpers::Browser) -> String {
+    let page = b.get("/login").await;
+    regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap().captures(&page.body).unwrap()[1].to_owned()
+}
+
+async fn password_change_ends_other_sessions(app: TestApp) {
+    let mut laptop = app.browser();
+    laptop.register("grace").await;
+    let mut phone = app.browser();
+    phone.login("grace", PASSWORD).await.assert_contains("Signed in as");
+
+    laptop.get("/account").await;
+    let wrong = laptop
+        .post(
+            "/account/password",
+            &[("current", "nope-nope"), ("new", "new-password-1"), ("confirm", "new-password-1")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    wrong.assert_contains("The current password is wrong.");
+
+    let done = laptop
+        .post("/account/password", &[("current", PASSWORD), ("new", "new-password-1"), ("confirm", "new-password-1")])
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    done.assert_contains("Password changed.");
+    laptop.get("/").await.assert_contains("Signed in as");
+
+    let phone_page = phone.get("/account").await;
+    assert!(phone_page.url.contains("/login"), "the phone's session ended: {}", phone_page.url);
+
+    let mut again = app.browser();
+    assert_eq!(again.login("grace", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    again.login("grace", "new-password-1").await.assert_contains("Signed in as");
+}
+
+async fn pages_speak_japanese_and_english(app: TestApp) {
+    let mut ja = app.browser_in("ja-JP,ja;q=0.9");
+    ja.get("/login").await.assert_contains("<html lang=\"ja\">").assert_contains("ユーザー名");
+    let mut en = app.browser_in("en-US,en;q=0.9,ja;q=0.5");
+    en.get("/login").await.assert_contains("<html lang=\"en\">").assert_contains("Username");
+
+    // The switch wins over Accept-Language and is remembered.
+    let switched = ja.get("/lang/en?next=/register").await;
+    assert!(switched.url.ends_with("/register"));
+    switched.assert_contains("Create an account");
+    ja.get("/").await.assert_contains("<html lang=\"en\">");
+    ja.get("/lang/ja?next=https://evil.example/").await.assert_contains("コンテスト");
+
+    // Errors speak the user's language too.
+    let mut jb = app.browser_in("ja");
+    let wrong = jb.login("nobody", "whatever-123").await;
+    wrong.assert_contains("ユーザー名またはパスワードが違います。");
+}
+
+async fn health_and_not_found(app: TestApp) {
+    let res = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut b = app.browser();
+    let missing = b.get("/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    missing.assert_contains("Not found.");
+    let contest = b.get("/contests/absent").await;
+    assert_eq!(contest.status, StatusCode::NOT_FOUND);
+    let res = reqwest::get(app.url("/")).await.unwrap();
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+}

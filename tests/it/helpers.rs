@@ -1,0 +1,277 @@
+//! `spawn_app()` and a small browser: one fresh database per test, the server on port 0.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use chrono::{Duration, Utc};
+use mwscup::config::Settings;
+use mwscup::domain::names::Username;
+use mwscup::domain::{password, role::Role};
+use mwscup::startup::{AppState, run};
+use mwscup::store;
+use regex::Regex;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct-horse-42";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database (and data folder) for one test.
+pub struct Fixture {
+    pub url: String,
+    pub dir: TempDir,
+    pub backend: Backend,
+}
+
+impl Fixture {
+    /// `None` when PostgreSQL is asked for but not configured (never under CI, where that fails).
+    pub async fn new(backend: Backend) -> Option<Fixture> {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("mwscup.db").display()),
+            Backend::Postgres => match std::env::var("MWSCUP_TEST_POSTGRES_URL") {
+                Ok(admin) if !admin.is_empty() => fresh_postgres_database(&admin).await,
+                _ if std::env::var("CI").as_deref() == Ok("true") => {
+                    panic!("CI=true but MWSCUP_TEST_POSTGRES_URL is not set: the PostgreSQL tests cannot be skipped")
+                }
+                _ => {
+                    eprintln!("skipped on PostgreSQL: MWSCUP_TEST_POSTGRES_URL is not set");
+                    return None;
+                }
+            },
+        };
+        Some(Fixture { url, dir, backend })
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    let name = format!("mwscup_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+    let admin = Database::connect(admin_url).await.expect("connect to MWSCUP_TEST_POSTGRES_URL");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin.close().await.ok();
+    let (base, _) = admin_url.rsplit_once('/').expect("the URL names a database");
+    format!("{base}/{name}")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub fixture: Fixture,
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let fixture = Fixture::new(backend).await?;
+    Some(start(fixture).await)
+}
+
+/// Starts the server on a database that may already hold data (put there by the CLI, say).
+pub async fn start(fixture: Fixture) -> TestApp {
+    let db = mwscup::db::connect(&fixture.url).await.unwrap();
+    mwscup::db::migrate(&db).await.unwrap();
+    let settings = Settings {
+        data_dir: fixture.data_dir(),
+        database_url: fixture.url.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        secret_key: "a test secret key that is long enough to sign cookies".into(),
+        cookie_secure: false,
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let server = run(listener, AppState::new(db.clone(), settings)).unwrap();
+    tokio::spawn(server);
+    TestApp { address, db, fixture }
+}
+
+/// Runs a test on SQLite and on PostgreSQL: `both!(name)` makes `name::sqlite` and `name::postgres`
+/// from `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use $crate::helpers::{Backend, spawn_app};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = spawn_app(Backend::Sqlite).await { super::$name(app).await }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = spawn_app(Backend::Postgres).await { super::$name(app).await }
+            }
+        }
+    )*};
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A new browser with its own cookies, asking for English pages.
+    pub fn browser(&self) -> Browser {
+        self.browser_in("en")
+    }
+
+    pub fn browser_in(&self, lang: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap();
+        Browser { client, base: self.address.clone(), csrf: None }
+    }
+
+    /// A contest that runs from an hour ago for `hours` more hours (negative: it has ended).
+    pub async fn contest(&self, slug: &str, max_team_size: i32, hours: i64) -> entity::contests::Model {
+        let now = Utc::now();
+        store::contests::create(
+            &self.db,
+            store::contests::NewContest {
+                slug: slug.into(),
+                title: format!("{slug} 日本語"),
+                title_en: format!("{slug} English"),
+                description: "説明".into(),
+                description_en: "About".into(),
+                timezone: "Asia/Tokyo".into(),
+                starts_at: now - Duration::hours(1),
+                ends_at: now + Duration::hours(hours),
+                freeze_at: None,
+                max_team_size,
+                demo: false,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A user made directly in the store, with the password `PASSWORD`.
+    pub async fn user(&self, name: &str, role: Role) -> entity::users::Model {
+        let username = Username::parse(name).unwrap();
+        let password_hash = password::hash(PASSWORD);
+        let new = store::users::NewUser { username: &username, email: None, password_hash, role };
+        store::users::create(&self.db, new).await.unwrap()
+    }
+
+    pub async fn token_for(&self, user: &entity::users::Model) -> String {
+        store::tokens::create(&self.db, user.id, "test").await.unwrap().token
+    }
+
+    pub async fn organizer_token(&self) -> String {
+        let organizer = self.user("boss", Role::Organizer).await;
+        self.token_for(&organizer).await
+    }
+
+    pub fn api(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+}
+
+/// A browser session: cookies kept, the CSRF token of the last page remembered for the next form.
+pub struct Browser {
+    pub client: reqwest::Client,
+    base: String,
+    csrf: Option<String>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub body: String,
+    pub url: String,
+}
+
+impl Page {
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(self.body.contains(text), "expected {text:?} on {} ({}):\n{}", self.url, self.status, self.body);
+        self
+    }
+
+    pub fn assert_lacks(&self, text: &str) -> &Self {
+        assert!(!self.body.contains(text), "did not expect {text:?} on {} ({}):\n{}", self.url, self.status, self.body);
+        self
+    }
+
+    /// The text of the first element with this id.
+    pub fn by_id(&self, id: &str) -> Option<String> {
+        let re = Regex::new(&format!(r#"id="{id}"[^>]*>([^<]*)<"#)).unwrap();
+        re.captures(&self.body).map(|c| c[1].to_owned())
+    }
+}
+
+fn csrf_of(body: &str) -> Option<String> {
+    let re = Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
+    re.captures(body).map(|c| c[1].to_owned())
+}
+
+impl Browser {
+    async fn page(&mut self, res: reqwest::Response) -> Page {
+        let status = res.status();
+        let url = res.url().to_string();
+        let body = res.text().await.unwrap();
+        if let Some(token) = csrf_of(&body) {
+            self.csrf = Some(token);
+        }
+        Page { status, body, url }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let res = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        self.page(res).await
+    }
+
+    /// Submits a form with the CSRF token of the last page this browser saw.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone().expect("a page with a form was loaded first");
+        form.push(("csrf", &csrf));
+        let res = self.client.post(format!("{}{path}", self.base)).form(&form).send().await.unwrap();
+        self.page(res).await
+    }
+
+    /// Submits a form without any CSRF token.
+    pub async fn post_without_csrf(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
+        self.page(res).await
+    }
+
+    pub async fn register(&mut self, username: &str) -> Page {
+        self.get("/register").await;
+        let page = self
+            .post(
+                "/register",
+                &[("username", username), ("password", PASSWORD), ("password_confirm", PASSWORD), ("email", "")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post("/login", &[("username", username), ("password", password)]).await
+    }
+
+    /// Creates a team in a contest and returns its invite code.
+    pub async fn create_team(&mut self, slug: &str, name: &str) -> String {
+        self.get(&format!("/contests/{slug}")).await;
+        let page = self.post(&format!("/contests/{slug}/teams"), &[("name", name), ("affiliation", "")]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.by_id("invite-code").expect("the team page shows the invite code")
+    }
+
+    pub async fn join(&mut self, slug: &str, code: &str) -> Page {
+        self.get(&format!("/contests/{slug}")).await;
+        self.post(&format!("/contests/{slug}/join"), &[("code", code)]).await
+    }
+}

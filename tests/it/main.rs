@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a random port, driven over HTTP, on SQLite and (when
+//! `MWSCUP_TEST_POSTGRES_URL` is set, and always under `CI=true`) on PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod api;
+mod auth;
+mod cli;
+mod teams;
+mod tokens;
