@@ -44,16 +44,19 @@ pub enum AdminCommand {
     /// Create an organizer (or, with --role, a judge). Without --password-stdin a strong password is
     /// generated and printed once.
     Create {
+        /// The login name of the new account.
         #[arg(long)]
         username: String,
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// What the account may do.
         #[arg(long, default_value = "organizer", value_parser = ["organizer", "judge", "participant"])]
         role: String,
     },
     /// Create an API token for an existing user; the token is printed alone on the last line.
     Token {
+        /// The user the token acts for.
         #[arg(long)]
         username: String,
         /// A name to tell the token apart on the account page.

@@ -1,5 +1,6 @@
-//! The body of an API request, read the same whatever its Content-Type: a form when it says so,
-//! otherwise JSON. Fields are read one by one, so each problem is reported against its field.
+//! The body of an API request, read the same whatever its Content-Type: a JSON object when it is one
+//! (`curl -d '{…}'` labels JSON as a form), else a form when the header says so, else an error. Fields are
+//! read one by one, so each problem is reported against its field.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -20,7 +21,8 @@ impl ApiBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiBody::default());
         }
-        if is_form {
+        let looks_like_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if is_form && !looks_like_json {
             let pairs: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(bytes).map_err(|_| AppError::field("body", Msg::BodyNotAnObject))?;
             return Ok(ApiBody(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
@@ -49,6 +51,60 @@ impl ApiBody {
             Some(Value::String(s)) => s.trim().parse().map_err(|_| (field, Msg::NotANumber)),
             Some(_) => Err((field, Msg::NotANumber)),
         }
+    }
+}
+
+impl ApiBody {
+    /// Reads several fields, collecting every problem instead of stopping at the first.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields { body: self, errors: Vec::new() }
+    }
+}
+
+/// Fields read from one body, with the problems found so far.
+pub struct Fields<'a> {
+    body: &'a ApiBody,
+    errors: Vec<(&'static str, Msg)>,
+}
+
+impl Fields<'_> {
+    /// A text field that must be present, parsed by `parse`.
+    pub fn required<T, E: Into<Msg>>(
+        &mut self,
+        field: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match self.body.text(field) {
+            Ok(Some(text)) => parse(&text).map_err(|e| self.errors.push((field, e.into()))).ok(),
+            Ok(None) => {
+                self.errors.push((field, Msg::Required));
+                None
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    /// A text field that may be absent; `parse` sees `None` then.
+    pub fn optional<T, E: Into<Msg>>(
+        &mut self,
+        field: &'static str,
+        parse: impl FnOnce(Option<&str>) -> Result<T, E>,
+    ) -> Option<T> {
+        match self.body.text(field) {
+            Ok(text) => parse(text.as_deref()).map_err(|e| self.errors.push((field, e.into()))).ok(),
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    /// `Err` with every problem, if there was any.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.errors)) }
     }
 }
 
@@ -81,7 +137,8 @@ mod tests {
     fn json_and_forms_read_alike() {
         let json = ApiBody::parse(false, br#"{"name":"a","user_id":7}"#).expect("json");
         let form = ApiBody::parse(true, b"name=a&user_id=7").expect("form");
-        for body in [json, form] {
+        let curl = ApiBody::parse(true, br#" {"name":"a","user_id":"7"}"#).expect("JSON sent as a form");
+        for body in [json, form, curl] {
             assert_eq!(body.text("name"), Ok(Some("a".into())));
             assert_eq!(body.int("user_id"), Ok(7));
             assert_eq!(body.text("absent"), Ok(None));

@@ -273,7 +273,7 @@ async fn session_callers_need_the_csrf_header(app: TestApp) {
     let mut b = app.browser();
     let page = b.login("boss2", crate::helpers::PASSWORD).await;
     page.assert_contains("Signed in as");
-    let csrf = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap().captures(&page.body).unwrap()[1].to_owned();
+    let csrf = crate::helpers::csrf_of(&page.body).unwrap();
 
     let res = b.client.get(app.url("/api/v1/users/me")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "a session reads the API");

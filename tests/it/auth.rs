@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, csrf_of};
 
 both!(register_login_logout, registration_is_checked, forms_need_csrf, failed_logins_are_limited);
 both!(password_change_ends_other_sessions, pages_speak_japanese_and_english, health_and_not_found);
@@ -94,11 +94,11 @@ async fn failed_logins_are_limited(app: TestApp) {
         let page = b.login("erin", "wrong-password").await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     }
-    b.get("/login").await;
+    let csrf = csrf_of(&b.get("/login").await.body).unwrap();
     let res = b
         .client
         .post(app.url("/login"))
-        .form(&[("username", "erin"), ("password", PASSWORD), ("csrf", &csrf(&mut b).await)])
+        .form(&[("username", "erin"), ("password", PASSWORD), ("csrf", &csrf)])
         .send()
         .await
         .unwrap();
@@ -111,11 +111,6 @@ async fn failed_logins_are_limited(app: TestApp) {
     // Another account from elsewhere is not affected.
     let mut other = app.browser();
     other.register("frank").await;
-}
-
-async fn csrf(b: &mut crate::helpers::Browser) -> String {
-    let page = b.get("/login").await;
-    regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap().captures(&page.body).unwrap()[1].to_owned()
 }
 
 async fn password_change_ends_other_sessions(app: TestApp) {

@@ -129,7 +129,7 @@ async fn serve_demo_then_stop_gracefully() {
     assert!(body.contains("/contests/mwscup-demo") && body.contains("Running"), "{body}");
 
     let login = client.get(format!("{address}/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap().captures(&login).unwrap()[1].to_owned();
+    let csrf = crate::helpers::csrf_of(&login).unwrap();
     let page = client
         .post(format!("{address}/login"))
         .form(&[("username", "organizer"), ("password", password.as_str()), ("csrf", csrf.as_str())])

@@ -209,7 +209,7 @@ impl Page {
     }
 }
 
-fn csrf_of(body: &str) -> Option<String> {
+pub fn csrf_of(body: &str) -> Option<String> {
     let re = Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
     re.captures(body).map(|c| c[1].to_owned())
 }

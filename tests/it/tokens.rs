@@ -86,6 +86,7 @@ async fn tokens_authenticate_whatever_the_content_type(app: TestApp) {
         ("application/json", r#"{"name":"JSON team"}"#),
         ("text/plain", r#"{"name":"Plain team"}"#),
         ("application/x-www-form-urlencoded", "name=Form+team"),
+        ("application/x-www-form-urlencoded", r#"{"name":"Curl team"}"#),
         ("application/octet-stream", r#"{"name":"Bytes team"}"#),
     ] {
         let res = app

@@ -74,27 +74,12 @@ pub async fn create(
     body: ApiBody,
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
-    let mut errors = Vec::new();
-    let name = match body.text("name") {
-        Ok(Some(n)) => TeamName::parse(&n).map_err(|e| errors.push(("name", e.into()))).ok(),
-        Ok(None) => {
-            errors.push(("name", Msg::Required));
-            None
-        }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let affiliation = match body.text("affiliation") {
-        Ok(a) => optional_text(a.as_deref(), 128).map_err(|e| errors.push(("affiliation", e.into()))).ok().flatten(),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let (Some(name), true) = (name, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
+    let mut fields = body.fields();
+    let name = fields.required("name", TeamName::parse);
+    let affiliation = fields.optional("affiliation", |a| optional_text(a, 128));
+    fields.finish()?;
+    let (Some(name), Some(affiliation)) = (name, affiliation) else {
+        return Err(AppError::Invalid(Vec::new()));
     };
     let new = store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation, captain_id: None };
     let team = store::teams::create(&state.db, new).await.map_err(|e| match e {

@@ -56,46 +56,14 @@ pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpR
 /// `role` says otherwise).
 pub async fn create(req: HttpRequest, _organizer: ApiOrganizer, body: ApiBody) -> AppResult<HttpResponse> {
     let state = state(&req)?;
-    let mut errors = Vec::new();
-    let name = match body.text("name") {
-        Ok(Some(n)) => Username::parse(&n).map_err(|e| errors.push(("name", e.into()))).ok(),
-        Ok(None) => {
-            errors.push(("name", Msg::Required));
-            None
-        }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let password = match body.text("password") {
-        Ok(Some(p)) => password::check_strength(&p).map(|()| p).map_err(|e| errors.push(("password", e.into()))).ok(),
-        Ok(None) => {
-            errors.push(("password", Msg::Required));
-            None
-        }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let email = match body.text("email") {
-        Ok(raw) => optional_email(raw.as_deref()).map_err(|_| errors.push(("email", Msg::BadEmail))).ok().flatten(),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let role = match body.text("role") {
-        Ok(None) => Some(Role::Participant),
-        Ok(Some(r)) => r.parse::<Role>().map_err(|_| errors.push(("role", Msg::BadRequest))).ok(),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let (Some(name), Some(password), Some(role), true) = (name, password, role, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
+    let mut fields = body.fields();
+    let name = fields.required("name", Username::parse);
+    let password = fields.required("password", |p| password::check_strength(p).map(|()| p.to_owned()));
+    let email = fields.optional("email", |e| optional_email(e).map_err(|_| Msg::BadEmail));
+    let role = fields.optional("role", |r| r.map_or(Ok(Role::Participant), |r| r.parse().map_err(|_| Msg::BadRequest)));
+    fields.finish()?;
+    let (Some(name), Some(password), Some(email), Some(role)) = (name, password, email, role) else {
+        return Err(AppError::Invalid(Vec::new()));
     };
     let password_hash = actix_web::web::block(move || password::hash(&password)).await?;
     let new = store::users::NewUser { username: &name, email, password_hash, role };
