@@ -15,10 +15,10 @@ use crate::domain::password;
 use crate::store;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account", web::get().to(show))
-        .route("/account/password", web::post().to(change_password))
-        .route("/account/tokens", web::post().to(create_token))
-        .route("/account/tokens/{id}/revoke", web::post().to(revoke_token));
+    cfg.service(super::resource("/account").route(web::get().to(show)))
+        .service(super::resource("/account/password").route(web::post().to(change_password)))
+        .service(super::resource("/account/tokens").route(web::post().to(create_token)))
+        .service(super::resource("/account/tokens/{id}/revoke").route(web::post().to(revoke_token)));
 }
 
 pub struct TokenRow {

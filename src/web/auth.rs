@@ -22,9 +22,9 @@ use crate::startup::AppState;
 use crate::store;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/register").route(web::get().to(register_form)).route(web::post().to(register)))
-        .service(web::resource("/login").route(web::get().to(login_form)).route(web::post().to(login)))
-        .route("/logout", web::post().to(logout));
+    cfg.service(super::resource("/register").route(web::get().to(register_form)).route(web::post().to(register)))
+        .service(super::resource("/login").route(web::get().to(login_form)).route(web::post().to(login)))
+        .service(super::resource("/logout").route(web::post().to(logout)));
 }
 
 /// Failed logins: 5 per account and 30 per address in 5 minutes, then a wait until the window ends.

@@ -19,12 +19,12 @@ use crate::store;
 use crate::store::teams::TeamView;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contests/{slug}", web::get().to(overview))
-        .route("/contests/{slug}/teams", web::post().to(create_team))
-        .route("/contests/{slug}/join", web::post().to(join_team))
-        .route("/contests/{slug}/team", web::get().to(my_team))
-        .route("/contests/{slug}/team/invite", web::post().to(renew_invite))
-        .route("/contests/{slug}/team/leave", web::post().to(leave_team));
+    cfg.service(super::resource("/contests/{slug}").route(web::get().to(overview)))
+        .service(super::resource("/contests/{slug}/teams").route(web::post().to(create_team)))
+        .service(super::resource("/contests/{slug}/join").route(web::post().to(join_team)))
+        .service(super::resource("/contests/{slug}/team").route(web::get().to(my_team)))
+        .service(super::resource("/contests/{slug}/team/invite").route(web::post().to(renew_invite)))
+        .service(super::resource("/contests/{slug}/team/leave").route(web::post().to(leave_team)));
 }
 
 pub fn schedule_of(contest: &contests::Model) -> Schedule {

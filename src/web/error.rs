@@ -1,7 +1,7 @@
 //! One error type for every handler. It knows its status; `render_errors` (a middleware) turns it into a
 //! page in the user's language or CTFd-shaped JSON for the API, so handlers only write `?`.
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
@@ -40,6 +40,8 @@ pub enum Msg {
     OrganizersOnly,
     BodyNotAnObject,
     BadRequest,
+    MethodNotAllowed,
+    TooLarge,
     FormExpired,
     LoginRequired,
     BadToken,
@@ -100,6 +102,10 @@ impl Msg {
                 .pick("本文は JSON オブジェクトかフォームにしてください。", "The body must be a JSON object or a form.")
                 .into(),
             BadRequest => lang.pick("リクエストが正しくありません。", "The request is malformed.").into(),
+            MethodNotAllowed => {
+                lang.pick("このアドレスはその方法では使えません。", "This address does not take that method.").into()
+            }
+            TooLarge => lang.pick("送信された内容が大きすぎます。", "What was sent is too large.").into(),
             FormExpired => lang
                 .pick(
                     "フォームの有効期限が切れました。ページを再読み込みしてやり直してください。",
@@ -168,6 +174,9 @@ pub enum AppError {
     Conflict(Msg),
     #[error("too many requests")]
     TooMany { wait_secs: u64 },
+    /// An error that came from outside our handlers (the router, an extractor of actix-web), by status.
+    #[error("{0}")]
+    Status(StatusCode),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -188,6 +197,13 @@ impl AppError {
             AppError::Csrf => Msg::FormExpired,
             AppError::NotFound => Msg::NotFound,
             AppError::TooMany { wait_secs } => Msg::TryAgainIn { secs: *wait_secs },
+            AppError::Status(status) => match status.as_u16() {
+                404 => Msg::NotFound,
+                405 => Msg::MethodNotAllowed,
+                413 => Msg::TooLarge,
+                400..=499 => Msg::BadRequest,
+                _ => Msg::Internal,
+            },
             AppError::Internal(_) => Msg::Internal,
         }
     }
@@ -247,6 +263,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Status(status) => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -279,8 +296,19 @@ pub async fn render_errors(
     // The request must not be cloned before routing: the router needs it unshared.
     let res = next.call(req).await?;
     let http_req = res.request().clone();
-    let Some(err) = res.response().error().and_then(|e| e.as_error::<AppError>()) else {
-        return Ok(res.map_into_boxed_body());
+    let fallback;
+    let err = match res.response().error().and_then(|e| e.as_error::<AppError>()) {
+        Some(err) => err,
+        None => {
+            let status = res.status();
+            let bare = matches!(res.response().body().size(), BodySize::None | BodySize::Sized(0));
+            let failed = status.is_client_error() || status.is_server_error();
+            if !failed || (!bare && res.response().error().is_none()) {
+                return Ok(res.map_into_boxed_body());
+            }
+            fallback = AppError::Status(status);
+            &fallback
+        }
     };
     if let AppError::Internal(cause) = err {
         tracing::error!(error = ?cause, path = http_req.path(), "request failed");

@@ -14,10 +14,10 @@ use crate::domain::clock::Phase;
 use crate::store;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/healthz", web::get().to(healthz))
-        .route("/lang/{code}", web::get().to(switch_language))
-        .route("/assets/style.css", web::get().to(stylesheet));
+    cfg.service(super::resource("/").route(web::get().to(home)))
+        .service(super::resource("/healthz").route(web::get().to(healthz)))
+        .service(super::resource("/lang/{code}").route(web::get().to(switch_language)))
+        .service(super::resource("/assets/style.css").route(web::get().to(stylesheet)));
 }
 
 /// A contest as the lists show it.

@@ -28,6 +28,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
     contests::configure(cfg);
 }
 
+/// A resource that answers 405 with a message to a method it does not take (actix-web would fall through
+/// to the 404 of the whole site).
+pub fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::Status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED))
+}
+
 /// Whatever no route matched.
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)

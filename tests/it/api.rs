@@ -218,6 +218,9 @@ async fn the_api_refuses_clearly(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(&app, "GET", "/api/v1/nothing", Some(&organizer), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = call(&app, "GET", "/api/v1/users", Some(&organizer), None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["success"], false);
 
     let res = app
         .api()

@@ -170,6 +170,9 @@ async fn health_and_not_found(app: TestApp) {
     let missing = b.get("/no/such/page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     missing.assert_contains("Not found.");
+    let wrong_method = b.get("/logout").await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    wrong_method.assert_contains("This address does not take that method.");
     let contest = b.get("/contests/absent").await;
     assert_eq!(contest.status, StatusCode::NOT_FOUND);
     let res = reqwest::get(app.url("/")).await.unwrap();

@@ -13,12 +13,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn routes(scope: Scope) -> Scope {
     scope
-        .route("/users", web::post().to(users::create))
-        .route("/users/me", web::get().to(users::me))
-        .route("/teams", web::post().to(teams::create))
-        .route("/teams/me", web::get().to(teams::mine))
-        .route("/teams/{id}", web::get().to(teams::one))
-        .route("/teams/{id}/members", web::post().to(teams::add_member))
+        .service(crate::web::resource("/users").route(web::post().to(users::create)))
+        .service(crate::web::resource("/users/me").route(web::get().to(users::me)))
+        .service(crate::web::resource("/teams").route(web::post().to(teams::create)))
+        .service(crate::web::resource("/teams/me").route(web::get().to(teams::mine)))
+        .service(crate::web::resource("/teams/{id}").route(web::get().to(teams::one)))
+        .service(crate::web::resource("/teams/{id}/members").route(web::post().to(teams::add_member)))
 }
 
 /// `{"success": true, "data": …}`.
