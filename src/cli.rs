@@ -2,16 +2,19 @@
 
 use std::io::Read;
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+use crate::blobs::BlobStore;
 use crate::config::Overrides;
+use crate::domain::answer::{AnswerDigest, Rule};
 use crate::domain::names::Username;
 use crate::domain::{password, role::Role, secret};
 use crate::startup::{AppState, run};
-use crate::{db, demo, store};
+use crate::{authoring, db, demo, store};
 
 #[derive(Debug, Parser)]
 #[command(name = "mwscup", version, about = "The contest platform for MWS Cup")]
@@ -36,6 +39,59 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Work with answers as challenge sources hold them.
+    Answer {
+        #[command(subcommand)]
+        command: AnswerCommand,
+    },
+    /// Author challenges as files: scaffold, check, load into the database.
+    Challenges {
+        #[command(subcommand)]
+        command: ChallengesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChallengesCommand {
+    /// Scaffold a challenge folder with a fresh salt.
+    New {
+        /// The contest folder's slug (under --root).
+        #[arg(long)]
+        contest: String,
+        /// The area key, as declared in contest.toml.
+        #[arg(long)]
+        area: String,
+        /// The folder holding the contest folders.
+        #[arg(long, default_value = "challenges")]
+        root: PathBuf,
+        /// The new challenge's slug.
+        slug: String,
+    },
+    /// Check a contest folder (or every contest folder in DIR) and report every problem.
+    Check {
+        #[arg(default_value = "challenges")]
+        dir: PathBuf,
+    },
+    /// Check, then load a contest folder (or every one in DIR) into the database.
+    Sync {
+        #[arg(default_value = "challenges")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnswerCommand {
+    /// Print the digest (`sha256:<hex>`) of an answer, as a challenge's `digests` holds it.
+    Hash {
+        /// The challenge's salt.
+        #[arg(long)]
+        salt: String,
+        /// How the answer is made canonical: exact, casefold, hex or list.
+        #[arg(long, default_value = "casefold")]
+        rule: String,
+        /// The answer; `-` reads it from standard input (one trailing newline dropped).
+        answer: String,
     },
 }
 
@@ -84,6 +140,33 @@ fn init_tracing() {
 }
 
 async fn execute(cli: Cli) -> anyhow::Result<()> {
+    // Commands on files need no settings and no database.
+    match &cli.command {
+        Command::Answer { command: AnswerCommand::Hash { salt, rule, answer } } => {
+            return hash_answer(salt, rule, answer);
+        }
+        Command::Challenges { command: ChallengesCommand::New { contest, area, root, slug } } => {
+            let dir = authoring::scaffold::new_challenge(root, contest, area, slug)?;
+            println!(
+                "created {}: write the question in README.md, then add the answer's digest to challenge.toml",
+                dir.display()
+            );
+            return Ok(());
+        }
+        Command::Challenges { command: ChallengesCommand::Check { dir } } => {
+            let sources = checked_sources(dir)?;
+            for s in &sources {
+                println!("{}: ok ({} areas, {} challenges)", s.dir.display(), s.areas.len(), s.challenges.len());
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    // A sync writes nothing, not even the data folder, unless every folder passes the check.
+    let checked = match &cli.command {
+        Command::Challenges { command: ChallengesCommand::Sync { dir } } => checked_sources(dir)?,
+        _ => Vec::new(),
+    };
     let settings = cli.overrides.resolve()?;
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
@@ -94,7 +177,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { demo: with_demo } => {
             if with_demo {
-                demo::ensure(&db).await?.print();
+                demo::ensure(&db, &settings).await?.print();
             }
             let listener = TcpListener::bind(settings.bind)
                 .with_context(|| format!("cannot listen on {} (setting `bind`)", settings.bind))?;
@@ -102,6 +185,23 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("mwscup listening on http://{address}");
             println!("mwscup is serving on http://{address}  (Ctrl-C stops it)");
             run(listener, AppState::new(db, settings))?.await?;
+            Ok(())
+        }
+        Command::Answer { .. }
+        | Command::Challenges { command: ChallengesCommand::New { .. } | ChallengesCommand::Check { .. } } => Ok(()),
+        Command::Challenges { command: ChallengesCommand::Sync { .. } } => {
+            let blobs = BlobStore::new(&settings.data_dir);
+            for source in &checked {
+                let lines = authoring::sync::sync(&db, &blobs, source).await?;
+                if lines.is_empty() {
+                    println!("{}: nothing changed", source.dir.display());
+                } else {
+                    for line in &lines {
+                        println!("{line}");
+                    }
+                    println!("{}: {} changes", source.dir.display(), lines.len());
+                }
+            }
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { username, password_stdin, role } } => {
@@ -142,4 +242,43 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The contest folders under `dir` (or `dir` itself), each checked; every problem is printed.
+fn checked_sources(dir: &Path) -> anyhow::Result<Vec<authoring::ContestSource>> {
+    let folders = authoring::contest_folders(dir)?;
+    let mut sources = Vec::new();
+    let mut problems = 0;
+    for folder in folders {
+        match authoring::load_checked(&folder) {
+            Ok(source) => sources.push(source),
+            Err(found) => {
+                for p in &found {
+                    println!("{p}");
+                }
+                problems += found.len();
+            }
+        }
+    }
+    if problems > 0 {
+        bail!("{problems} problem{} found", if problems == 1 { "" } else { "s" });
+    }
+    Ok(sources)
+}
+
+fn hash_answer(salt: &str, rule: &str, answer: &str) -> anyhow::Result<()> {
+    let rule: Rule = rule.parse().map_err(|e| anyhow::anyhow!("--rule: {e}"))?;
+    if salt.is_empty() {
+        bail!("--salt: must not be empty");
+    }
+    let typed = if answer == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        let trimmed = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        trimmed.to_owned()
+    } else {
+        answer.to_owned()
+    };
+    println!("{}", AnswerDigest::of_typed(rule, salt, &typed));
+    Ok(())
 }

@@ -1,8 +1,13 @@
 //! The demo contest `mwscup-demo`, so that a newcomer's first `serve --demo` shows a live contest.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, Timelike, Utc};
 use sea_orm::DatabaseConnection;
 
+use std::path::{Path, PathBuf};
+
+use crate::authoring;
+use crate::blobs::BlobStore;
+use crate::config::Settings;
 use crate::domain::names::Username;
 use crate::domain::{password, role::Role, secret};
 use crate::store;
@@ -20,7 +25,7 @@ pub struct Outcome {
 impl Outcome {
     pub fn print(&self) {
         if self.created_contest {
-            println!("demo: created the contest {SLUG}, running now and ending in 4 hours");
+            println!("demo: created the contest {SLUG} from its sources, running now and ending in 4 hours");
         } else {
             println!("demo: the contest {SLUG} exists already; left as it is");
         }
@@ -34,11 +39,38 @@ impl Outcome {
     }
 }
 
+/// Where the demo's sources are: `challenges/mwscup-demo` under the working folder, else in the source
+/// tree this binary was built from.
+fn demo_folder() -> Option<PathBuf> {
+    [PathBuf::from("challenges").join(SLUG), Path::new(env!("CARGO_MANIFEST_DIR")).join("challenges").join(SLUG)]
+        .into_iter()
+        .find(|p| p.join("contest.toml").is_file())
+}
+
+/// Loads the demo's sources with every time moved so that it starts now.
+async fn load_demo(db: &DatabaseConnection, settings: &Settings, folder: &Path) -> anyhow::Result<()> {
+    let source = authoring::load_checked(folder).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("the demo contest has problems:\n{}", list.join("\n"))
+    })?;
+    let now = Utc::now();
+    let start = now.with_nanosecond(0).unwrap_or(now);
+    let shift = start - source.contest.starts_at;
+    authoring::sync::sync(db, &BlobStore::new(&settings.data_dir), &source.shifted(shift)).await?;
+    Ok(())
+}
+
 /// Creates the demo contest, running from now for four hours, and its organizer, unless they exist.
-pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+pub async fn ensure(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<Outcome> {
     let created_contest = if store::contests::by_slug(db, SLUG).await?.is_some() {
         false
+    } else if let Some(folder) = demo_folder() {
+        load_demo(db, settings, &folder).await?;
+        true
     } else {
+        tracing::warn!(
+            "the demo's sources (challenges/{SLUG}) are not here: creating the demo contest without challenges"
+        );
         let now = Utc::now();
         store::contests::create(
             db,

@@ -1,5 +1,7 @@
 //! mwscup: the contest platform for MWS Cup. See `docs/ARCHITECTURE.md` for the map of this crate.
 
+pub mod authoring;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod db;

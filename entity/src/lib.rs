@@ -2,7 +2,13 @@
 //! `mwscup::domain`.
 
 pub mod api_tokens;
+pub mod areas;
+pub mod attachments;
+pub mod challenges;
 pub mod contests;
+pub mod dataset_agreements;
+pub mod datasets;
+pub mod hints;
 pub mod sessions;
 pub mod team_members;
 pub mod teams;

@@ -1,7 +1,10 @@
 //! Every query, grouped by aggregate. Handlers call these and never build a query themselves.
 
+pub mod challenges;
 pub mod contests;
+pub mod datasets;
 pub mod sessions;
+pub mod sources;
 pub mod teams;
 pub mod tokens;
 pub mod users;

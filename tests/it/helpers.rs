@@ -275,3 +275,35 @@ impl Browser {
         self.post(&format!("/contests/{slug}/join"), &[("code", code)]).await
     }
 }
+
+/// Every text value of every row of every table: for asserting what the database does not hold.
+pub async fn database_texts(db: &DatabaseConnection) -> Vec<String> {
+    use sea_orm::EntityTrait;
+    let mut out = Vec::new();
+    macro_rules! dump {
+        ($($entity:ident),*) => {$(
+            for row in entity::$entity::Entity::find().into_json().all(db).await.unwrap() {
+                for value in row.as_object().unwrap().values() {
+                    if let Some(text) = value.as_str() {
+                        out.push(text.to_owned());
+                    }
+                }
+            }
+        )*};
+    }
+    dump!(
+        users,
+        contests,
+        teams,
+        team_members,
+        api_tokens,
+        sessions,
+        areas,
+        challenges,
+        hints,
+        attachments,
+        datasets,
+        dataset_agreements
+    );
+    out
+}

@@ -7,6 +7,7 @@ mod helpers;
 
 mod api;
 mod auth;
+mod authoring;
 mod cli;
 mod teams;
 mod tokens;

@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "hints")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub challenge_id: i32,
+    /// Order in `challenge.toml`; a hint keeps its id while its position stays.
+    pub position: i32,
+    pub text: String,
+    pub text_en: String,
+    pub cost: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

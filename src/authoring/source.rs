@@ -1,0 +1,546 @@
+//! A contest folder read into typed values. Every problem met on the way is collected; a challenge
+//! whose own files are broken is left out of the result, so that the checks across challenges still run
+//! on the rest.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use toml::Table;
+
+use super::Problem;
+use super::reader::{Reader, parse_file};
+use crate::domain::answer::{AnswerDigest, Rule};
+
+#[derive(Debug, Clone)]
+pub struct ContestSource {
+    pub dir: PathBuf,
+    pub contest: ContestSpec,
+    pub areas: Vec<AreaSpec>,
+    pub challenges: Vec<ChallengeSpec>,
+    pub datasets: Vec<DatasetSpec>,
+    /// `datasets.toml` beside the contest folder, if there is one.
+    pub datasets_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContestSpec {
+    pub path: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub title_en: String,
+    pub description: String,
+    pub description_en: String,
+    pub timezone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub freeze_at: Option<DateTime<Utc>>,
+    pub max_team_size: i32,
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AreaSpec {
+    pub key: String,
+    pub name: String,
+    pub name_en: String,
+    pub on_day: bool,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scoring {
+    Static { points: i32 },
+    Dynamic { function: DynamicFunction, initial: i32, minimum: i32, decay: i32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DynamicFunction {
+    Linear,
+    Logarithmic,
+}
+
+impl DynamicFunction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DynamicFunction::Linear => "linear",
+            DynamicFunction::Logarithmic => "logarithmic",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AnswerSpec {
+    pub rule: Rule,
+    pub salt: String,
+    pub digests: Vec<AnswerDigest>,
+    pub format: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HintSpec {
+    pub text: String,
+    pub text_en: String,
+    pub cost: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileSpec {
+    pub name: String,
+    pub path: PathBuf,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChallengeSpec {
+    pub dir: PathBuf,
+    pub toml_path: PathBuf,
+    pub area: String,
+    pub slug: String,
+    pub title: String,
+    pub title_en: String,
+    pub group: Option<String>,
+    pub scoring: Scoring,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub max_attempts: i32,
+    pub requires: Vec<String>,
+    pub datasets: Vec<String>,
+    pub tags: Vec<String>,
+    pub author: String,
+    pub answer: AnswerSpec,
+    pub hints: Vec<HintSpec>,
+    pub description: String,
+    pub description_en: String,
+    pub files: Vec<FileSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetSpec {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub period: String,
+    pub summary: String,
+    pub summary_en: String,
+    pub agreement_required: bool,
+    pub terms: String,
+    pub terms_en: String,
+    pub terms_version: String,
+}
+
+/// Lowercase letters, digits and `-`, starting with a letter or digit, at most 64.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+}
+
+const CONTEST_FIELDS: &[&str] = &[
+    "slug",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "freeze_at",
+    "max_team_size",
+    "demo",
+    "areas",
+];
+const AREA_FIELDS: &[&str] = &["key", "name", "name_en", "on_day", "opens_at", "closes_at"];
+const CHALLENGE_FIELDS: &[&str] = &[
+    "title",
+    "title_en",
+    "group",
+    "points",
+    "scoring",
+    "opens_at",
+    "closes_at",
+    "max_attempts",
+    "requires",
+    "datasets",
+    "tags",
+    "author",
+    "answer",
+    "hints",
+];
+const SCORING_FIELDS: &[&str] = &["function", "initial", "minimum", "decay"];
+const ANSWER_FIELDS: &[&str] = &["rule", "salt", "digests", "format"];
+const HINT_FIELDS: &[&str] = &["text", "text_en", "cost"];
+const DATASET_FIELDS: &[&str] = &[
+    "key",
+    "name",
+    "kind",
+    "period",
+    "summary",
+    "summary_en",
+    "agreement_required",
+    "terms",
+    "terms_en",
+    "terms_version",
+];
+
+const MAX_POINTS: i64 = 100_000;
+
+/// Reads a contest folder. `None` when `contest.toml` itself cannot be used.
+pub fn read(dir: &Path) -> (Option<ContestSource>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let contest_path = dir.join("contest.toml");
+    let Some(table) = parse_file(&contest_path, &mut problems) else {
+        return (None, problems);
+    };
+    let mut r = Reader::new(&contest_path);
+    let contest = read_contest(&mut r, &table);
+    let areas = read_areas(&mut r, &table);
+    problems.append(&mut r.problems);
+    let Some(contest) = contest else {
+        return (None, problems);
+    };
+
+    let (datasets, datasets_path) = read_datasets(dir, &mut problems);
+    let challenges = read_challenges(dir, &areas, &mut problems);
+    (Some(ContestSource { dir: dir.to_path_buf(), contest, areas, challenges, datasets, datasets_path }), problems)
+}
+
+fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
+    r.unknown_keys(t, "", CONTEST_FIELDS);
+    let slug = r.string(t, "", "slug");
+    let title = r.string(t, "", "title");
+    let title_en = r.opt_string(t, "", "title_en");
+    let description = r.opt_string(t, "", "description").unwrap_or_default();
+    let description_en = r.opt_string(t, "", "description_en").unwrap_or_default();
+    let timezone = r.opt_string(t, "", "timezone").unwrap_or_else(|| "Asia/Tokyo".into());
+    let starts_at = r.time(t, "", "starts_at", true);
+    let ends_at = r.time(t, "", "ends_at", true);
+    let freeze_at = r.time(t, "", "freeze_at", false);
+    let max_team_size = r.integer(t, "", "max_team_size", Some(6), 1, 100);
+    let demo = r.boolean(t, "", "demo", false);
+    let (slug, title, starts_at, ends_at, max_team_size) = (slug?, title?, starts_at?, ends_at?, max_team_size?);
+    Some(ContestSpec {
+        path: r.path.clone(),
+        title_en: title_en.unwrap_or_else(|| title.clone()),
+        slug,
+        title,
+        description,
+        description_en,
+        timezone,
+        starts_at,
+        ends_at,
+        freeze_at,
+        max_team_size: i32::try_from(max_team_size).unwrap_or(6),
+        demo,
+    })
+}
+
+fn read_areas(r: &mut Reader, t: &Table) -> Vec<AreaSpec> {
+    let tables = r.tables(t, "", "areas");
+    if tables.is_empty() && !t.contains_key("areas") {
+        r.problem("areas", "is missing: declare at least one [[areas]]");
+    }
+    let mut areas = Vec::new();
+    for (i, a) in tables.into_iter().enumerate() {
+        let prefix = format!("areas[{i}]");
+        r.unknown_keys(a, &prefix, AREA_FIELDS);
+        let key = r.string(a, &prefix, "key");
+        let name = r.string(a, &prefix, "name");
+        let name_en = r.opt_string(a, &prefix, "name_en");
+        let on_day = r.boolean(a, &prefix, "on_day", true);
+        let opens_at = r.time(a, &prefix, "opens_at", false);
+        let closes_at = r.time(a, &prefix, "closes_at", false);
+        if let (Some(key), Some(name)) = (key, name) {
+            if !is_slug(&key) {
+                r.problem(format!("{prefix}.key"), format!("{key:?} is not a slug (a-z, 0-9, -)"));
+            }
+            areas.push(AreaSpec {
+                key,
+                name_en: name_en.unwrap_or_else(|| name.clone()),
+                name,
+                on_day,
+                opens_at,
+                closes_at,
+            });
+        }
+    }
+    areas
+}
+
+fn read_datasets(dir: &Path, problems: &mut Vec<Problem>) -> (Vec<DatasetSpec>, Option<PathBuf>) {
+    let Some(parent) = dir.parent() else {
+        return (Vec::new(), None);
+    };
+    let path = parent.join("datasets.toml");
+    if !path.exists() {
+        return (Vec::new(), None);
+    }
+    let Some(table) = parse_file(&path, problems) else {
+        return (Vec::new(), Some(path));
+    };
+    let mut r = Reader::new(&path);
+    r.unknown_keys(&table, "", &["dataset"]);
+    let mut out = Vec::new();
+    for (i, d) in r.tables(&table, "", "dataset").into_iter().enumerate() {
+        let prefix = format!("dataset[{i}]");
+        r.unknown_keys(d, &prefix, DATASET_FIELDS);
+        let key = r.string(d, &prefix, "key");
+        let name = r.string(d, &prefix, "name");
+        let kind = r.string(d, &prefix, "kind");
+        let period = r.opt_string(d, &prefix, "period").unwrap_or_default();
+        let summary = r.opt_string(d, &prefix, "summary").unwrap_or_default();
+        let summary_en = r.opt_string(d, &prefix, "summary_en").unwrap_or_default();
+        let agreement_required = r.boolean(d, &prefix, "agreement_required", false);
+        let terms = r.opt_string(d, &prefix, "terms").unwrap_or_default();
+        let terms_en = r.opt_string(d, &prefix, "terms_en").unwrap_or_default();
+        let terms_version = r.opt_string(d, &prefix, "terms_version").unwrap_or_else(|| "1".into());
+        if let Some(k) = &kind
+            && !["observation", "analysis", "other"].contains(&k.as_str())
+        {
+            r.problem(format!("{prefix}.kind"), format!("{k:?} is not observation, analysis or other"));
+        }
+        if let (Some(key), Some(name), Some(kind)) = (key, name, kind) {
+            if !is_slug(&key) {
+                r.problem(format!("{prefix}.key"), format!("{key:?} is not a slug (a-z, 0-9, -)"));
+            }
+            out.push(DatasetSpec {
+                key,
+                name,
+                kind,
+                period,
+                summary,
+                summary_en,
+                agreement_required,
+                terms,
+                terms_en,
+                terms_version,
+            });
+        }
+    }
+    problems.append(&mut r.problems);
+    (out, Some(path))
+}
+
+/// Sub-folders in a stable order, hidden ones (`.git`) left out.
+fn subfolders(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !file_name(p).starts_with('.'))
+        .collect();
+    out.sort();
+    out
+}
+
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn read_challenges(dir: &Path, areas: &[AreaSpec], problems: &mut Vec<Problem>) -> Vec<ChallengeSpec> {
+    let mut out = Vec::new();
+    for area_dir in subfolders(dir) {
+        let area = file_name(&area_dir);
+        if !areas.iter().any(|a| a.key == area) {
+            problems.push(Problem::new(
+                &area_dir,
+                "area",
+                format!("unknown area {area:?}: not among the [[areas]] of contest.toml"),
+            ));
+            continue;
+        }
+        for challenge_dir in subfolders(&area_dir) {
+            if let Some(c) = read_challenge(&challenge_dir, &area, problems) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn read_challenge(dir: &Path, area: &str, problems: &mut Vec<Problem>) -> Option<ChallengeSpec> {
+    let slug = file_name(dir);
+    let toml_path = dir.join("challenge.toml");
+    let table = parse_file(&toml_path, problems)?;
+    let mut r = Reader::new(&toml_path);
+    if !is_slug(&slug) {
+        r.problem("slug", format!("the folder name {slug:?} is not a slug (a-z, 0-9, -)"));
+    }
+    r.unknown_keys(&table, "", CHALLENGE_FIELDS);
+    let title = r.string(&table, "", "title");
+    let title_en = r.opt_string(&table, "", "title_en");
+    let group = r.opt_string(&table, "", "group");
+    let scoring = read_scoring(&mut r, &table);
+    let opens_at = r.time(&table, "", "opens_at", false);
+    let closes_at = r.time(&table, "", "closes_at", false);
+    let max_attempts = r.integer(&table, "", "max_attempts", Some(0), 0, 1_000_000);
+    let requires = r.strings(&table, "", "requires");
+    let datasets = r.strings(&table, "", "datasets");
+    let tags = r.strings(&table, "", "tags");
+    let author = r.opt_string(&table, "", "author").unwrap_or_default();
+    let answer = read_answer(&mut r, &table);
+    let hints = read_hints(&mut r, &table);
+    problems.append(&mut r.problems);
+
+    let description = match std::fs::read_to_string(dir.join("README.md")) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            problems.push(Problem::new(&dir.join("README.md"), "-", "is missing: the question, in Japanese"));
+            None
+        }
+    };
+    let description_en = std::fs::read_to_string(dir.join("README.en.md")).unwrap_or_default();
+    let files = read_files(&dir.join("files"), problems);
+
+    let (title, scoring, max_attempts, answer, description) = (title?, scoring?, max_attempts?, answer?, description?);
+    Some(ChallengeSpec {
+        dir: dir.to_path_buf(),
+        toml_path,
+        area: area.to_owned(),
+        slug,
+        title_en: title_en.unwrap_or_else(|| title.clone()),
+        title,
+        group,
+        scoring,
+        opens_at,
+        closes_at,
+        max_attempts: i32::try_from(max_attempts).unwrap_or(0),
+        requires,
+        datasets,
+        tags,
+        author,
+        answer,
+        hints,
+        description,
+        description_en,
+        files,
+    })
+}
+
+fn to_i32(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+fn read_scoring(r: &mut Reader, t: &Table) -> Option<Scoring> {
+    let scoring = r.table(t, "", "scoring");
+    match (t.contains_key("points"), scoring) {
+        (true, Some(_)) => {
+            r.problem("points", "give either points or a [scoring] table, not both");
+            None
+        }
+        (true, None) => r.integer(t, "", "points", None, 0, MAX_POINTS).map(|p| Scoring::Static { points: to_i32(p) }),
+        (false, Some(s)) => {
+            r.unknown_keys(s, "scoring", SCORING_FIELDS);
+            let function = match r.string(s, "scoring", "function").as_deref() {
+                Some("linear") => Some(DynamicFunction::Linear),
+                Some("logarithmic") => Some(DynamicFunction::Logarithmic),
+                Some(other) => {
+                    r.problem("scoring.function", format!("{other:?} is not linear or logarithmic"));
+                    None
+                }
+                None => None,
+            };
+            let initial = r.integer(s, "scoring", "initial", None, 1, MAX_POINTS);
+            let minimum = r.integer(s, "scoring", "minimum", Some(0), 0, MAX_POINTS);
+            let decay = r.integer(s, "scoring", "decay", None, 1, MAX_POINTS);
+            if let (Some(initial), Some(minimum)) = (initial, minimum)
+                && minimum > initial
+            {
+                r.problem("scoring.minimum", format!("{minimum} is above the initial value {initial}"));
+                return None;
+            }
+            Some(Scoring::Dynamic {
+                function: function?,
+                initial: to_i32(initial?),
+                minimum: to_i32(minimum?),
+                decay: to_i32(decay?),
+            })
+        }
+        (false, None) => {
+            if !t.contains_key("scoring") {
+                r.problem("points", "is missing (or give a [scoring] table)");
+            }
+            None
+        }
+    }
+}
+
+fn read_answer(r: &mut Reader, t: &Table) -> Option<AnswerSpec> {
+    let Some(a) = r.table(t, "", "answer") else {
+        if !t.contains_key("answer") {
+            r.problem("answer", "is missing: an [answer] table with salt and digests");
+        }
+        return None;
+    };
+    r.unknown_keys(a, "answer", ANSWER_FIELDS);
+    let rule = match r.opt_string(a, "answer", "rule") {
+        None => Some(Rule::default()),
+        Some(text) => match text.parse::<Rule>() {
+            Ok(rule) => Some(rule),
+            Err(e) => {
+                r.problem("answer.rule", e);
+                None
+            }
+        },
+    };
+    let salt = r.string(a, "answer", "salt");
+    if a.get("digests").is_none() {
+        r.problem("answer.digests", "is missing: one or more sha256:<hex> digests");
+    }
+    let mut digests = Vec::new();
+    let texts = r.strings(a, "answer", "digests");
+    if texts.is_empty() && a.contains_key("digests") {
+        r.problem("answer.digests", "must hold at least one digest");
+    }
+    for (i, text) in texts.iter().enumerate() {
+        match text.parse::<AnswerDigest>() {
+            Ok(d) => digests.push(d),
+            Err(e) => r.problem(format!("answer.digests[{i}]"), format!("{text:?}: {e}")),
+        }
+    }
+    let format = r.opt_string(a, "answer", "format").unwrap_or_default();
+    let (rule, salt) = (rule?, salt?);
+    if digests.len() != texts.len() || digests.is_empty() {
+        return None;
+    }
+    Some(AnswerSpec { rule, salt, digests, format })
+}
+
+fn read_hints(r: &mut Reader, t: &Table) -> Vec<HintSpec> {
+    let mut out = Vec::new();
+    for (i, h) in r.tables(t, "", "hints").into_iter().enumerate() {
+        let prefix = format!("hints[{i}]");
+        r.unknown_keys(h, &prefix, HINT_FIELDS);
+        let text = r.string(h, &prefix, "text");
+        let text_en = r.opt_string(h, &prefix, "text_en");
+        let cost = r.integer(h, &prefix, "cost", Some(0), 0, MAX_POINTS);
+        if let (Some(text), Some(cost)) = (text, cost) {
+            out.push(HintSpec { text_en: text_en.unwrap_or_else(|| text.clone()), text, cost: to_i32(cost) });
+        }
+    }
+    out
+}
+
+/// The files directly in `files/`, in name order.
+fn read_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<FileSpec> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = file_name(&path);
+        if name.starts_with('.') {
+            continue;
+        }
+        match entry.metadata() {
+            Ok(meta) if meta.is_file() => out.push(FileSpec { name, path, size: meta.len() }),
+            Ok(_) => problems.push(Problem::new(&path, "files", "attachments must be files directly in files/")),
+            Err(e) => problems.push(Problem::new(&path, "files", format!("cannot be read: {e}"))),
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}

@@ -1,0 +1,100 @@
+//! Reading what was authored: areas, challenges, hints and attachments.
+
+use entity::{areas, attachments, challenges, contests, hints};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::StoreResult;
+
+/// A challenge with what its pages show beside it.
+#[derive(Debug, Clone)]
+pub struct ChallengeView {
+    pub challenge: challenges::Model,
+    pub area: areas::Model,
+    pub hints: Vec<hints::Model>,
+    pub attachments: Vec<attachments::Model>,
+}
+
+impl ChallengeView {
+    /// A JSON list column (`requires`, `datasets`, `tags`) as strings.
+    pub fn list(column: &str) -> Vec<String> {
+        serde_json::from_str(column).unwrap_or_default()
+    }
+}
+
+pub async fn areas_of(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Vec<areas::Model>> {
+    Ok(areas::Entity::find()
+        .filter(areas::Column::ContestId.eq(contest_id))
+        .order_by_asc(areas::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Every challenge of a contest that is not hidden, in source order, with areas, hints and files.
+pub async fn of_contest(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Vec<ChallengeView>> {
+    let areas = areas_of(db, contest_id).await?;
+    let list = challenges::Entity::find()
+        .filter(challenges::Column::ContestId.eq(contest_id))
+        .filter(challenges::Column::Hidden.eq(false))
+        .order_by_asc(challenges::Column::Position)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
+    let all_hints = hints::Entity::find()
+        .filter(hints::Column::ChallengeId.is_in(ids.clone()))
+        .order_by_asc(hints::Column::Position)
+        .all(db)
+        .await?;
+    let all_files = attachments::Entity::find()
+        .filter(attachments::Column::ChallengeId.is_in(ids))
+        .order_by_asc(attachments::Column::Position)
+        .all(db)
+        .await?;
+    Ok(list
+        .into_iter()
+        .filter_map(|challenge| {
+            let area = areas.iter().find(|a| a.id == challenge.area_id)?.clone();
+            let hints = all_hints.iter().filter(|h| h.challenge_id == challenge.id).cloned().collect();
+            let attachments = all_files.iter().filter(|f| f.challenge_id == challenge.id).cloned().collect();
+            Some(ChallengeView { challenge, area, hints, attachments })
+        })
+        .collect())
+}
+
+/// A stored file with the challenges that offer it under that name, with their areas and contests.
+pub async fn offering(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+    name: &str,
+) -> StoreResult<Vec<(challenges::Model, areas::Model, contests::Model)>> {
+    let files = attachments::Entity::find()
+        .filter(attachments::Column::Sha256.eq(sha256))
+        .filter(attachments::Column::Name.eq(name))
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for f in files {
+        let Some(challenge) = challenges::Entity::find_by_id(f.challenge_id).one(db).await? else { continue };
+        let Some(area) = areas::Entity::find_by_id(challenge.area_id).one(db).await? else { continue };
+        let Some(contest) = contests::Entity::find_by_id(challenge.contest_id).one(db).await? else { continue };
+        out.push((challenge, area, contest));
+    }
+    Ok(out)
+}
+
+/// Every challenge not hidden, with its contest: the catalog shows which were built on which dataset.
+pub async fn all_with_contests(db: &impl ConnectionTrait) -> StoreResult<Vec<(challenges::Model, contests::Model)>> {
+    let contests = contests::Entity::find().all(db).await?;
+    let list = challenges::Entity::find()
+        .filter(challenges::Column::Hidden.eq(false))
+        .order_by_asc(challenges::Column::ContestId)
+        .order_by_asc(challenges::Column::Position)
+        .all(db)
+        .await?;
+    Ok(list
+        .into_iter()
+        .filter_map(|c| {
+            let contest = contests.iter().find(|k| k.id == c.contest_id)?.clone();
+            Some((c, contest))
+        })
+        .collect())
+}
