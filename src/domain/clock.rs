@@ -37,6 +37,15 @@ impl Schedule {
     }
 }
 
+/// When a challenge becomes visible: the latest of its contest's start, its area's and its own opening.
+pub fn opens_at(
+    contest_starts: DateTime<Utc>,
+    area_opens: Option<DateTime<Utc>>,
+    challenge_opens: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    [Some(contest_starts), area_opens, challenge_opens].into_iter().flatten().max().unwrap_or(contest_starts)
+}
+
 impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +76,14 @@ mod tests {
         assert_eq!(s.phase(at(4, 0)), Phase::Ended);
         assert!(s.is_live(at(3, 45)));
         assert!(!s.is_live(at(5, 0)));
+    }
+
+    #[test]
+    fn a_challenge_opens_with_the_latest_of_its_windows() {
+        assert_eq!(opens_at(at(0, 0), None, None), at(0, 0));
+        assert_eq!(opens_at(at(0, 0), Some(at(1, 0)), None), at(1, 0));
+        assert_eq!(opens_at(at(0, 0), Some(at(1, 0)), Some(at(0, 30))), at(1, 0));
+        assert_eq!(opens_at(at(0, 0), None, Some(at(2, 0))), at(2, 0));
     }
 
     #[test]

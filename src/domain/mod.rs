@@ -1,6 +1,7 @@
 //! Pure logic with no I/O: answers and their digests, names and their folding, roles, passwords,
 //! secrets, the contest clock and the login limiter. Everything here is unit-tested in place.
 
+pub mod access;
 pub mod answer;
 pub mod clock;
 pub mod limiter;

@@ -81,9 +81,13 @@ pub async fn offering(
     Ok(out)
 }
 
-/// Every challenge not hidden, with its contest: the catalog shows which were built on which dataset.
-pub async fn all_with_contests(db: &impl ConnectionTrait) -> StoreResult<Vec<(challenges::Model, contests::Model)>> {
+/// Every challenge not hidden, with its area and contest: the catalog shows which were built on which
+/// dataset.
+pub async fn all_with_contests(
+    db: &impl ConnectionTrait,
+) -> StoreResult<Vec<(challenges::Model, areas::Model, contests::Model)>> {
     let contests = contests::Entity::find().all(db).await?;
+    let areas = areas::Entity::find().all(db).await?;
     let list = challenges::Entity::find()
         .filter(challenges::Column::Hidden.eq(false))
         .order_by_asc(challenges::Column::ContestId)
@@ -94,7 +98,8 @@ pub async fn all_with_contests(db: &impl ConnectionTrait) -> StoreResult<Vec<(ch
         .into_iter()
         .filter_map(|c| {
             let contest = contests.iter().find(|k| k.id == c.contest_id)?.clone();
-            Some((c, contest))
+            let area = areas.iter().find(|a| a.id == c.area_id)?.clone();
+            Some((c, area, contest))
         })
         .collect())
 }

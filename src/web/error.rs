@@ -19,19 +19,27 @@ use crate::store::StoreError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     BadCharacters,
     BadEmail,
     NotANumber,
-    PasswordTooShort { min: usize },
-    PasswordTooLong { max: usize },
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooLong {
+        max: usize,
+    },
     PasswordsDiffer,
     WrongCredentials,
     WrongCurrentPassword,
     UsernameTaken,
     TeamNameTaken,
     AlreadyInTeam,
-    TeamFull { max: i32 },
+    TeamFull {
+        max: i32,
+    },
     NoSuchInviteCode,
     NoSuchUser,
     ContestEnded,
@@ -47,7 +55,13 @@ pub enum Msg {
     BadToken,
     NotFound,
     NoContest,
-    TryAgainIn { secs: u64 },
+    TryAgainIn {
+        secs: u64,
+    },
+    /// The datasets (key, name) whose terms must be agreed to first.
+    AgreementRequired {
+        datasets: Vec<(String, String)>,
+    },
     Internal,
 }
 
@@ -122,6 +136,17 @@ impl Msg {
                 format!("失敗が続いたため制限中です。{secs}秒後にもう一度お試しください。"),
                 format!("Too many failed attempts: try again in {secs} s."),
             ),
+            AgreementRequired { datasets } => {
+                let list: Vec<String> =
+                    datasets.iter().map(|(key, name)| format!("{name} (/datasets/{key})")).collect();
+                lang.pick(
+                    format!(
+                        "このファイルを受け取るには、次のデータセットの利用規約に同意してください: {}",
+                        list.join("、")
+                    ),
+                    format!("To receive this file, first agree to the terms of: {}", list.join(", ")),
+                )
+            }
             Internal => lang
                 .pick(
                     "サーバーでエラーが起きました。運営者に連絡してください。",

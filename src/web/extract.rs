@@ -75,6 +75,26 @@ impl FromRequest for CurrentUser {
     }
 }
 
+/// A logged-in organizer; others are refused.
+pub struct Organizer(pub Rc<users::Model>);
+
+impl FromRequest for Organizer {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = MaybeUser::load(&req).await?.ok_or(AppError::LoginRequired)?;
+            if role_of(&user).is_organizer() {
+                Ok(Organizer(user))
+            } else {
+                Err(AppError::Forbidden(Msg::OrganizersOnly))
+            }
+        })
+    }
+}
+
 /// The token in `Authorization: Token <t>` or `Authorization: Bearer <t>`.
 fn presented_token(req: &HttpRequest) -> Option<Result<String, AppError>> {
     let value = req.headers().get(header::AUTHORIZATION)?;

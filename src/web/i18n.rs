@@ -162,6 +162,48 @@ texts! {
     error_title: "エラー", "Error";
     back_home: "ホームへ戻る", "Back to home";
     times_in: "時刻は", "Times in";
+    nav_datasets: "データセット", "Datasets";
+    datasets_title: "MWS Datasets", "MWS Datasets";
+    datasets_lead: "MWS Cup の問題の多くは、研究用データセット MWS Datasets を基にしています。利用には誓約書による手続きが必要なものがあります。", "Many MWS Cup challenges are built on MWS Datasets, the research datasets of the workshop. Some may be used only after a signed pledge.";
+    kind_observation: "観測系", "Observation";
+    kind_analysis: "解析系", "Analysis";
+    kind_other: "その他", "Other";
+    period: "収集期間", "Collected";
+    agreement_required: "利用規約への同意が必要", "Agreement required";
+    agreement_not_required: "同意は不要", "No agreement needed";
+    agreed_on: "同意済み", "Agreed";
+    built_on_it: "このデータセットを基にした問題", "Challenges built on it";
+    none_yet: "まだありません。", "None yet.";
+    terms_title: "利用規約", "Terms of use";
+    terms_version: "版", "Version";
+    agree_submit: "上記の規約に同意する", "I agree to these terms";
+    agreed_notice: "利用規約に同意しました。添付ファイルをダウンロードできます。", "You agreed to the terms: its files are open to you.";
+    login_to_agree: "同意するにはログインしてください。", "Log in to agree.";
+    agreements_title: "同意の記録", "Agreements";
+    agreements_lead: "誓約書を受け取った参加者の同意を、まとめて記録できます。ユーザー名を1行に1つずつ入力してください。", "Record the agreements of people whose signed pledge you hold: one username a line.";
+    usernames: "ユーザー名 (1行に1つ)", "Usernames (one a line)";
+    record_submit: "記録する", "Record";
+    recorded_by: "記録者", "Recorded by";
+    self_agreed: "本人", "Themselves";
+    console_challenges: "問題一覧 (運営者)", "Challenges (organizers)";
+    console_lead: "challenges sync で読み込んだ問題です。正解は保存されていません (ハッシュのみ)。", "The challenges as loaded by challenges sync. Answers are not stored: digests only.";
+    slug: "スラッグ", "Slug";
+    points: "点数", "Points";
+    dynamic_scoring: "動的", "dynamic";
+    opens: "公開", "Opens";
+    closes: "締切", "Closes";
+    attempts: "回答回数の上限", "Attempt limit";
+    unlimited: "無制限", "unlimited";
+    requires: "前提", "Requires";
+    datasets: "データセット", "Datasets";
+    hints: "ヒント", "Hints";
+    cost: "コスト", "cost";
+    files: "添付ファイル", "Files";
+    answer_rule: "照合規則", "Answer rule";
+    answer_format: "回答形式", "Answer format";
+    digests: "ハッシュ数", "Digests";
+    no_challenges: "問題はまだ読み込まれていません。", "No challenges loaded yet.";
+    group: "グループ", "Group";
 }
 
 #[cfg(test)]

@@ -4,11 +4,14 @@ pub mod account;
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod console;
 pub mod contests;
 pub mod cookies;
 pub mod csrf;
+pub mod datasets;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod home;
 pub mod i18n;
 pub mod page;
@@ -25,7 +28,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     account::configure(cfg);
     api::configure(cfg);
+    console::configure(cfg);
     contests::configure(cfg);
+    datasets::configure(cfg);
+    files::configure(cfg);
 }
 
 /// A resource that answers 405 with a message to a method it does not take (actix-web would fall through

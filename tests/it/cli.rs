@@ -140,6 +140,15 @@ async fn serve_demo_then_stop_gracefully() {
         .await
         .unwrap();
     assert!(page.contains("organizer"), "{page}");
+    let console = client
+        .get(format!("{address}/contests/mwscup-demo/console/challenges"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(console.matches("<article class=\"challenge\"").count(), 15, "the demo's challenges are loaded");
 
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());

@@ -9,5 +9,6 @@ mod api;
 mod auth;
 mod authoring;
 mod cli;
+mod files;
 mod teams;
 mod tokens;

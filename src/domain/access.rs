@@ -1,0 +1,62 @@
+//! Who may see what. The rules are small, but every page and file that shows a challenge asks them, so
+//! they live in one place.
+
+use chrono::{DateTime, Utc};
+
+use super::role::Role;
+
+/// A person asking to see a challenge or its files.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker {
+    pub role: Role,
+    /// Whether they are in a team of the challenge's contest.
+    pub in_team: bool,
+}
+
+/// Organizers and judges see every challenge that is not hidden, at any time; a team's members see it
+/// once it has opened (the contest started, its area and its own window opened).
+pub fn may_see_challenge(asker: Asker, hidden: bool, opens_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    if hidden {
+        return false;
+    }
+    match asker.role {
+        Role::Organizer | Role::Judge => true,
+        Role::Participant => asker.in_team && now >= opens_at,
+    }
+}
+
+/// Organizers hold every dataset agreement by their office; everyone else needs their own.
+pub fn needs_own_agreement(role: Role) -> bool {
+    !role.is_organizer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 10, 20, h, 0, 0).single().expect("valid")
+    }
+
+    #[test]
+    fn members_see_open_challenges_only() {
+        let member = Asker { role: Role::Participant, in_team: true };
+        let stranger = Asker { role: Role::Participant, in_team: false };
+        assert!(may_see_challenge(member, false, t(1), t(1)));
+        assert!(!may_see_challenge(member, false, t(2), t(1)), "not open yet");
+        assert!(!may_see_challenge(stranger, false, t(1), t(3)), "not in a team");
+        assert!(!may_see_challenge(member, true, t(1), t(3)), "hidden");
+    }
+
+    #[test]
+    fn staff_see_everything_not_hidden() {
+        for role in [Role::Organizer, Role::Judge] {
+            let staff = Asker { role, in_team: false };
+            assert!(may_see_challenge(staff, false, t(5), t(1)));
+            assert!(!may_see_challenge(staff, true, t(0), t(1)));
+        }
+        assert!(!needs_own_agreement(Role::Organizer));
+        assert!(needs_own_agreement(Role::Judge));
+    }
+}

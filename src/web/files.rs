@@ -1,0 +1,88 @@
+//! Attachments, offered at `/files/{sha256}/{name}` to those who may see a challenge that offers them,
+//! and who agreed to the terms of the datasets it was built on.
+
+use actix_files::NamedFile;
+use actix_web::http::header::{
+    CACHE_CONTROL, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue, HeaderValue,
+};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::error::{AppError, AppResult, Msg};
+use super::extract::{CurrentUser, role_of, state};
+use crate::blobs::{BlobStore, is_sha256};
+use crate::domain::access::{self, Asker};
+use crate::domain::clock;
+use crate::store;
+use crate::store::challenges::ChallengeView;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::resource("/files/{sha256}/{name}").route(web::get().to(download)));
+}
+
+#[derive(Deserialize)]
+struct FilePath {
+    sha256: String,
+    name: String,
+}
+
+async fn download(
+    req: HttpRequest,
+    path: web::Path<FilePath>,
+    CurrentUser(user): CurrentUser,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    if !is_sha256(&path.sha256) {
+        return Err(AppError::NotFound);
+    }
+    let now = Utc::now();
+    let role = role_of(&user);
+    let mut offered = None;
+    for (challenge, area, contest) in store::challenges::offering(&state.db, &path.sha256, &path.name).await? {
+        let in_team = store::teams::of_user(&state.db, contest.id, user.id).await?.is_some();
+        let opens = clock::opens_at(contest.starts_at, area.opens_at, challenge.opens_at);
+        if access::may_see_challenge(Asker { role, in_team }, challenge.hidden, opens, now) {
+            offered = Some(challenge);
+            break;
+        }
+    }
+    // Someone who may not see the challenge learns nothing, not even that the file exists.
+    let challenge = offered.ok_or(AppError::NotFound)?;
+
+    if access::needs_own_agreement(role) {
+        let mut missing = Vec::new();
+        for d in store::datasets::by_keys(&state.db, &ChallengeView::list(&challenge.datasets)).await? {
+            if d.agreement_required && store::datasets::agreed_at(&state.db, user.id, &d).await?.is_none() {
+                missing.push((d.key, d.name));
+            }
+        }
+        if !missing.is_empty() {
+            return Err(AppError::Forbidden(Msg::AgreementRequired { datasets: missing }));
+        }
+    }
+
+    let blob = BlobStore::new(&state.settings.data_dir).path_of(&path.sha256).ok_or(AppError::NotFound)?;
+    let file = NamedFile::open_async(&blob).await.map_err(|e| {
+        tracing::error!(sha256 = %path.sha256, error = %e, "an attachment's stored file is missing");
+        AppError::NotFound
+    })?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(path.name.clone()),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: path.name.clone().into_bytes(),
+            }),
+        ],
+    };
+    let mut res = file
+        .set_content_type(mime::APPLICATION_OCTET_STREAM)
+        .set_content_disposition(disposition)
+        .use_etag(true)
+        .into_response(&req);
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    Ok(res)
+}

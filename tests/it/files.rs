@@ -1,0 +1,150 @@
+//! What was authored, as people see it: attachments for those who may see their challenge (and agreed
+//! to the datasets' terms), the dataset catalog, agreements, and the organizers' list of challenges.
+
+use chrono::{Duration, Utc};
+use mwscup::blobs::BlobStore;
+use mwscup::domain::role::Role;
+use reqwest::StatusCode;
+
+use crate::authoring::Source;
+use crate::both;
+use crate::helpers::{PASSWORD, TestApp};
+
+both!(attachments_follow_visibility_and_agreements, the_catalog_and_bulk_agreements, organizers_review_what_was_loaded);
+
+/// Loads the fixture contest `cup` so that it started half an hour ago (its dfir area opens in 30 min).
+async fn load_cup(app: &TestApp) -> Source {
+    let source = Source::valid();
+    let checked = mwscup::authoring::load_checked(&source.dir()).expect("the fixture is valid");
+    let shift = (Utc::now() - Duration::minutes(30)) - checked.contest.starts_at;
+    let blobs = BlobStore::new(&app.fixture.data_dir());
+    let lines = mwscup::authoring::sync::sync(&app.db, &blobs, &checked.shifted(shift)).await.unwrap();
+    assert!(lines.iter().any(|l| l == "contest cup: created"), "{lines:?}");
+    source
+}
+
+fn sha256_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+async fn attachments_follow_visibility_and_agreements(app: TestApp) {
+    let source = load_cup(&app).await;
+    let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
+    let url = format!("/files/{}/sysmon.txt", sha256_of(&content));
+
+    let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = anonymous.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "log in first");
+
+    let mut stranger = app.browser();
+    stranger.register("stranger").await;
+    assert_eq!(stranger.get(&url).await.status, StatusCode::NOT_FOUND, "not in a team of the contest");
+
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let refused = alice.get(&url).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    refused.assert_contains("first agree to the terms of: FFRI Dataset (/datasets/ffri)");
+
+    let terms = alice.get("/datasets/ffri").await;
+    terms
+        .assert_contains("For research only.")
+        .assert_contains("Version 2026-1")
+        .assert_contains("I agree to these terms");
+    let agreed = alice.post("/datasets/ffri/agree", &[]).await;
+    agreed.assert_contains("You agreed to the terms").assert_lacks("I agree to these terms");
+
+    let res = alice.client.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment") && disposition.contains("sysmon.txt"), "{disposition}");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), content.as_slice());
+
+    // The same file under another name, a malformed digest: nothing.
+    assert_eq!(alice.get(&format!("/files/{}/other.txt", sha256_of(&content))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(alice.get("/files/../../secret_key/x").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(alice.get("/files/abc/sysmon.txt").await.status, StatusCode::NOT_FOUND);
+
+    // gamma's area opens later: its README is not an attachment, so give it one and reload.
+    source.write("cup/dfir/gamma/files/later.txt", "opens later\n");
+    let checked = mwscup::authoring::load_checked(&source.dir()).unwrap();
+    let shift = (Utc::now() - Duration::minutes(30)) - checked.contest.starts_at;
+    let lines =
+        mwscup::authoring::sync::sync(&app.db, &BlobStore::new(&app.fixture.data_dir()), &checked.shifted(shift))
+            .await
+            .unwrap();
+    assert!(lines.iter().any(|l| l.contains("file later.txt: added")), "{lines:?}");
+    let later = format!("/files/{}/later.txt", sha256_of(b"opens later\n"));
+    assert_eq!(alice.get(&later).await.status, StatusCode::NOT_FOUND, "not open yet");
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    let page = chief.get(&later).await;
+    assert_eq!(page.status, StatusCode::OK, "organizers see everything");
+    assert_eq!(page.body, "opens later\n");
+}
+
+async fn the_catalog_and_bulk_agreements(app: TestApp) {
+    let source = load_cup(&app).await;
+    let mut visitor = app.browser();
+    let catalog = visitor.get("/datasets").await;
+    catalog
+        .assert_contains("FFRI Dataset")
+        .assert_contains("Behaviour logs")
+        .assert_contains("Analysis")
+        .assert_contains("Test cup</a> › Question alpha");
+    let ja = app.browser_in("ja").get("/datasets").await;
+    ja.assert_contains("解析系").assert_contains("テスト杯</a> › 問題 alpha");
+    visitor.get("/datasets/nope").await;
+    assert_eq!(visitor.get("/datasets/nope").await.status, StatusCode::NOT_FOUND);
+
+    app.user("bob", Role::Participant).await;
+    app.user("carol", Role::Participant).await;
+    let mut bob = app.browser();
+    bob.login("bob", PASSWORD).await;
+    assert_eq!(bob.get("/datasets/ffri/agreements").await.status, StatusCode::FORBIDDEN);
+
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/datasets/ffri/agreements").await;
+    let page = chief.post("/datasets/ffri/agreements", &[("usernames", "bob\n ＣＡＲＯＬ \n\nnobody\nbob\n")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "an unknown name is reported");
+    page.assert_contains("Recorded 2 (already recorded: 1).").assert_contains("No such users: nobody");
+    page.assert_contains("<td>bob</td><td>2026-1</td>").assert_contains("<td>chief</td>");
+
+    // Bob's agreement counts: with a team he receives the file.
+    bob.create_team("cup", "Bobs").await;
+    let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
+    let file = bob.get(&format!("/files/{}/sysmon.txt", sha256_of(&content))).await;
+    assert_eq!(file.status, StatusCode::OK);
+    bob.get("/datasets").await.assert_contains("Agreed");
+}
+
+async fn organizers_review_what_was_loaded(app: TestApp) {
+    let source = load_cup(&app).await;
+    let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup").await.assert_contains("/contests/cup/console/challenges");
+    let page = chief.get("/contests/cup/console/challenges").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Question alpha")
+        .assert_contains("Question gamma")
+        .assert_contains("500 → 100 (dynamic: linear, decay 50)")
+        .assert_contains(&format!("/files/{}/sysmon.txt", sha256_of(&content)))
+        .assert_contains(&format!("sha256:{}", sha256_of(&content)))
+        .assert_contains(&format!("{} bytes", content.len()))
+        .assert_contains("A hint (cost 10)")
+        .assert_lacks("Mimikatz");
+
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    assert_eq!(alice.get("/contests/cup/console/challenges").await.status, StatusCode::FORBIDDEN);
+    alice.get("/contests/cup").await.assert_lacks("console");
+}
