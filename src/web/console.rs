@@ -51,12 +51,12 @@ async fn challenges(
     let mut areas: Vec<AreaRows> = store::challenges::areas_of(&state.db, contest.id)
         .await?
         .into_iter()
-        .map(|a| AreaRows { name: page.lang.pick(&a.name, &a.name_en).clone(), key: a.key, rows: Vec::new() })
+        .map(|a| AreaRows { name: page.lang.text(&a.name, &a.name_en).to_owned(), key: a.key, rows: Vec::new() })
         .collect();
     for view in views {
         let c = &view.challenge;
         let row = Row {
-            title: page.lang.pick(&c.title, &c.title_en).clone(),
+            title: page.lang.text(&c.title, &c.title_en).to_owned(),
             requires: ChallengeView::list(&c.requires),
             datasets: ChallengeView::list(&c.datasets),
             tags: ChallengeView::list(&c.tags),
@@ -67,5 +67,5 @@ async fn challenges(
             area.rows.push(row);
         }
     }
-    ok(&ChallengesPage { title: page.lang.pick(&contest.title, &contest.title_en).clone(), page, contest, areas })
+    ok(&ChallengesPage { title: page.lang.text(&contest.title, &contest.title_en).to_owned(), page, contest, areas })
 }

@@ -46,6 +46,7 @@ struct ContestPage {
     page: Page,
     contest: contests::Model,
     title: String,
+    /// Sanitised HTML.
     description: String,
     phase: &'static str,
     teams: u64,
@@ -78,8 +79,8 @@ async fn contest_page(
     render(
         status,
         &ContestPage {
-            title: page.lang.pick(&contest.title, &contest.title_en).clone(),
-            description: page.lang.pick(&contest.description, &contest.description_en).clone(),
+            title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
+            description: super::markdown::to_html(page.lang.text(&contest.description, &contest.description_en)),
             page,
             phase,
             teams,
@@ -194,7 +195,7 @@ async fn my_team(
     };
     let view = store::teams::view(&state.db, team).await?;
     ok(&TeamPage {
-        contest_title: page.lang.pick(&contest.title, &contest.title_en).clone(),
+        contest_title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
         zone: contest.timezone.clone(),
         is_captain: view.team.captain_id == Some(user.id),
         page,

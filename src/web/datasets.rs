@@ -88,13 +88,13 @@ async fn catalog(req: HttpRequest, page: Page) -> AppResult<HttpResponse> {
             .filter(|(c, _, _)| ChallengeView::list(&c.datasets).contains(&dataset.key))
             .map(|(c, _, contest)| Citation {
                 contest_slug: contest.slug.clone(),
-                contest_title: page.lang.pick(&contest.title, &contest.title_en).clone(),
-                title: page.lang.pick(&c.title, &c.title_en).clone(),
+                contest_title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
+                title: page.lang.text(&c.title, &c.title_en).to_owned(),
             })
             .collect();
         rows.push(DatasetRow {
             kind: kind_label(&page, &dataset.kind),
-            summary: page.lang.pick(&dataset.summary, &dataset.summary_en).clone(),
+            summary: page.lang.text(&dataset.summary, &dataset.summary_en).to_owned(),
             agreed,
             citations,
             dataset,
@@ -132,10 +132,10 @@ async fn detail(req: HttpRequest, page: Page, key: web::Path<String>, q: web::Qu
     } else {
         page
     };
-    let terms = page.lang.pick(&dataset.terms, &dataset.terms_en).clone();
+    let terms = page.lang.text(&dataset.terms, &dataset.terms_en).to_owned();
     ok(&DetailPage {
         kind: kind_label(&page, &dataset.kind),
-        summary: page.lang.pick(&dataset.summary, &dataset.summary_en).clone(),
+        summary: page.lang.text(&dataset.summary, &dataset.summary_en).to_owned(),
         terms,
         agreed,
         page,

@@ -58,7 +58,7 @@ async fn home(req: HttpRequest, page: Page) -> AppResult<HttpResponse> {
     for contest in store::contests::all(&state.db).await? {
         let phase = super::contests::schedule_of(&contest).phase(now);
         let row = ContestRow {
-            title: page.lang.pick(&contest.title, &contest.title_en).clone(),
+            title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
             starts: page.time(&contest.starts_at, &contest.timezone),
             ends: page.time(&contest.ends_at, &contest.timezone),
             phase: phase_label(&page, phase),

@@ -42,6 +42,14 @@ impl Lang {
         }
     }
 
+    /// Organizer-written text in this language, falling back to the Japanese when no English was given.
+    pub fn text<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.trim().is_empty() => en,
+            _ => ja,
+        }
+    }
+
     /// The language of a request: the switch's cookie, else `Accept-Language`, else Japanese.
     pub fn of(req: &HttpRequest) -> Lang {
         if let Some(lang) = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {

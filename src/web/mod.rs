@@ -14,6 +14,7 @@ pub mod extract;
 pub mod files;
 pub mod home;
 pub mod i18n;
+pub mod markdown;
 pub mod page;
 
 use actix_web::web::{self, ServiceConfig};
