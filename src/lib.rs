@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod play;
 pub mod startup;
 pub mod store;
 pub mod web;

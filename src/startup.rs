@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha512};
 
 use crate::config::Settings;
+use crate::play::attempt::WrongAnswerLimiter;
 use crate::web;
 use crate::web::auth::LoginGuard;
 
@@ -22,6 +23,7 @@ pub struct AppState {
     /// Signs the session and CSRF cookies; derived from the secret key.
     pub cookie_key: Key,
     pub logins: LoginGuard,
+    pub wrong_answers: WrongAnswerLimiter,
 }
 
 impl AppState {
@@ -30,7 +32,13 @@ impl AppState {
         hasher.update(b"mwscup-cookie-key-v1\0");
         hasher.update(settings.secret_key.as_bytes());
         let cookie_key = Key::from(&hasher.finalize());
-        AppState { db, settings, cookie_key, logins: LoginGuard::default() }
+        AppState {
+            db,
+            settings,
+            cookie_key,
+            logins: LoginGuard::default(),
+            wrong_answers: WrongAnswerLimiter::default(),
+        }
     }
 }
 

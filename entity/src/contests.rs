@@ -19,6 +19,10 @@ pub struct Model {
     pub max_team_size: i32,
     pub demo: bool,
     pub created_at: DateTimeUtc,
+    /// Organizers pause a contest: no answers are taken until they resume it.
+    pub paused: bool,
+    /// Wrong answers a team may send per minute before it must wait.
+    pub wrong_answers_per_minute: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

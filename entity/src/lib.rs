@@ -1,6 +1,7 @@
 //! SeaORM entities of mwscup: one file a table, plain data. Behaviour lives in `mwscup::store` and
 //! `mwscup::domain`.
 
+pub mod announcements;
 pub mod api_tokens;
 pub mod areas;
 pub mod attachments;
@@ -8,8 +9,11 @@ pub mod challenges;
 pub mod contests;
 pub mod dataset_agreements;
 pub mod datasets;
+pub mod hint_unlocks;
 pub mod hints;
 pub mod sessions;
+pub mod solves;
+pub mod submissions;
 pub mod team_members;
 pub mod teams;
 pub mod users;

@@ -5,12 +5,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_accounts_and_teams;
 mod m20261127_000002_challenges;
+mod m20261127_000003_playing;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_accounts_and_teams::Migration), Box::new(m20261127_000002_challenges::Migration)]
+        vec![
+            Box::new(m20261127_000001_accounts_and_teams::Migration),
+            Box::new(m20261127_000002_challenges::Migration),
+            Box::new(m20261127_000003_playing::Migration),
+        ]
     }
 }

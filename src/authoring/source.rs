@@ -36,6 +36,8 @@ pub struct ContestSpec {
     pub freeze_at: Option<DateTime<Utc>>,
     pub max_team_size: i32,
     pub demo: bool,
+    /// Wrong answers a team may send per minute (default 10).
+    pub wrong_answers_per_minute: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +221,7 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
     let freeze_at = r.time(t, "", "freeze_at", false);
     let max_team_size = r.integer(t, "", "max_team_size", Some(6), 1, 100);
     let demo = r.boolean(t, "", "demo", false);
+    let wrong_per_minute = r.integer(t, "", "wrong_answers_per_minute", Some(10), 1, 10_000);
     let (slug, title, starts_at, ends_at, max_team_size) = (slug?, title?, starts_at?, ends_at?, max_team_size?);
     Some(ContestSpec {
         path: r.path.clone(),
@@ -233,6 +236,7 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
         freeze_at,
         max_team_size: i32::try_from(max_team_size).unwrap_or(6),
         demo,
+        wrong_answers_per_minute: i32::try_from(wrong_per_minute?).unwrap_or(10),
     })
 }
 

@@ -32,8 +32,13 @@ impl<K: Eq + Hash + Clone> FailureLimiter<K> {
 
     /// `Err(wait)` while the key has used up its failures in the current window.
     pub fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        self.check_max(key, now, self.policy.max_failures)
+    }
+
+    /// As `check`, with a limit that differs by key (each contest sets its own).
+    pub fn check_max(&self, key: &K, now: Instant, max_failures: u32) -> Result<(), Duration> {
         match self.windows.get(key) {
-            Some(w) if w.failures >= self.policy.max_failures => {
+            Some(w) if w.failures >= max_failures => {
                 let reopens = w.started + self.policy.window;
                 if now < reopens { Err(reopens - now) } else { Ok(()) }
             }

@@ -7,5 +7,7 @@ pub mod clock;
 pub mod limiter;
 pub mod names;
 pub mod password;
+pub mod play;
 pub mod role;
+pub mod scoring;
 pub mod secret;

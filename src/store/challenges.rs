@@ -103,3 +103,43 @@ pub async fn all_with_contests(
         })
         .collect())
 }
+
+/// One challenge of a contest, not hidden, with its area, hints and files.
+pub async fn one(db: &impl ConnectionTrait, contest_id: i32, id: i32) -> StoreResult<Option<ChallengeView>> {
+    let Some(challenge) = challenges::Entity::find_by_id(id)
+        .filter(challenges::Column::ContestId.eq(contest_id))
+        .filter(challenges::Column::Hidden.eq(false))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(area) = areas::Entity::find_by_id(challenge.area_id).one(db).await? else {
+        return Ok(None);
+    };
+    let hints = hints::Entity::find()
+        .filter(hints::Column::ChallengeId.eq(id))
+        .order_by_asc(hints::Column::Position)
+        .all(db)
+        .await?;
+    let attachments = attachments::Entity::find()
+        .filter(attachments::Column::ChallengeId.eq(id))
+        .order_by_asc(attachments::Column::Position)
+        .all(db)
+        .await?;
+    Ok(Some(ChallengeView { challenge, area, hints, attachments }))
+}
+
+/// The slug of every challenge of a contest, by id (hidden ones too: a solve of one still counts).
+pub async fn slugs_of(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+) -> StoreResult<std::collections::HashMap<i32, String>> {
+    Ok(challenges::Entity::find()
+        .filter(challenges::Column::ContestId.eq(contest_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.slug))
+        .collect())
+}

@@ -3,6 +3,7 @@
 pub mod challenges;
 pub mod contests;
 pub mod datasets;
+pub mod play;
 pub mod sessions;
 pub mod sources;
 pub mod teams;

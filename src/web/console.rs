@@ -1,18 +1,106 @@
-//! The organizers' console. For now: a contest's challenges as `challenges sync` loaded them, with their
-//! files (size and SHA-256 beside each link), to check an import before the day.
+//! The organizers' console: running the day (pause, resume, announcements) and a contest's challenges as
+//! `challenges sync` loaded them, with their files (size and SHA-256 beside each link).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use entity::contests;
 
-use super::error::AppResult;
+use serde::Deserialize;
+
+use super::csrf::{CsrfForm, NoFields};
+use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
-use super::page::{Page, ok};
+use super::page::{Page, ok, see_other};
+use crate::domain::names::optional_text;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/contests/{slug}/console/challenges").route(web::get().to(challenges)));
+    cfg.service(super::resource("/contests/{slug}/console").route(web::get().to(home)))
+        .service(super::resource("/contests/{slug}/console/challenges").route(web::get().to(challenges)))
+        .service(super::resource("/contests/{slug}/console/pause").route(web::post().to(pause)))
+        .service(super::resource("/contests/{slug}/console/resume").route(web::post().to(resume)))
+        .service(super::resource("/contests/{slug}/console/announcements").route(web::post().to(announce)));
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct HomePage {
+    page: Page,
+    contest: contests::Model,
+    title: String,
+}
+
+async fn home(page: Page, ContestCtx(contest): ContestCtx, _: Organizer) -> AppResult<HttpResponse> {
+    ok(&HomePage { title: page.lang.text(&contest.title, &contest.title_en).to_owned(), page, contest })
+}
+
+async fn set_paused(req: &HttpRequest, contest: &contests::Model, paused: bool) -> AppResult<HttpResponse> {
+    let state = state(req)?;
+    store::play::set_paused(&state.db, contest.id, paused).await?;
+    tracing::info!(contest = %contest.slug, paused, "contest pause switched");
+    Ok(see_other(&format!("/contests/{}/console", contest.slug)))
+}
+
+async fn pause(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    _: Organizer,
+    _: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    set_paused(&req, &contest, true).await
+}
+
+async fn resume(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    _: Organizer,
+    _: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    set_paused(&req, &contest, false).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnnouncementFields {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    body_en: String,
+}
+
+async fn announce(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    Organizer(organizer): Organizer,
+    CsrfForm(form): CsrfForm<AnnouncementFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let title = optional_text(Some(&form.title), 200).map_err(|e| AppError::field("title", e))?;
+    let Some(title) = title else {
+        return Err(AppError::field("title", Msg::Required));
+    };
+    let title_en =
+        optional_text(Some(&form.title_en), 200).map_err(|e| AppError::field("title_en", e))?.unwrap_or_default();
+    if form.body.len() > 20_000 || form.body_en.len() > 20_000 {
+        return Err(AppError::field("body", Msg::TooLong { max: 20_000 }));
+    }
+    store::play::announce(
+        &state.db,
+        store::play::NewAnnouncement {
+            contest_id: contest.id,
+            title,
+            title_en,
+            body: form.body,
+            body_en: form.body_en,
+            author_id: organizer.id,
+        },
+    )
+    .await?;
+    Ok(see_other(&format!("/contests/{}#announcements", contest.slug)))
 }
 
 /// A challenge as the console lists it.

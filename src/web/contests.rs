@@ -51,9 +51,20 @@ struct ContestPage {
     phase: &'static str,
     teams: u64,
     my_team: Option<String>,
+    /// Whether the viewer may open the board now.
+    board_open: bool,
+    announcements: Vec<AnnouncementRow>,
     team_name: String,
     affiliation: String,
     invite_code: String,
+}
+
+/// An announcement as the contest page shows it.
+pub struct AnnouncementRow {
+    pub title: String,
+    /// Sanitised HTML.
+    pub body: String,
+    pub at: String,
 }
 
 struct Draft {
@@ -75,6 +86,19 @@ async fn contest_page(
         None => None,
     };
     let teams = store::teams::count_in_contest(&state.db, contest.id).await?;
+    let started = Utc::now() >= contest.starts_at;
+    let board_open = (my_team.is_some() && started)
+        || page.is_organizer()
+        || page.viewer.as_ref().is_some_and(|v| v.role == crate::domain::role::Role::Judge);
+    let announcements = store::play::announcements(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|a| AnnouncementRow {
+            title: page.lang.text(&a.title, &a.title_en).to_owned(),
+            body: super::markdown::to_html(page.lang.text(&a.body, &a.body_en)),
+            at: page.time(&a.created_at, &contest.timezone),
+        })
+        .collect();
     let phase = phase_label(&page, schedule_of(&contest).phase(Utc::now()));
     render(
         status,
@@ -85,6 +109,8 @@ async fn contest_page(
             phase,
             teams,
             my_team,
+            board_open,
+            announcements,
             contest,
             team_name: draft.team_name,
             affiliation: draft.affiliation,

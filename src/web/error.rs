@@ -10,9 +10,10 @@ use askama::Template;
 use serde_json::json;
 
 use super::i18n::Lang;
-use super::page::Page;
+use super::page::{Page, format_time};
 use crate::domain::names::NameError;
 use crate::domain::password::PasswordError;
+use crate::domain::play::Refusal;
 use crate::store::StoreError;
 
 /// Every message a person can be shown for something they did.
@@ -58,6 +59,20 @@ pub enum Msg {
     TryAgainIn {
         secs: u64,
     },
+    /// Why an answer is not taken, with times shown in the contest's zone.
+    Refused {
+        refusal: Refusal,
+        zone: String,
+    },
+    Correct,
+    Incorrect,
+    AlreadySolved,
+    WrongTooFast {
+        secs: u64,
+    },
+    NoAttemptsLeft,
+    AnswerTooLong,
+    JoinTeamFirst,
     /// The datasets (key, name) whose terms must be agreed to first.
     AgreementRequired {
         datasets: Vec<(String, String)>,
@@ -136,6 +151,26 @@ impl Msg {
                 format!("失敗が続いたため制限中です。{secs}秒後にもう一度お試しください。"),
                 format!("Too many failed attempts: try again in {secs} s."),
             ),
+            Refused { refusal, zone } => refusal_text(refusal, zone, lang),
+            Correct => lang.pick("正解です!", "Correct!").into(),
+            Incorrect => lang.pick("不正解です。", "Incorrect.").into(),
+            AlreadySolved => {
+                lang.pick("この問題はすでにチームで解いています。", "Your team has solved this already.").into()
+            }
+            WrongTooFast { secs } => lang.pick(
+                format!("誤答が続いています。{secs}秒待ってから送ってください。"),
+                format!("Too many wrong answers: wait {secs} s before the next."),
+            ),
+            NoAttemptsLeft => {
+                lang.pick("この問題の回答回数の上限に達しました。", "No attempts left for this challenge.").into()
+            }
+            AnswerTooLong => lang.pick("答えは1 KiB以内にしてください。", "Answers are at most 1 KiB.").into(),
+            JoinTeamFirst => lang
+                .pick(
+                    "問題を見るには、このコンテストのチームに参加してください。",
+                    "Join a team of this contest to see its challenges.",
+                )
+                .into(),
             AgreementRequired { datasets } => {
                 let list: Vec<String> =
                     datasets.iter().map(|(key, name)| format!("{name} (/datasets/{key})")).collect();
@@ -154,6 +189,41 @@ impl Msg {
                 )
                 .into(),
         }
+    }
+}
+
+fn refusal_text(refusal: &Refusal, zone: &str, lang: Lang) -> String {
+    let t = |at: &chrono::DateTime<chrono::Utc>| format_time(at, zone);
+    match refusal {
+        Refusal::Paused => lang
+            .pick("競技は一時停止中です。再開までお待ちください。", "The contest is paused: wait until it resumes.")
+            .into(),
+        Refusal::NotStarted { opens_at } => lang.pick(
+            format!("コンテストは {} に始まります。", t(opens_at)),
+            format!("The contest starts at {}.", t(opens_at)),
+        ),
+        Refusal::Ended { closed_at } => lang.pick(
+            format!("コンテストは {} に終了しました。", t(closed_at)),
+            format!("The contest ended at {}.", t(closed_at)),
+        ),
+        Refusal::AreaNotOpen { opens_at } => lang
+            .pick(format!("この部門は {} に始まります。", t(opens_at)), format!("This area opens at {}.", t(opens_at))),
+        Refusal::AreaClosed { closed_at } => lang.pick(
+            format!("この部門は {} に締め切られました。", t(closed_at)),
+            format!("This area closed at {}.", t(closed_at)),
+        ),
+        Refusal::NotOpen { opens_at } => lang.pick(
+            format!("この問題は {} に公開されます。", t(opens_at)),
+            format!("This challenge opens at {}.", t(opens_at)),
+        ),
+        Refusal::Closed { closed_at } => lang.pick(
+            format!("この問題は {} に締め切られました。", t(closed_at)),
+            format!("This challenge closed at {}.", t(closed_at)),
+        ),
+        Refusal::Locked { requires } => lang.pick(
+            format!("先に次の問題を解いてください: {}", requires.join("、")),
+            format!("Solve these first: {}", requires.join(", ")),
+        ),
     }
 }
 

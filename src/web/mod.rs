@@ -16,6 +16,7 @@ pub mod home;
 pub mod i18n;
 pub mod markdown;
 pub mod page;
+pub mod play;
 
 use actix_web::web::{self, ServiceConfig};
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     contests::configure(cfg);
     datasets::configure(cfg);
     files::configure(cfg);
+    play::configure(cfg);
 }
 
 /// A resource that answers 405 with a message to a method it does not take (actix-web would fall through

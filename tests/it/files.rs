@@ -13,8 +13,12 @@ use crate::helpers::{PASSWORD, TestApp};
 both!(attachments_follow_visibility_and_agreements, the_catalog_and_bulk_agreements, organizers_review_what_was_loaded);
 
 /// Loads the fixture contest `cup` so that it started half an hour ago (its dfir area opens in 30 min).
-async fn load_cup(app: &TestApp) -> Source {
-    let source = Source::valid();
+pub async fn load_cup(app: &TestApp) -> Source {
+    load(app, Source::valid()).await
+}
+
+/// Loads a source so that its contest started half an hour ago.
+pub async fn load(app: &TestApp, source: Source) -> Source {
     let checked = mwscup::authoring::load_checked(&source.dir()).expect("the fixture is valid");
     let shift = (Utc::now() - Duration::minutes(30)) - checked.contest.starts_at;
     let blobs = BlobStore::new(&app.fixture.data_dir());

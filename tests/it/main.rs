@@ -10,5 +10,6 @@ mod auth;
 mod authoring;
 mod cli;
 mod files;
+mod play;
 mod teams;
 mod tokens;

@@ -1,0 +1,261 @@
+//! The contest day's records: attempts, solves, hint unlocks, announcements, the pause switch.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, teams, users};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use super::{StoreResult, is_unique_violation};
+
+/// Who answered what, from where.
+pub struct Attempt<'a> {
+    pub contest_id: i32,
+    pub challenge_id: i32,
+    pub team_id: i32,
+    pub user_id: i32,
+    pub ip: &'a str,
+}
+
+impl Attempt<'_> {
+    fn row(&self, outcome: &str, text: Option<String>, digest: Option<String>) -> submissions::ActiveModel {
+        submissions::ActiveModel {
+            contest_id: Set(self.contest_id),
+            challenge_id: Set(self.challenge_id),
+            team_id: Set(self.team_id),
+            user_id: Set(self.user_id),
+            outcome: Set(outcome.to_owned()),
+            text: Set(text),
+            digest: Set(digest),
+            ip: Set(self.ip.chars().take(64).collect()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Records a wrong answer (its text already cut for keeping).
+pub async fn record_wrong(db: &impl ConnectionTrait, attempt: &Attempt<'_>, kept_text: String) -> StoreResult<()> {
+    attempt.row("incorrect", Some(kept_text), None).insert(db).await?;
+    Ok(())
+}
+
+/// Records an attempt at a challenge the team has solved already.
+pub async fn record_already_solved(db: &impl ConnectionTrait, attempt: &Attempt<'_>) -> StoreResult<()> {
+    attempt.row("already_solved", None, None).insert(db).await?;
+    Ok(())
+}
+
+/// What became of a right answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RightAnswer {
+    Solved(solves::Model),
+    /// Another member's answer made the solve first.
+    AlreadySolved,
+}
+
+/// Records a right answer and its solve in one transaction, committed before this returns. When members
+/// answer at once, the unique index lets one solve through and the others become `already_solved`.
+pub async fn record_right(db: &DatabaseConnection, attempt: &Attempt<'_>, digest: String) -> StoreResult<RightAnswer> {
+    let txn = db.begin().await?;
+    let submission = attempt.row("correct", None, Some(digest)).insert(&txn).await?;
+    let solve = solves::ActiveModel {
+        contest_id: Set(attempt.contest_id),
+        challenge_id: Set(attempt.challenge_id),
+        team_id: Set(attempt.team_id),
+        user_id: Set(attempt.user_id),
+        submission_id: Set(submission.id),
+        created_at: Set(submission.created_at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    match solve {
+        Ok(solve) => {
+            txn.commit().await?;
+            Ok(RightAnswer::Solved(solve))
+        }
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            record_already_solved(db, attempt).await?;
+            Ok(RightAnswer::AlreadySolved)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn has_solved(db: &impl ConnectionTrait, team_id: i32, challenge_id: i32) -> StoreResult<bool> {
+    Ok(solves::Entity::find()
+        .filter(solves::Column::TeamId.eq(team_id))
+        .filter(solves::Column::ChallengeId.eq(challenge_id))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// A team's solves in a contest.
+pub async fn solves_of_team(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<Vec<solves::Model>> {
+    Ok(solves::Entity::find()
+        .filter(solves::Column::TeamId.eq(team_id))
+        .order_by_asc(solves::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// How many teams solved each challenge of a contest (hidden teams count: a solve is a solve).
+pub async fn solve_counts(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<HashMap<i32, u32>> {
+    let rows = solves::Entity::find().filter(solves::Column::ContestId.eq(contest_id)).all(db).await?;
+    let mut counts = HashMap::new();
+    for r in rows {
+        *counts.entry(r.challenge_id).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+/// The solves of a challenge with the solving teams, first first.
+pub async fn solves_of_challenge(
+    db: &impl ConnectionTrait,
+    challenge_id: i32,
+) -> StoreResult<Vec<(solves::Model, teams::Model)>> {
+    let rows = solves::Entity::find()
+        .filter(solves::Column::ChallengeId.eq(challenge_id))
+        .order_by_asc(solves::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|s| s.team_id).collect();
+    let list = teams::Entity::find().filter(teams::Column::Id.is_in(ids)).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|s| {
+            let team = list.iter().find(|t| t.id == s.team_id)?.clone();
+            Some((s, team))
+        })
+        .collect())
+}
+
+/// Wrong answers a team gave to a challenge: what `max_attempts` counts.
+pub async fn wrong_count(db: &impl ConnectionTrait, team_id: i32, challenge_id: i32) -> StoreResult<u64> {
+    Ok(submissions::Entity::find()
+        .filter(submissions::Column::TeamId.eq(team_id))
+        .filter(submissions::Column::ChallengeId.eq(challenge_id))
+        .filter(submissions::Column::Outcome.eq("incorrect"))
+        .count(db)
+        .await?)
+}
+
+/// A team's attempts at a challenge, newest first, with who made them.
+pub async fn attempts(
+    db: &impl ConnectionTrait,
+    team_id: i32,
+    challenge_id: i32,
+) -> StoreResult<Vec<(submissions::Model, String)>> {
+    let rows = submissions::Entity::find()
+        .filter(submissions::Column::TeamId.eq(team_id))
+        .filter(submissions::Column::ChallengeId.eq(challenge_id))
+        .order_by_desc(submissions::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|s| s.user_id).collect();
+    let people = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let name = people.iter().find(|u| u.id == s.user_id).map(|u| u.username.clone()).unwrap_or_default();
+            (s, name)
+        })
+        .collect())
+}
+
+/// The hints a team has unlocked in a contest.
+pub async fn unlocked(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    team_id: i32,
+) -> StoreResult<Vec<hint_unlocks::Model>> {
+    Ok(hint_unlocks::Entity::find()
+        .filter(hint_unlocks::Column::ContestId.eq(contest_id))
+        .filter(hint_unlocks::Column::TeamId.eq(team_id))
+        .all(db)
+        .await?)
+}
+
+/// Unlocks a hint for a team at its cost; a second unlock does nothing. Returns whether it was new.
+pub async fn unlock(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    hint: &hints::Model,
+    team_id: i32,
+    user_id: i32,
+) -> StoreResult<bool> {
+    let result = hint_unlocks::ActiveModel {
+        contest_id: Set(contest_id),
+        hint_id: Set(hint.id),
+        team_id: Set(team_id),
+        user_id: Set(user_id),
+        cost: Set(hint.cost),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn hint_by_id(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<hints::Model>> {
+    Ok(hints::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn set_paused(db: &impl ConnectionTrait, contest_id: i32, paused: bool) -> StoreResult<()> {
+    contests::Entity::update_many()
+        .col_expr(contests::Column::Paused, Expr::value(paused))
+        .filter(contests::Column::Id.eq(contest_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub struct NewAnnouncement {
+    pub contest_id: i32,
+    pub title: String,
+    pub title_en: String,
+    pub body: String,
+    pub body_en: String,
+    pub author_id: i32,
+}
+
+pub async fn announce(db: &impl ConnectionTrait, new: NewAnnouncement) -> StoreResult<announcements::Model> {
+    Ok(announcements::ActiveModel {
+        contest_id: Set(new.contest_id),
+        title: Set(new.title),
+        title_en: Set(new.title_en),
+        body: Set(new.body),
+        body_en: Set(new.body_en),
+        author_id: Set(Some(new.author_id)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A contest's announcements, newest first.
+pub async fn announcements(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Vec<announcements::Model>> {
+    Ok(announcements::Entity::find()
+        .filter(announcements::Column::ContestId.eq(contest_id))
+        .order_by_desc(announcements::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Solves of a team with their times, for `teams/me/solves`.
+pub async fn solve_times(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<Vec<(i32, i32, DateTime<Utc>)>> {
+    Ok(solves_of_team(db, team_id).await?.into_iter().map(|s| (s.challenge_id, s.user_id, s.created_at)).collect())
+}

@@ -1,0 +1,299 @@
+//! The contest day for scripts, in CTFd's shapes: challenges, attempts, unlocks, notifications, solves.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::success;
+use super::users::rfc3339;
+use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
+use crate::play::attempt::{self, Answer, Verdict};
+use crate::play::board::{Access, Item};
+use crate::store;
+use crate::store::challenges::ChallengeView;
+use crate::web::body::ApiBody;
+use crate::web::error::{AppError, AppResult, Msg};
+use crate::web::extract::{ApiCaller, ContestCtx, state};
+use crate::web::i18n::Lang;
+use crate::web::play::{Player, client_ip, verdict_message};
+
+#[derive(Serialize)]
+struct ChallengeJson {
+    id: i32,
+    name: String,
+    category: String,
+    value: i32,
+    solves: u32,
+    solved_by_me: bool,
+    tags: Vec<String>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// `visible`, or `locked` (listed, but `requires` must be solved first).
+    state: &'static str,
+    group: Option<String>,
+}
+
+fn challenge_json(item: &Item) -> ChallengeJson {
+    let c = &item.view.challenge;
+    ChallengeJson {
+        id: c.id,
+        name: c.title.clone(),
+        category: item.view.area.key.clone(),
+        value: item.value,
+        solves: item.solves,
+        solved_by_me: item.solved,
+        tags: ChallengeView::list(&c.tags),
+        kind: if item.dynamic { "dynamic" } else { "standard" },
+        state: if matches!(item.access, Access::Locked { .. }) { "locked" } else { "visible" },
+        group: c.group_name.clone(),
+    }
+}
+
+async fn player(req: &HttpRequest, contest: &entity::contests::Model, caller: ApiCaller) -> AppResult<Player> {
+    let state = state(req)?;
+    Player::of(&state, contest, caller.0).await
+}
+
+/// `GET challenges`: the challenges that have opened (locked ones marked so).
+pub async fn list(req: HttpRequest, caller: ApiCaller, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let player = player(&req, &contest, caller).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
+    let items: Vec<ChallengeJson> =
+        board.items().filter(|i| !matches!(i.access, Access::NotYet { .. })).map(challenge_json).collect();
+    Ok(success(items))
+}
+
+#[derive(Deserialize)]
+pub struct IdPath {
+    id: i32,
+}
+
+/// `GET challenges/{id}`: the question, files, hints (content once unlocked), attempts.
+pub async fn one(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<IdPath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let player = player(&req, &contest, caller).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
+    let item = player.open_item(&board, &contest, |i| i.view.challenge.id == path.id)?;
+    let c = &item.view.challenge;
+    let lang = Lang::of(&req);
+    let unlocked = match player.team_id() {
+        Some(t) => store::play::unlocked(&state.db, contest.id, t).await?,
+        None => Vec::new(),
+    };
+    let hints: Vec<serde_json::Value> = item
+        .view
+        .hints
+        .iter()
+        .map(|h| {
+            let open = player.staff || unlocked.iter().any(|u| u.hint_id == h.id);
+            let mut hint = json!({"id": h.id, "cost": h.cost, "title": format!("Hint {}", h.position + 1)});
+            if open {
+                hint["content"] = json!(lang.text(&h.text, &h.text_en));
+            }
+            hint
+        })
+        .collect();
+    let files: Vec<serde_json::Value> = item
+        .view
+        .attachments
+        .iter()
+        .map(|f| json!({"name": f.name, "url": format!("/files/{}/{}", f.sha256, f.name), "size": f.size, "sha256": f.sha256}))
+        .collect();
+    let attempts = match player.team_id() {
+        Some(t) => store::play::wrong_count(&state.db, t, c.id).await?,
+        None => 0,
+    };
+    let mut data = serde_json::to_value(challenge_json(item)).map_err(anyhow::Error::from)?;
+    data["description"] = json!(lang.text(&c.description, &c.description_en));
+    data["format"] = json!(c.answer_format);
+    data["files"] = json!(files);
+    data["hints"] = json!(hints);
+    data["max_attempts"] = json!(c.max_attempts);
+    data["attempts"] = json!(attempts);
+    data["datasets"] = json!(ChallengeView::list(&c.datasets));
+    data["opens_at"] = json!(c.opens_at.as_ref().map(rfc3339));
+    data["closes_at"] = json!(rfc3339(&item.closes_at));
+    Ok(success(data))
+}
+
+/// `GET challenges/{id}/solves`: the teams that solved it, first first.
+pub async fn solves(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<IdPath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let player = player(&req, &contest, caller).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
+    let item = player.open_item(&board, &contest, |i| i.view.challenge.id == path.id)?;
+    let list: Vec<serde_json::Value> = store::play::solves_of_challenge(&state.db, item.view.challenge.id)
+        .await?
+        .into_iter()
+        .filter(|(_, team)| !team.hidden)
+        .map(|(s, team)| json!({"account_id": team.id, "name": team.name, "date": rfc3339(&s.created_at)}))
+        .collect();
+    Ok(success(list))
+}
+
+/// The answer to an attempt, in CTFd's shape: `{"success":true,"data":{"status","message"}}`.
+fn attempt_response(
+    status: StatusCode,
+    verdict_status: &str,
+    message: String,
+    extra: serde_json::Value,
+) -> HttpResponse {
+    let mut data = json!({"status": verdict_status, "message": message});
+    if let (Some(map), Some(more)) = (data.as_object_mut(), extra.as_object()) {
+        map.extend(more.clone());
+    }
+    HttpResponse::build(status).json(json!({"success": true, "data": data}))
+}
+
+/// `POST challenges/attempt` with `{"challenge_id", "submission"}`.
+pub async fn attempt(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    body: ApiBody,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let lang = Lang::of(&req);
+    let challenge_id = body.int("challenge_id").map_err(|e| AppError::Invalid(vec![e]))?;
+    let typed = body.text("submission").map_err(|e| AppError::Invalid(vec![e]))?.unwrap_or_default();
+    if typed.len() > MAX_ANSWER_BYTES {
+        return Err(AppError::field("submission", Msg::AnswerTooLong));
+    }
+    if typed.trim().is_empty() {
+        return Err(AppError::field("submission", Msg::Required));
+    }
+    let player = player(&req, &contest, caller).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
+    let item = player.open_item(&board, &contest, |i| i.view.challenge.id == challenge_id)?;
+    let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
+    let ip = client_ip(&req);
+    let verdict = attempt::submit(
+        &state.db,
+        &state.wrong_answers,
+        Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip },
+    )
+    .await?;
+    let (msg, status) = verdict_message(&verdict, &contest.timezone);
+    let message = msg.text(lang);
+    let mut res = match &verdict {
+        Verdict::Correct => attempt_response(status, "correct", message, json!({})),
+        Verdict::Incorrect => attempt_response(status, "incorrect", message, json!({})),
+        Verdict::AlreadySolved => attempt_response(status, "already_solved", message, json!({})),
+        Verdict::RateLimited { wait_secs } => {
+            attempt_response(status, "ratelimited", message, json!({"retry_after": wait_secs}))
+        }
+        Verdict::Exhausted => attempt_response(status, "ratelimited", message, json!({"attempts_left": 0})),
+        Verdict::Refused(Refusal::Paused) => attempt_response(status, "paused", message, json!({})),
+        Verdict::Refused(refusal) => HttpResponse::build(status)
+            .json(json!({"success": false, "message": message, "data": refusal_json(refusal)})),
+    };
+    if let Verdict::RateLimited { wait_secs } = verdict {
+        res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait_secs.into());
+    }
+    Ok(res)
+}
+
+/// The reason and the time that matters, for a script.
+fn refusal_json(refusal: &Refusal) -> serde_json::Value {
+    match refusal {
+        Refusal::Paused => json!({"status": "paused"}),
+        Refusal::NotStarted { opens_at } => json!({"status": "not_started", "opens_at": rfc3339(opens_at)}),
+        Refusal::Ended { closed_at } => json!({"status": "ended", "closed_at": rfc3339(closed_at)}),
+        Refusal::AreaNotOpen { opens_at } | Refusal::NotOpen { opens_at } => {
+            json!({"status": "not_open", "opens_at": rfc3339(opens_at)})
+        }
+        Refusal::AreaClosed { closed_at } | Refusal::Closed { closed_at } => {
+            json!({"status": "closed", "closed_at": rfc3339(closed_at)})
+        }
+        Refusal::Locked { requires } => json!({"status": "locked", "requires": requires}),
+    }
+}
+
+/// `POST unlocks` with `{"target": hint_id, "type": "hints"}`: pays a hint's cost once.
+pub async fn unlock(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    body: ApiBody,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let lang = Lang::of(&req);
+    let target = body.int("target").map_err(|e| AppError::Invalid(vec![e]))?;
+    match body.text("type").map_err(|e| AppError::Invalid(vec![e]))?.as_deref() {
+        None | Some("hints") => {}
+        Some(_) => return Err(AppError::field("type", Msg::BadRequest)),
+    }
+    let player = player(&req, &contest, caller).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
+    let hint = store::play::hint_by_id(&state.db, target).await?.ok_or(AppError::NotFound)?;
+    player.open_item(&board, &contest, |i| i.view.challenge.id == hint.challenge_id)?;
+    let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
+    let new = store::play::unlock(&state.db, contest.id, &hint, team.id, player.user.id).await?;
+    Ok(success(json!({
+        "id": hint.id,
+        "target": hint.id,
+        "type": "hints",
+        "cost": if new { hint.cost } else { 0 },
+        "already_unlocked": !new,
+        "content": lang.text(&hint.text, &hint.text_en),
+    })))
+}
+
+/// `GET notifications`: the contest's announcements, newest first.
+pub async fn notifications(
+    req: HttpRequest,
+    _caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let lang = Lang::of(&req);
+    let list: Vec<serde_json::Value> = store::play::announcements(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            json!({"id": a.id, "title": lang.text(&a.title, &a.title_en), "content": lang.text(&a.body, &a.body_en),
+                   "date": rfc3339(&a.created_at)})
+        })
+        .collect();
+    Ok(success(list))
+}
+
+/// `GET teams/me/solves`: the caller's team's solves.
+pub async fn my_solves(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let player = player(&req, &contest, caller).await?;
+    let team = player.team.as_ref().ok_or(AppError::NotFound)?;
+    let board = crate::play::board::load(&state.db, &contest, Some(team.id), false, Utc::now()).await?;
+    let list: Vec<serde_json::Value> = store::play::solves_of_team(&state.db, team.id)
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let item = board.items().find(|i| i.view.challenge.id == s.challenge_id)?;
+            Some(json!({
+                "challenge_id": s.challenge_id,
+                "challenge": {"id": s.challenge_id, "name": item.view.challenge.title, "category": item.view.area.key, "value": item.value},
+                "user": s.user_id,
+                "team": team.id,
+                "date": rfc3339(&s.created_at),
+            }))
+        })
+        .collect();
+    Ok(success(list))
+}

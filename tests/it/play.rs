@@ -1,0 +1,399 @@
+//! The contest day: answers from the browser and from scripts, their rules and limits, hints, the board,
+//! announcements and the pause switch.
+
+use entity::{hint_unlocks, solves, submissions};
+use mwscup::domain::role::Role;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::authoring::Source;
+use crate::both;
+use crate::files::load;
+use crate::helpers::{PASSWORD, TestApp};
+
+both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_reasons, wrong_answers_are_limited);
+both!(concurrent_right_answers_make_one_solve, hints_cost_once, the_api_describes_the_day);
+both!(a_person_plays_in_the_browser, organizers_pause_and_announce);
+
+/// The fixture `cup` plus a challenge that closed already, one with two attempts, and a dynamic one,
+/// started 30 minutes ago. Alice's team "Finders" is made; her API token is returned.
+async fn day(app: &TestApp) -> (Source, String) {
+    let source = Source::valid();
+    source.challenge(
+        "static",
+        "delta",
+        "casefold",
+        "salt-delta",
+        "closed answer",
+        "points = 50\ncloses_at = 2026-10-20T09:15:00+09:00\n",
+    );
+    source.challenge("static", "epsilon", "casefold", "salt-epsilon", "two tries", "points = 50\nmax_attempts = 2\n");
+    source.challenge(
+        "static",
+        "zeta",
+        "list",
+        "salt-zeta",
+        "net view, arp -a",
+        "[scoring]\nfunction = \"linear\"\ninitial = 300\nminimum = 100\ndecay = 100\n",
+    );
+    let source = load(app, source).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("alice").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let token = app.token_for(&user).await;
+    (source, token)
+}
+
+async fn challenge_id(app: &TestApp, token: &str, slug_title: &str) -> i64 {
+    let (_, body) = api(app, token, "GET", "/api/v1/challenges", None).await;
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == format!("問題 {slug_title}"))
+        .unwrap_or_else(|| panic!("{slug_title} not listed: {body}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let client = app.api();
+    let mut req = if method == "GET" { client.get(app.url(path)) } else { client.post(app.url(path)) };
+    req = req.header("Authorization", format!("Token {token}")).header("Accept-Language", "en");
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn attempt(app: &TestApp, token: &str, id: i64, submission: &str) -> (StatusCode, Value) {
+    api(app, token, "POST", "/api/v1/challenges/attempt", Some(json!({"challenge_id": id, "submission": submission})))
+        .await
+}
+
+async fn answers_get_the_right_statuses(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    let (status, body) = attempt(&app, &token, alpha, "procdump").await;
+    assert_eq!((status, body["data"]["status"].as_str()), (StatusCode::OK, Some("incorrect")), "{body}");
+    assert_eq!(body["data"]["message"], "Incorrect.");
+    let (status, body) = attempt(&app, &token, alpha, "　ＭＩＭＩＫＡＴＺ ").await;
+    assert_eq!((status, body["data"]["status"].as_str()), (StatusCode::OK, Some("correct")), "{body}");
+    let (status, body) = attempt(&app, &token, alpha, "mimikatz").await;
+    assert_eq!((status, body["data"]["status"].as_str()), (StatusCode::OK, Some("already_solved")), "{body}");
+
+    // What is kept: wrong answers as typed (cut to 256), right ones as their digest only.
+    let rows = submissions::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].text.as_deref(), Some("procdump"));
+    assert!(rows[1].text.is_none() && rows[1].digest.as_deref().is_some_and(|d| d.starts_with("sha256:")));
+    assert!(rows.iter().all(|r| !r.text.as_deref().unwrap_or_default().to_lowercase().contains("mimikatz")));
+    let (_, long) = attempt(&app, &token, challenge_id(&app, &token, "zeta").await, &"x".repeat(600)).await;
+    assert_eq!(long["data"]["status"], "incorrect");
+    let kept =
+        submissions::Entity::find().filter(submissions::Column::Outcome.eq("incorrect")).all(&app.db).await.unwrap();
+    assert!(kept.iter().any(|r| r.text.as_deref().map(str::len) == Some(256)));
+
+    let (status, body) = attempt(&app, &token, alpha, &"x".repeat(2048)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["errors"]["submission"].is_array(), "{body}");
+    let (status, body) = attempt(&app, &token, 424242, "x").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, _) = api(&app, &token, "POST", "/api/v1/challenges/attempt", Some(json!({"submission": "x"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A hidden challenge is as unknown.
+    let zeta = challenge_id(&app, &token, "zeta").await;
+    entity::challenges::Entity::update_many()
+        .col_expr(entity::challenges::Column::Hidden, sea_orm::sea_query::Expr::value(true))
+        .filter(entity::challenges::Column::Id.eq(i32::try_from(zeta).unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (status, _) = attempt(&app, &token, zeta, "net view").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn windows_locks_and_membership_refuse_with_reasons(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let delta = challenge_id(&app, &token, "delta").await;
+    let (status, body) = attempt(&app, &token, delta, "closed answer").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["data"]["status"], "closed", "{body}");
+    assert!(body["data"]["closed_at"].as_str().unwrap().ends_with('Z'));
+    assert!(body["message"].as_str().unwrap().starts_with("This challenge closed at "), "{body}");
+
+    // gamma (dfir) has not opened: not listed, and refused with its opening time.
+    let (_, list) = api(&app, &token, "GET", "/api/v1/challenges", None).await;
+    assert!(!list.to_string().contains("問題 gamma"), "{list}");
+    let gamma = entity::challenges::Entity::find()
+        .filter(entity::challenges::Column::Slug.eq("gamma"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (status, body) = attempt(&app, &token, i64::from(gamma), "deadbeef").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().starts_with("This challenge opens at "), "{body}");
+
+    // beta requires alpha.
+    let beta = challenge_id(&app, &token, "beta").await;
+    let (status, body) = attempt(&app, &token, beta, "C:\\Temp\\qpkz.exe").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().contains("Solve these first: alpha"), "{body}");
+    let (_, listed) = api(&app, &token, "GET", "/api/v1/challenges", None).await;
+    let beta_json = listed["data"].as_array().unwrap().iter().find(|c| c["id"] == beta).unwrap().clone();
+    assert_eq!(beta_json["state"], "locked");
+    attempt(&app, &token, challenge_id(&app, &token, "alpha").await, "mimikatz").await;
+    let (_, body) = attempt(&app, &token, beta, "c:\\temp\\qpkz.exe").await;
+    assert_eq!(body["data"]["status"], "incorrect", "exact: case matters");
+    let (_, body) = attempt(&app, &token, beta, " C:\\Temp\\qpkz.exe ").await;
+    assert_eq!(body["data"]["status"], "correct");
+
+    // Someone without a team sees nothing.
+    let bob = app.user("bob", Role::Participant).await;
+    let bob_token = app.token_for(&bob).await;
+    let (status, body) = attempt(&app, &bob_token, beta, "x").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["message"], "Join a team of this contest to see its challenges.");
+    let (status, _) = api(&app, &bob_token, "GET", "/api/v1/challenges", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn wrong_answers_are_limited(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let zeta = challenge_id(&app, &token, "zeta").await;
+    for i in 0..10 {
+        let (status, body) = attempt(&app, &token, zeta, &format!("wrong {i}")).await;
+        assert_eq!(body["data"]["status"], "incorrect", "{i}: {status} {body}");
+    }
+    let res = app
+        .api()
+        .post(app.url("/api/v1/challenges/attempt"))
+        .header("Authorization", format!("Token {token}"))
+        .json(&json!({"challenge_id": zeta, "submission": "net view, arp -a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "the 11th within a minute waits, even a right one");
+    assert!(res.headers().contains_key("retry-after"));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["data"]["status"], "ratelimited");
+
+    let epsilon = challenge_id(&app, &token, "epsilon").await;
+    // A fresh team for the attempt limit.
+    let mut carol = app.browser();
+    carol.register("carol").await;
+    carol.create_team("cup", "Carols").await;
+    let carol_user =
+        mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("carol").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    let carol_token = app.token_for(&carol_user).await;
+    for _ in 0..2 {
+        assert_eq!(attempt(&app, &carol_token, epsilon, "nope").await.1["data"]["status"], "incorrect");
+    }
+    let (status, body) = attempt(&app, &carol_token, epsilon, "two tries").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["data"]["status"], "ratelimited");
+    assert_eq!(body["data"]["message"], "No attempts left for this challenge.");
+    let page = carol.get("/contests/cup/challenges/epsilon").await;
+    assert!(page.by_id("attempts-left").as_deref() == Some("0"), "{}", page.body);
+}
+
+async fn concurrent_right_answers_make_one_solve(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let code = {
+        let mut alice = app.browser();
+        alice.login("alice", PASSWORD).await;
+        alice.get("/contests/cup/team").await.by_id("invite-code").unwrap()
+    };
+    let mut tokens = vec![token.clone()];
+    for name in ["m1", "m2", "m3"] {
+        let mut b = app.browser();
+        b.register(name).await;
+        assert_eq!(b.join("cup", &code).await.status, StatusCode::OK);
+        let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse(name).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        tokens.push(app.token_for(&user).await);
+    }
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    let calls = (0..50).map(|i| {
+        let token = tokens[i % tokens.len()].clone();
+        let app = &app;
+        async move { attempt(app, &token, alpha, "Mimikatz").await }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    let statuses: Vec<String> =
+        results.iter().map(|(_, b)| b["data"]["status"].as_str().unwrap_or("?").to_owned()).collect();
+    assert!(results.iter().all(|(s, _)| *s == StatusCode::OK), "{results:?}");
+    assert_eq!(statuses.iter().filter(|s| *s == "correct").count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| *s == "already_solved").count(), 49, "{statuses:?}");
+    assert_eq!(solves::Entity::find().count(&app.db).await.unwrap(), 1);
+    assert_eq!(submissions::Entity::find().count(&app.db).await.unwrap(), 50, "every attempt is recorded");
+}
+
+async fn hints_cost_once(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;
+    let hint = detail["data"]["hints"][0].clone();
+    assert_eq!(hint["cost"], 10);
+    assert!(hint.get("content").is_none(), "locked hints hide their content: {hint}");
+    let hint_id = hint["id"].as_i64().unwrap();
+    let (status, first) =
+        api(&app, &token, "POST", "/api/v1/unlocks", Some(json!({"target": hint_id, "type": "hints"}))).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["data"]["cost"], 10);
+    let (_, second) =
+        api(&app, &token, "POST", "/api/v1/unlocks", Some(json!({"target": hint_id, "type": "hints"}))).await;
+    assert_eq!(second["data"]["cost"], 0);
+    assert_eq!(second["data"]["already_unlocked"], true);
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;
+    assert_eq!(detail["data"]["hints"][0]["content"], "A hint");
+
+    // In the browser: a confirmation first, then the hint; clicking twice still costs once.
+    let mut bob = app.browser();
+    bob.register("bob").await;
+    bob.create_team("cup", "Bobs").await;
+    let page = bob.get("/contests/cup/challenges/alpha").await;
+    page.assert_contains("Locked hint (cost 10)");
+    let confirm = bob.get(&format!("/contests/cup/challenges/alpha/hints/{hint_id}/unlock")).await;
+    confirm.assert_contains("Unlock this hint?").assert_contains("−10");
+    let url = format!("/contests/cup/challenges/alpha/hints/{hint_id}/unlock");
+    let shown = bob.post(&url, &[]).await;
+    shown.assert_contains("A hint").assert_lacks("Locked hint");
+    bob.post(&url, &[]).await;
+    let unlocks = hint_unlocks::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(unlocks.len(), 2, "one per team: {unlocks:?}");
+    assert!(unlocks.iter().all(|u| u.cost == 10));
+}
+
+async fn the_api_describes_the_day(app: TestApp) {
+    let (source, token) = day(&app).await;
+    let (status, list) = api(&app, &token, "GET", "/contests/cup/api/v1/challenges", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let alpha = list["data"].as_array().unwrap().iter().find(|c| c["name"] == "問題 alpha").unwrap().clone();
+    for key in ["id", "name", "category", "value", "solves", "solved_by_me", "tags", "type"] {
+        assert!(alpha.get(key).is_some(), "{key} missing: {alpha}");
+    }
+    assert_eq!(alpha["category"], "static");
+    assert_eq!(alpha["value"], 100);
+    assert_eq!(alpha["type"], "standard");
+    let id = alpha["id"].as_i64().unwrap();
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{id}"), None).await;
+    let d = &detail["data"];
+    assert!(d["description"].as_str().unwrap().contains("Read the log"), "{d}");
+    assert_eq!(d["max_attempts"], 0);
+    assert_eq!(d["attempts"], 0);
+    let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
+    assert_eq!(d["files"][0]["size"], content.len());
+    assert!(d["files"][0]["url"].as_str().unwrap().starts_with("/files/"));
+
+    // Dynamic value: two solving teams bring zeta from 300 to 200, for both.
+    let zeta = challenge_id(&app, &token, "zeta").await;
+    assert_eq!(attempt(&app, &token, zeta, "ARP -A\nnet view").await.1["data"]["status"], "correct");
+    let mut bob = app.browser();
+    bob.register("bob").await;
+    bob.create_team("cup", "Bobs").await;
+    let bob_user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("bob").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let bob_token = app.token_for(&bob_user).await;
+    assert_eq!(attempt(&app, &bob_token, zeta, "net view,arp -a").await.1["data"]["status"], "correct");
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{zeta}"), None).await;
+    assert_eq!(detail["data"]["value"], 200);
+    assert_eq!(detail["data"]["solves"], 2);
+    assert_eq!(detail["data"]["type"], "dynamic");
+    let (_, solvers) = api(&app, &token, "GET", &format!("/api/v1/challenges/{zeta}/solves"), None).await;
+    assert_eq!(solvers["data"][0]["name"], "Finders");
+    assert_eq!(solvers["data"][1]["name"], "Bobs");
+    assert!(solvers["data"][0]["date"].as_str().unwrap().ends_with('Z'));
+    let (_, mine) = api(&app, &token, "GET", "/api/v1/teams/me/solves", None).await;
+    assert_eq!(mine["data"][0]["challenge_id"], zeta);
+    assert_eq!(mine["data"][0]["challenge"]["value"], 200);
+    let (_, notes) = api(&app, &token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["data"], json!([]));
+}
+
+async fn a_person_plays_in_the_browser(app: TestApp) {
+    day(&app).await;
+    for (lang, question, wrong, right, solved) in [
+        ("en", "Read the log", "Incorrect.", "Correct!", "Solved"),
+        ("ja", "ログを読んで答えてください", "不正解です。", "正解です!", "解答済み"),
+    ] {
+        let mut b = app.browser_in(lang);
+        b.register(&format!("player-{lang}")).await;
+        b.create_team("cup", &format!("Team {lang}")).await;
+        let contest = b.get("/contests/cup").await;
+        contest.assert_contains("/contests/cup/challenges");
+        let board = b.get("/contests/cup/challenges").await;
+        assert_eq!(board.status, StatusCode::OK);
+        board.assert_contains("/contests/cup/challenges/alpha").assert_lacks("/contests/cup/challenges/gamma\"");
+        let page = b.get("/contests/cup/challenges/alpha").await;
+        page.assert_contains(question).assert_contains("sysmon.txt").assert_contains("/datasets/ffri");
+        let miss = b.post("/contests/cup/challenges/alpha", &[("answer", "procdump")]).await;
+        assert_eq!(miss.status, StatusCode::OK);
+        miss.assert_contains(wrong).assert_contains("<code>procdump</code>");
+        let hit = b.post("/contests/cup/challenges/alpha", &[("answer", "Mimikatz")]).await;
+        hit.assert_contains(right).assert_contains(solved).assert_lacks("name=\"answer\"");
+        b.get("/contests/cup/challenges").await.assert_contains(&format!("✔ {solved}"));
+        let locked = b.get("/contests/cup/challenges/gamma").await;
+        assert_eq!(locked.status, StatusCode::FORBIDDEN);
+    }
+    let mut stranger = app.browser();
+    stranger.register("stranger").await;
+    let page = stranger.get("/contests/cup/challenges").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    page.assert_contains("Join a team of this contest");
+}
+
+async fn organizers_pause_and_announce(app: TestApp) {
+    let (_, token) = day(&app).await;
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup/console").await.assert_contains("Taking answers");
+    chief.post("/contests/cup/console/pause", &[]).await.assert_contains("Paused");
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    let (status, body) = attempt(&app, &token, alpha, "mimikatz").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["data"]["status"], "paused", "{body}");
+    chief.post("/contests/cup/console/resume", &[]).await;
+    assert_eq!(attempt(&app, &token, alpha, "mimikatz").await.1["data"]["status"], "correct");
+
+    chief.get("/contests/cup/console").await;
+    let page = chief
+        .post(
+            "/contests/cup/console/announcements",
+            &[
+                ("title", "問題の訂正"),
+                ("title_en", "A correction"),
+                ("body", "**gamma** の説明を直しました。"),
+                ("body_en", "The text of **gamma** was fixed."),
+            ],
+        )
+        .await;
+    page.assert_contains("A correction").assert_contains("<strong>gamma</strong>");
+    let mut alice = app.browser_in("ja");
+    alice.login("alice", PASSWORD).await;
+    alice.get("/contests/cup").await.assert_contains("問題の訂正");
+    let (_, notes) = api(&app, &token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["data"][0]["title"], "A correction");
+
+    let mut bob = app.browser();
+    bob.register("bob").await;
+    assert_eq!(bob.get("/contests/cup/console").await.status, StatusCode::FORBIDDEN);
+}
