@@ -14,6 +14,9 @@ use super::extract::{CurrentUser, role_of, state};
 use crate::blobs::{BlobStore, is_sha256};
 use crate::domain::access::{self, Asker};
 use crate::domain::clock;
+use crate::domain::play::missing_requirements;
+use crate::domain::role::Role;
+use crate::play::solved_slugs;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
@@ -40,12 +43,23 @@ async fn download(
     let role = role_of(&user);
     let mut offered = None;
     for (challenge, area, contest) in store::challenges::offering(&state.db, &path.sha256, &path.name).await? {
-        let in_team = store::teams::of_user(&state.db, contest.id, user.id).await?.is_some();
+        let team = store::teams::of_user(&state.db, contest.id, user.id).await?;
         let opens = clock::opens_at(contest.starts_at, area.opens_at, challenge.opens_at);
-        if access::may_see_challenge(Asker { role, in_team }, challenge.hidden, opens, now) {
-            offered = Some(challenge);
-            break;
+        if !access::may_see_challenge(Asker { role, in_team: team.is_some() }, challenge.hidden, opens, now) {
+            continue;
         }
+        // A locked challenge (its `requires` unsolved) keeps its files too.
+        if let Some(team) = team.filter(|_| role == Role::Participant) {
+            let solved: Vec<i32> =
+                store::play::solves_of_team(&state.db, team.id).await?.iter().map(|s| s.challenge_id).collect();
+            let slugs = store::challenges::slugs_of(&state.db, contest.id).await?;
+            let requires = ChallengeView::list(&challenge.requires);
+            if !missing_requirements(&requires, &solved_slugs(&solved, &slugs)).is_empty() {
+                continue;
+            }
+        }
+        offered = Some(challenge);
+        break;
     }
     // Someone who may not see the challenge learns nothing, not even that the file exists.
     let challenge = offered.ok_or(AppError::NotFound)?;

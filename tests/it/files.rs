@@ -11,6 +11,7 @@ use crate::both;
 use crate::helpers::{PASSWORD, TestApp};
 
 both!(attachments_follow_visibility_and_agreements, the_catalog_and_bulk_agreements, organizers_review_what_was_loaded);
+both!(a_locked_challenge_keeps_its_files);
 
 /// Loads the fixture contest `cup` so that it started half an hour ago (its dfir area opens in 30 min).
 pub async fn load_cup(app: &TestApp) -> Source {
@@ -151,4 +152,20 @@ async fn organizers_review_what_was_loaded(app: TestApp) {
     alice.register("alice").await;
     assert_eq!(alice.get("/contests/cup/console/challenges").await.status, StatusCode::FORBIDDEN);
     alice.get("/contests/cup").await.assert_lacks("console");
+}
+
+async fn a_locked_challenge_keeps_its_files(app: TestApp) {
+    let source = Source::valid();
+    source.write("cup/static/beta/files/notes.txt", "beta's evidence\n");
+    load(&app, source).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let url = format!("/files/{}/notes.txt", sha256_of(b"beta's evidence\n"));
+    assert_eq!(alice.get(&url).await.status, StatusCode::NOT_FOUND, "beta requires alpha");
+    alice.get("/contests/cup/challenges/alpha").await;
+    alice.post("/contests/cup/challenges/alpha", &[("answer", "mimikatz")]).await.assert_contains("Correct!");
+    let file = alice.get(&url).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body, "beta's evidence\n");
 }
