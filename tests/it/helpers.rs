@@ -78,18 +78,23 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 pub async fn start(fixture: Fixture) -> TestApp {
     let db = mwscup::db::connect(&fixture.url).await.unwrap();
     mwscup::db::migrate(&db).await.unwrap();
-    let settings = Settings {
-        data_dir: fixture.data_dir(),
-        database_url: fixture.url.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        secret_key: "a test secret key that is long enough to sign cookies".into(),
-        cookie_secure: false,
-    };
+    let settings = settings_of(&fixture);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let server = run(listener, AppState::new(db.clone(), settings)).unwrap();
     tokio::spawn(server);
     TestApp { address, db, fixture }
+}
+
+/// The settings a test server runs with.
+pub fn settings_of(fixture: &Fixture) -> Settings {
+    Settings {
+        data_dir: fixture.data_dir(),
+        database_url: fixture.url.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        secret_key: "a test secret key that is long enough to sign cookies".into(),
+        cookie_secure: false,
+    }
 }
 
 /// Runs a test on SQLite and on PostgreSQL: `both!(name)` makes `name::sqlite` and `name::postgres`

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod authoring;
 mod cli;
+mod demo;
 mod files;
 mod play;
 mod teams;

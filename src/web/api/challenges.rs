@@ -22,6 +22,8 @@ use crate::web::play::{Player, client_ip, verdict_message};
 #[derive(Serialize)]
 struct ChallengeJson {
     id: i32,
+    /// The folder name in the contest's sources.
+    slug: String,
     name: String,
     category: String,
     value: i32,
@@ -39,6 +41,7 @@ fn challenge_json(item: &Item) -> ChallengeJson {
     let c = &item.view.challenge;
     ChallengeJson {
         id: c.id,
+        slug: c.slug.clone(),
         name: c.title.clone(),
         category: item.view.area.key.clone(),
         value: item.value,
@@ -177,15 +180,21 @@ pub async fn attempt(
     }
     let player = player(&req, &contest, caller).await?;
     let board = player.board(&state, &contest, Utc::now()).await?;
-    let item = player.open_item(&board, &contest, |i| i.view.challenge.id == challenge_id)?;
+    let item = board.items().find(|i| i.view.challenge.id == challenge_id).ok_or(AppError::NotFound)?;
     let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
-    let ip = client_ip(&req);
-    let verdict = attempt::submit(
-        &state.db,
-        &state.wrong_answers,
-        Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip },
-    )
-    .await?;
+    // A challenge not open yet or locked is refused like a closed one: with its reason, in the same shape.
+    let verdict = match &item.access {
+        Access::NotYet { opens_at } => Verdict::Refused(Refusal::NotOpen { opens_at: *opens_at }),
+        Access::Locked { requires } => {
+            Verdict::Refused(Refusal::Locked { requires: requires.iter().map(|(slug, _, _)| slug.clone()).collect() })
+        }
+        Access::Open => {
+            let ip = client_ip(&req);
+            let answer =
+                Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip };
+            attempt::submit(&state.db, &state.wrong_answers, answer).await?
+        }
+    };
     let (msg, status) = verdict_message(&verdict, &contest.timezone);
     let message = msg.text(lang);
     let mut res = match &verdict {
