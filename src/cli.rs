@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `admin create`, `admin token`.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,10 @@ use crate::blobs::BlobStore;
 use crate::config::Overrides;
 use crate::domain::answer::{AnswerDigest, Rule};
 use crate::domain::names::Username;
+use crate::domain::standings::View;
 use crate::domain::{password, role::Role, secret};
 use crate::startup::{AppState, run};
-use crate::{authoring, db, demo, store};
+use crate::{authoring, db, demo, feeds, store};
 
 #[derive(Debug, Parser)]
 #[command(name = "mwscup", version, about = "The contest platform for MWS Cup")]
@@ -44,6 +46,15 @@ pub enum Command {
     Answer {
         #[command(subcommand)]
         command: AnswerCommand,
+    },
+    /// Write a contest's final standings (not frozen) to stdout.
+    Export {
+        /// The contest's slug.
+        #[arg(long)]
+        contest: String,
+        /// json (our scoreboard.json), csv (a line per team, a column per area) or ctftime (CTFtime's feed).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv", "ctftime"])]
+        format: String,
     },
     /// Author challenges as files: scaffold, check, load into the database.
     Challenges {
@@ -189,6 +200,24 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Answer { .. }
         | Command::Challenges { command: ChallengesCommand::New { .. } | ChallengesCommand::Check { .. } } => Ok(()),
+        Command::Export { contest, format } => {
+            let contest =
+                store::contests::by_slug(&db, &contest).await?.with_context(|| format!("no contest {contest:?}"))?;
+            let areas = store::challenges::areas_of(&db, contest.id).await?;
+            let events = store::scores::events(&db, contest.id).await?;
+            let overall = events.standings(View::default());
+            let by_area: HashMap<i32, Vec<_>> =
+                areas.iter().map(|a| (a.id, events.standings(View { area_id: Some(a.id), until: None }))).collect();
+            match format.as_str() {
+                "csv" => print!("{}", feeds::csv(&areas, &overall, &by_area)),
+                "ctftime" => println!("{}", serde_json::to_string_pretty(&feeds::ctftime(&events, &overall))?),
+                _ => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&feeds::scoreboard(&contest, &areas, &overall, &by_area, None))?
+                ),
+            }
+            Ok(())
+        }
         Command::Challenges { command: ChallengesCommand::Sync { .. } } => {
             let blobs = BlobStore::new(&settings.data_dir);
             for source in &checked {

@@ -7,6 +7,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod feeds;
+pub mod live;
 pub mod play;
 pub mod startup;
 pub mod store;

@@ -11,10 +11,17 @@ use actix_web::{App, HttpServer};
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha512};
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use crate::config::Settings;
+use crate::live::{self, Live};
 use crate::play::attempt::WrongAnswerLimiter;
 use crate::web;
 use crate::web::auth::LoginGuard;
+
+/// How often the live standings are read again from the database, to pick up what other processes wrote.
+const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// What every request handler shares.
 pub struct AppState {
@@ -24,6 +31,8 @@ pub struct AppState {
     pub cookie_key: Key,
     pub logins: LoginGuard,
     pub wrong_answers: WrongAnswerLimiter,
+    /// The live standings of the contests, shared by every worker.
+    pub live: Arc<Live>,
 }
 
 impl AppState {
@@ -32,18 +41,21 @@ impl AppState {
         hasher.update(b"mwscup-cookie-key-v1\0");
         hasher.update(settings.secret_key.as_bytes());
         let cookie_key = Key::from(&hasher.finalize());
+        let live = Arc::new(Live::new(db.clone()));
         AppState {
             db,
             settings,
             cookie_key,
             logins: LoginGuard::default(),
             wrong_answers: WrongAnswerLimiter::default(),
+            live,
         }
     }
 }
 
 /// The server, not yet awaited. SIGINT and SIGTERM stop it gracefully: requests under way finish.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    live::bus::start(state.live.clone(), state.settings.database_url.clone(), RELOAD_EVERY);
     let state = Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

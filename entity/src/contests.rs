@@ -23,6 +23,10 @@ pub struct Model {
     pub paused: bool,
     /// Wrong answers a team may send per minute before it must wait.
     pub wrong_answers_per_minute: i32,
+    /// After the end, organizers reveal the final standings hidden by the freeze.
+    pub revealed: bool,
+    /// Whether the scoreboard and its feeds are open to anyone, or to members and staff only.
+    pub scoreboard_public: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

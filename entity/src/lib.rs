@@ -1,6 +1,7 @@
 //! SeaORM entities of mwscup: one file a table, plain data. Behaviour lives in `mwscup::store` and
 //! `mwscup::domain`.
 
+pub mod adjustments;
 pub mod announcements;
 pub mod api_tokens;
 pub mod areas;

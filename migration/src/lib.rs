@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_accounts_and_teams;
 mod m20261127_000002_challenges;
 mod m20261127_000003_playing;
+mod m20261127_000004_scoreboard;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_accounts_and_teams::Migration),
             Box::new(m20261127_000002_challenges::Migration),
             Box::new(m20261127_000003_playing::Migration),
+            Box::new(m20261127_000004_scoreboard::Migration),
         ]
     }
 }

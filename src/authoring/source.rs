@@ -38,6 +38,8 @@ pub struct ContestSpec {
     pub demo: bool,
     /// Wrong answers a team may send per minute (default 10).
     pub wrong_answers_per_minute: i32,
+    /// Whether anyone may see the scoreboard and its feeds (default), or members and staff only.
+    pub scoreboard_public: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +153,8 @@ const CONTEST_FIELDS: &[&str] = &[
     "freeze_at",
     "max_team_size",
     "demo",
+    "wrong_answers_per_minute",
+    "scoreboard_public",
     "areas",
 ];
 const AREA_FIELDS: &[&str] = &["key", "name", "name_en", "on_day", "opens_at", "closes_at"];
@@ -222,6 +226,7 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
     let max_team_size = r.integer(t, "", "max_team_size", Some(6), 1, 100);
     let demo = r.boolean(t, "", "demo", false);
     let wrong_per_minute = r.integer(t, "", "wrong_answers_per_minute", Some(10), 1, 10_000);
+    let scoreboard_public = r.boolean(t, "", "scoreboard_public", true);
     let (slug, title, starts_at, ends_at, max_team_size) = (slug?, title?, starts_at?, ends_at?, max_team_size?);
     Some(ContestSpec {
         path: r.path.clone(),
@@ -237,6 +242,7 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
         max_team_size: i32::try_from(max_team_size).unwrap_or(6),
         demo,
         wrong_answers_per_minute: i32::try_from(wrong_per_minute?).unwrap_or(10),
+        scoreboard_public,
     })
 }
 

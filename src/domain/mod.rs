@@ -11,3 +11,4 @@ pub mod play;
 pub mod role;
 pub mod scoring;
 pub mod secret;
+pub mod standings;

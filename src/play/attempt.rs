@@ -12,6 +12,8 @@ use super::{solved_slugs, windows_of};
 use crate::domain::answer::{AnswerDigest, Rule};
 use crate::domain::limiter::{FailureLimiter, Policy};
 use crate::domain::play::{Refusal, kept_text, missing_requirements};
+use crate::domain::standings::Solve;
+use crate::live::{Live, bus};
 use crate::store::challenges::ChallengeView;
 use crate::store::play::{Attempt, RightAnswer};
 use crate::store::{self, StoreResult};
@@ -59,7 +61,12 @@ pub struct Answer<'a> {
 }
 
 /// Judges an answer and records it.
-pub async fn submit(db: &DatabaseConnection, limiter: &WrongAnswerLimiter, a: Answer<'_>) -> StoreResult<Verdict> {
+pub async fn submit(
+    db: &DatabaseConnection,
+    limiter: &WrongAnswerLimiter,
+    live: &Live,
+    a: Answer<'_>,
+) -> StoreResult<Verdict> {
     let c = &a.view.challenge;
     if let Some(refusal) = windows_of(a.contest, &a.view.area, c).refusal(Utc::now()) {
         return Ok(Verdict::Refused(refusal));
@@ -96,7 +103,15 @@ pub async fn submit(db: &DatabaseConnection, limiter: &WrongAnswerLimiter, a: An
     let digest = AnswerDigest::of_typed(rule, &c.answer_salt, a.typed);
     if AnswerDigest::is_among(&digest, &accepted) {
         return Ok(match store::play::record_right(db, &attempt, digest.to_string()).await? {
-            RightAnswer::Solved(_) => Verdict::Correct,
+            RightAnswer::Solved(solve) => {
+                // Committed: the scoreboard may show it now.
+                live.solved(
+                    a.contest.id,
+                    Solve { team_id: solve.team_id, challenge_id: solve.challenge_id, at: solve.created_at },
+                );
+                bus::notify(db, a.contest.id).await;
+                Verdict::Correct
+            }
             RightAnswer::AlreadySolved => Verdict::AlreadySolved,
         });
     }

@@ -58,16 +58,17 @@ impl Board {
     }
 }
 
-/// The board: `team_id` is the asking team (none for staff, who see every challenge as open).
+/// The board: `team_id` is the asking team (none for staff, who see every challenge as open); `counts`
+/// are the solves per challenge the asker may know of (frozen for the public during a freeze).
 pub async fn load(
     db: &impl ConnectionTrait,
     contest: &contests::Model,
     team_id: Option<i32>,
     staff: bool,
+    counts: &HashMap<i32, u32>,
     now: DateTime<Utc>,
 ) -> StoreResult<Board> {
     let views = store::challenges::of_contest(db, contest.id).await?;
-    let counts = store::play::solve_counts(db, contest.id).await?;
     let solved_ids: Vec<i32> = match team_id {
         Some(t) => store::play::solves_of_team(db, t).await?.iter().map(|s| s.challenge_id).collect(),
         None => Vec::new(),

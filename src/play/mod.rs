@@ -4,6 +4,13 @@
 pub mod attempt;
 pub mod board;
 
+use entity::hints;
+use sea_orm::DatabaseConnection;
+
+use crate::domain::standings::{Entry, Points};
+use crate::live::{Live, bus};
+use crate::store::{self, StoreResult};
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -32,4 +39,26 @@ pub fn solved_slugs(solved_ids: &[i32], slugs: &HashMap<i32, String>) -> Vec<Str
 /// When a challenge becomes visible to a team.
 pub fn opens_at(contest: &contests::Model, area: &areas::Model, challenge: &challenges::Model) -> DateTime<Utc> {
     crate::domain::clock::opens_at(contest.starts_at, area.opens_at, challenge.opens_at)
+}
+
+/// Unlocks a hint for a team, once: its cost counts against the team (in the hint's area) from now.
+/// Returns whether this call unlocked it.
+pub async fn unlock_hint(
+    db: &DatabaseConnection,
+    live: &Live,
+    contest: &contests::Model,
+    area_id: i32,
+    hint: &hints::Model,
+    team_id: i32,
+    user_id: i32,
+) -> StoreResult<bool> {
+    let new = store::play::unlock(db, contest.id, hint, team_id, user_id).await?;
+    if new && hint.cost != 0 {
+        live.entry(
+            contest.id,
+            Entry { team_id, area_id: Some(area_id), points: Points::whole(-hint.cost), at: Utc::now() },
+        );
+        bus::notify(db, contest.id).await;
+    }
+    Ok(new)
 }

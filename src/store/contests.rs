@@ -10,6 +10,10 @@ pub async fn all(db: &impl ConnectionTrait) -> StoreResult<Vec<contests::Model>>
     Ok(contests::Entity::find().order_by_desc(contests::Column::StartsAt).all(db).await?)
 }
 
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<contests::Model>> {
+    Ok(contests::Entity::find_by_id(id).one(db).await?)
+}
+
 pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> StoreResult<Option<contests::Model>> {
     Ok(contests::Entity::find().filter(contests::Column::Slug.eq(slug)).one(db).await?)
 }
@@ -57,8 +61,21 @@ pub async fn create(db: &impl ConnectionTrait, new: NewContest) -> StoreResult<c
         max_team_size: Set(new.max_team_size),
         demo: Set(new.demo),
         created_at: Set(Utc::now()),
+        paused: Set(false),
+        wrong_answers_per_minute: Set(10),
+        revealed: Set(false),
+        scoreboard_public: Set(true),
         ..Default::default()
     }
     .insert(db)
     .await?)
+}
+
+pub async fn set_revealed(db: &impl ConnectionTrait, contest_id: i32, revealed: bool) -> StoreResult<()> {
+    contests::Entity::update_many()
+        .col_expr(contests::Column::Revealed, sea_orm::sea_query::Expr::value(revealed))
+        .filter(contests::Column::Id.eq(contest_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@ pub mod challenges;
 pub mod contests;
 pub mod datasets;
 pub mod play;
+pub mod scores;
 pub mod sessions;
 pub mod sources;
 pub mod teams;

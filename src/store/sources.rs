@@ -80,7 +80,7 @@ pub async fn contest(db: &impl ConnectionTrait, spec: &ContestSpec) -> StoreResu
         description = spec.description.clone(), description_en = spec.description_en.clone(),
         timezone = spec.timezone.clone(), starts_at = spec.starts_at, ends_at = spec.ends_at,
         freeze_at = spec.freeze_at, max_team_size = spec.max_team_size, demo = spec.demo,
-        wrong_answers_per_minute = spec.wrong_answers_per_minute,
+        wrong_answers_per_minute = spec.wrong_answers_per_minute, scoreboard_public = spec.scoreboard_public,
     );
     save(db, a, existed, changed).await
 }

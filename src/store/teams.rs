@@ -223,3 +223,21 @@ pub async fn view(db: &impl ConnectionTrait, team: teams::Model) -> StoreResult<
 pub async fn count_in_contest(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<u64> {
     Ok(teams::Entity::find().filter(teams::Column::ContestId.eq(contest_id)).count(db).await?)
 }
+
+/// Every team of a contest, hidden ones too, by name.
+pub async fn all_of_contest(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Vec<teams::Model>> {
+    Ok(teams::Entity::find()
+        .filter(teams::Column::ContestId.eq(contest_id))
+        .order_by_asc(teams::Column::NameKey)
+        .all(db)
+        .await?)
+}
+
+pub async fn set_hidden(db: &impl ConnectionTrait, team_id: i32, hidden: bool) -> StoreResult<()> {
+    teams::Entity::update_many()
+        .col_expr(teams::Column::Hidden, Expr::value(hidden))
+        .filter(teams::Column::Id.eq(team_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::Utc;
 use entity::contests;
 
 use serde::Deserialize;
@@ -12,6 +13,13 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
 use crate::domain::names::optional_text;
+use crate::domain::standings::{Entry, Points};
+use crate::startup::AppState;
+
+/// The title an announcement is pushed with.
+fn page_title(a: &entity::announcements::Model) -> String {
+    if a.title_en.is_empty() { a.title.clone() } else { format!("{} / {}", a.title, a.title_en) }
+}
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
@@ -20,7 +28,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(super::resource("/contests/{slug}/console/challenges").route(web::get().to(challenges)))
         .service(super::resource("/contests/{slug}/console/pause").route(web::post().to(pause)))
         .service(super::resource("/contests/{slug}/console/resume").route(web::post().to(resume)))
-        .service(super::resource("/contests/{slug}/console/announcements").route(web::post().to(announce)));
+        .service(super::resource("/contests/{slug}/console/announcements").route(web::post().to(announce)))
+        .service(super::resource("/contests/{slug}/console/reveal").route(web::post().to(reveal)))
+        .service(super::resource("/contests/{slug}/console/adjustments").route(web::post().to(adjust)))
+        .service(
+            super::resource("/contests/{slug}/console/teams/{team}/visibility").route(web::post().to(team_visibility)),
+        );
 }
 
 #[derive(Template)]
@@ -29,10 +42,155 @@ struct HomePage {
     page: Page,
     contest: contests::Model,
     title: String,
+    ended: bool,
+    teams: Vec<entity::teams::Model>,
+    areas: Vec<entity::areas::Model>,
+    adjustments: Vec<AdjustmentRow>,
 }
 
-async fn home(page: Page, ContestCtx(contest): ContestCtx, _: Organizer) -> AppResult<HttpResponse> {
-    ok(&HomePage { title: page.lang.text(&contest.title, &contest.title_en).to_owned(), page, contest })
+/// An adjustment as the console lists it.
+pub struct AdjustmentRow {
+    pub team: String,
+    pub area: String,
+    pub points: String,
+    pub reason: String,
+    pub at: String,
+}
+
+async fn home(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx, _: Organizer) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let teams = store::teams::all_of_contest(&state.db, contest.id).await?;
+    let areas = store::challenges::areas_of(&state.db, contest.id).await?;
+    let adjustments = store::scores::adjustments_of(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|a| AdjustmentRow {
+            team: teams.iter().find(|t| t.id == a.team_id).map(|t| t.name.clone()).unwrap_or_default(),
+            area: a.area_id.and_then(|id| areas.iter().find(|x| x.id == id)).map(|x| x.key.clone()).unwrap_or_default(),
+            points: Points(a.centipoints).to_string(),
+            reason: a.reason,
+            at: page.time(&a.created_at, &contest.timezone),
+        })
+        .collect();
+    ok(&HomePage {
+        title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
+        ended: Utc::now() >= contest.ends_at,
+        page,
+        contest,
+        teams,
+        areas,
+        adjustments,
+    })
+}
+
+/// After the end, organizers lift the freeze for everyone.
+async fn reveal(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    _: Organizer,
+    _: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    if Utc::now() < contest.ends_at {
+        return Err(AppError::Forbidden(Msg::RevealAfterEnd));
+    }
+    store::contests::set_revealed(&state.db, contest.id, true).await?;
+    scores_changed(&state, contest.id).await?;
+    Ok(see_other(&format!("/contests/{}/scoreboard", contest.slug)))
+}
+
+/// The standings depend on what changed: this instance and the others read it again.
+async fn scores_changed(state: &AppState, contest_id: i32) -> AppResult<()> {
+    state.live.reload(contest_id).await?;
+    crate::live::bus::notify(&state.db, contest_id).await;
+    Ok(())
+}
+
+#[derive(Deserialize, Default)]
+pub struct AdjustFields {
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// ± points for a team, with a reason, recorded with who and when.
+async fn adjust(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    Organizer(organizer): Organizer,
+    CsrfForm(form): CsrfForm<AdjustFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team_id: i32 = form.team_id.trim().parse().map_err(|_| AppError::field("team_id", Msg::NotANumber))?;
+    let team = store::teams::by_id(&state.db, contest.id, team_id).await?.ok_or(AppError::NotFound)?;
+    let points = parse_points(&form.points).ok_or(AppError::field("points", Msg::NotANumber))?;
+    let reason = optional_text(Some(&form.reason), 500)
+        .map_err(|e| AppError::field("reason", e))?
+        .ok_or(AppError::field("reason", Msg::Required))?;
+    let area_id = match form.area.trim() {
+        "" => None,
+        key => Some(
+            store::challenges::areas_of(&state.db, contest.id)
+                .await?
+                .into_iter()
+                .find(|a| a.key == key)
+                .ok_or(AppError::field("area", Msg::BadRequest))?
+                .id,
+        ),
+    };
+    let row = store::scores::adjust(
+        &state.db,
+        store::scores::NewAdjustment {
+            contest_id: contest.id,
+            team_id: team.id,
+            area_id,
+            points,
+            reason,
+            author_id: organizer.id,
+        },
+    )
+    .await?;
+    state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at });
+    crate::live::bus::notify(&state.db, contest.id).await;
+    Ok(see_other(&format!("/contests/{}/console#adjustments", contest.slug)))
+}
+
+/// Points as people type them: `-20`, `14.7`, `+5.25`.
+fn parse_points(text: &str) -> Option<Points> {
+    let text = text.trim().trim_start_matches('+');
+    let value: f64 = text.parse().ok()?;
+    (value.is_finite() && value.abs() < 1e9).then(|| Points((value * 100.0).round() as i64))
+}
+
+#[derive(Deserialize)]
+struct TeamPath {
+    team: i32,
+}
+
+#[derive(Deserialize, Default)]
+pub struct VisibilityFields {
+    #[serde(default)]
+    hidden: String,
+}
+
+/// Hides a team from the standings (organizers' and staff teams), or shows it again.
+async fn team_visibility(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    _: Organizer,
+    path: web::Path<TeamPath>,
+    CsrfForm(form): CsrfForm<VisibilityFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team = store::teams::by_id(&state.db, contest.id, path.team).await?.ok_or(AppError::NotFound)?;
+    store::teams::set_hidden(&state.db, team.id, form.hidden == "true").await?;
+    scores_changed(&state, contest.id).await?;
+    Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
 }
 
 async fn set_paused(req: &HttpRequest, contest: &contests::Model, paused: bool) -> AppResult<HttpResponse> {
@@ -88,7 +246,7 @@ async fn announce(
     if form.body.len() > 20_000 || form.body_en.len() > 20_000 {
         return Err(AppError::field("body", Msg::TooLong { max: 20_000 }));
     }
-    store::play::announce(
+    let row = store::play::announce(
         &state.db,
         store::play::NewAnnouncement {
             contest_id: contest.id,
@@ -100,6 +258,8 @@ async fn announce(
         },
     )
     .await?;
+    let note = serde_json::json!({"id": row.id, "title": page_title(&row), "content": row.body});
+    state.live.announce(contest.id, note.to_string());
     Ok(see_other(&format!("/contests/{}#announcements", contest.slug)))
 }
 

@@ -73,6 +73,7 @@ pub enum Msg {
     NoAttemptsLeft,
     AnswerTooLong,
     JoinTeamFirst,
+    RevealAfterEnd,
     /// The datasets (key, name) whose terms must be agreed to first.
     AgreementRequired {
         datasets: Vec<(String, String)>,
@@ -169,6 +170,12 @@ impl Msg {
                 .pick(
                     "問題を見るには、このコンテストのチームに参加してください。",
                     "Join a team of this contest to see its challenges.",
+                )
+                .into(),
+            RevealAfterEnd => lang
+                .pick(
+                    "最終結果はコンテストの終了後に公開できます。",
+                    "The final standings can be revealed after the end.",
                 )
                 .into(),
             AgreementRequired { datasets } => {
@@ -370,8 +377,11 @@ impl ResponseError for AppError {
 }
 
 /// Whether a path belongs to the JSON API rather than to the pages.
+/// Feeds (`scoreboard.json`, `ctftime.json`) and the event stream answer like the API too.
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || (path.starts_with("/contests/") && path.contains("/api/v1"))
+    path.starts_with("/api/")
+        || (path.starts_with("/contests/")
+            && (path.contains("/api/v1") || path.ends_with(".json") || path.ends_with("/events")))
 }
 
 #[derive(Template)]

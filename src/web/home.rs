@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/").route(web::get().to(home)))
         .service(super::resource("/healthz").route(web::get().to(healthz)))
         .service(super::resource("/lang/{code}").route(web::get().to(switch_language)))
-        .service(super::resource("/assets/style.css").route(web::get().to(stylesheet)));
+        .service(super::resource("/assets/style.css").route(web::get().to(stylesheet)))
+        .service(super::resource("/assets/live.js").route(web::get().to(live_script)));
 }
 
 /// A contest as the lists show it.
@@ -115,4 +116,12 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../../assets/style.css"))
+}
+
+/// The one script: live updates of the scoreboard (the pages work without it).
+async fn live_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../assets/live.js"))
 }

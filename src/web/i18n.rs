@@ -256,6 +256,26 @@ texts! {
     body_en: "本文 (英語, Markdown)", "Text (English, Markdown)";
     post_submit: "投稿する", "Post";
     console_title: "運営コンソール", "Organizer console";
+    scoreboard: "スコアボード", "Scoreboard";
+    overall: "総合", "Overall";
+    score: "得点", "Score";
+    on_day_score: "当日得点", "On the day";
+    solves_count: "解答数", "Solved";
+    last_scored: "最終得点時刻", "Last scored";
+    no_teams_yet: "まだチームがありません。", "No teams yet.";
+    score_over_time: "得点の推移 (上位10チーム)", "Score over time (top 10)";
+    reveal: "最終結果を公開する", "Reveal the final standings";
+    revealed_state: "最終結果は公開済みです。", "The final standings are revealed.";
+    adjust_title: "得点の調整", "Adjust a score";
+    adjust_points: "点数 (負の値で減点)", "Points (negative to deduct)";
+    adjust_reason: "理由", "Reason";
+    adjust_area: "部門 (任意)", "Area (optional)";
+    adjust_submit: "調整する", "Adjust";
+    teams_title: "チーム", "Teams";
+    hide_team: "スコアボードから隠す", "Hide from the scoreboard";
+    show_team: "スコアボードに戻す", "Show on the scoreboard";
+    hidden_label: "非表示", "hidden";
+    total_only: "総合のみ", "Total only";
     paused_state: "一時停止中", "Paused";
     running_state: "回答受付中", "Taking answers";
 }

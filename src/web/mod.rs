@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod chart;
 pub mod console;
 pub mod contests;
 pub mod cookies;
@@ -17,6 +18,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod page;
 pub mod play;
+pub mod scoreboard;
 
 use actix_web::web::{self, ServiceConfig};
 
@@ -35,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     datasets::configure(cfg);
     files::configure(cfg);
     play::configure(cfg);
+    scoreboard::configure(cfg);
 }
 
 /// A resource that answers 405 with a message to a method it does not take (actix-web would fall through

@@ -69,10 +69,17 @@ impl Player {
         self.team.as_ref().map(|t| t.id)
     }
 
-    /// Loads the board this player sees.
+    /// Whether this player sees the full standings (organizers) rather than the public, frozen ones.
+    pub fn organizer(&self) -> bool {
+        role_of(&self.user).is_organizer()
+    }
+
+    /// Loads the board this player sees, with the solve counts of their view of the standings.
     pub async fn board(&self, state: &AppState, contest: &contests::Model, now: DateTime<Utc>) -> AppResult<Board> {
         self.may_see_board(contest, now)?;
-        Ok(board::load(&state.db, contest, self.team_id(), self.staff, now).await?)
+        let snapshot = state.live.get(contest).await?.snapshot();
+        let counts = &snapshot.view(self.organizer()).solve_counts;
+        Ok(board::load(&state.db, contest, self.team_id(), self.staff, counts, now).await?)
     }
 
     /// One challenge the player may open, by a predicate; 404 for hidden or unknown ones, 403 with the
@@ -323,6 +330,7 @@ async fn answer(
         let verdict = attempt::submit(
             &state.db,
             &state.wrong_answers,
+            &state.live,
             Answer {
                 contest: &contest,
                 view: &item.view,
@@ -397,6 +405,7 @@ async fn unlock(
     let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?;
     let hint = item.view.hints.iter().find(|h| h.id == path.hint).ok_or(AppError::NotFound)?;
     let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
-    store::play::unlock(&state.db, contest.id, hint, team.id, player.user.id).await?;
+    crate::play::unlock_hint(&state.db, &state.live, &contest, item.view.area.id, hint, team.id, player.user.id)
+        .await?;
     Ok(see_other(&format!("/contests/{}/challenges/{}#hint-{}", contest.slug, path.challenge, hint.id)))
 }

@@ -12,5 +12,6 @@ mod cli;
 mod demo;
 mod files;
 mod play;
+mod scoreboard;
 mod teams;
 mod tokens;

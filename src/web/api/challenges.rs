@@ -192,7 +192,7 @@ pub async fn attempt(
             let ip = client_ip(&req);
             let answer =
                 Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip };
-            attempt::submit(&state.db, &state.wrong_answers, answer).await?
+            attempt::submit(&state.db, &state.wrong_answers, &state.live, answer).await?
         }
     };
     let (msg, status) = verdict_message(&verdict, &contest.timezone);
@@ -248,9 +248,11 @@ pub async fn unlock(
     let player = player(&req, &contest, caller).await?;
     let board = player.board(&state, &contest, Utc::now()).await?;
     let hint = store::play::hint_by_id(&state.db, target).await?.ok_or(AppError::NotFound)?;
-    player.open_item(&board, &contest, |i| i.view.challenge.id == hint.challenge_id)?;
+    let item = player.open_item(&board, &contest, |i| i.view.challenge.id == hint.challenge_id)?;
     let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
-    let new = store::play::unlock(&state.db, contest.id, &hint, team.id, player.user.id).await?;
+    let new =
+        crate::play::unlock_hint(&state.db, &state.live, &contest, item.view.area.id, &hint, team.id, player.user.id)
+            .await?;
     Ok(success(json!({
         "id": hint.id,
         "target": hint.id,
@@ -289,7 +291,7 @@ pub async fn my_solves(
     let state = state(&req)?;
     let player = player(&req, &contest, caller).await?;
     let team = player.team.as_ref().ok_or(AppError::NotFound)?;
-    let board = crate::play::board::load(&state.db, &contest, Some(team.id), false, Utc::now()).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
     let list: Vec<serde_json::Value> = store::play::solves_of_team(&state.db, team.id)
         .await?
         .into_iter()

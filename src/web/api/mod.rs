@@ -20,6 +20,8 @@ fn routes(scope: Scope) -> Scope {
         .service(crate::web::resource("/challenges/{id}/solves").route(web::get().to(challenges::solves)))
         .service(crate::web::resource("/unlocks").route(web::post().to(challenges::unlock)))
         .service(crate::web::resource("/notifications").route(web::get().to(challenges::notifications)))
+        .service(crate::web::resource("/scoreboard").route(web::get().to(crate::web::scoreboard::api_scoreboard)))
+        .service(crate::web::resource("/scoreboard/top/{n}").route(web::get().to(crate::web::scoreboard::api_top)))
         .service(crate::web::resource("/users").route(web::post().to(users::create)))
         .service(crate::web::resource("/users/me").route(web::get().to(users::me)))
         .service(crate::web::resource("/teams").route(web::post().to(teams::create)))

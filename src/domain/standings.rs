@@ -1,0 +1,360 @@
+//! Standings: who leads, overall and per area. Pure: computed from the events of a contest (solves and
+//! point entries such as hint costs, organizers' adjustments and, later, judges' marks), up to an instant
+//! (the freeze) when asked.
+//!
+//! Order: total, then the on-day total (areas marked `on_day`), then the earlier time at which the team
+//! reached its score; teams equal on all three share a position. Points are kept in hundredths, so that
+//! judges' averages (14.7) add up exactly.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::scoring::Value;
+
+/// Points in hundredths.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Points(pub i64);
+
+impl Points {
+    pub fn whole(points: i32) -> Points {
+        Points(i64::from(points) * 100)
+    }
+
+    /// As a JSON number: whole points stay integers.
+    pub fn to_json(self) -> serde_json::Value {
+        if self.0 % 100 == 0 { serde_json::json!(self.0 / 100) } else { serde_json::json!(self.0 as f64 / 100.0) }
+    }
+}
+
+impl std::fmt::Display for Points {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (sign, abs) = if self.0 < 0 { ("-", -self.0) } else { ("", self.0) };
+        match abs % 100 {
+            0 => write!(f, "{sign}{}", abs / 100),
+            n if n % 10 == 0 => write!(f, "{sign}{}.{}", abs / 100, n / 10),
+            n => write!(f, "{sign}{}.{n:02}", abs / 100),
+        }
+    }
+}
+
+impl std::ops::Add for Points {
+    type Output = Points;
+    fn add(self, o: Points) -> Points {
+        Points(self.0 + o.0)
+    }
+}
+
+impl std::ops::AddAssign for Points {
+    fn add_assign(&mut self, o: Points) {
+        self.0 += o.0;
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamInfo {
+    pub id: i32,
+    pub name: String,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChallengeInfo {
+    pub id: i32,
+    pub area_id: i32,
+    pub title: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct AreaInfo {
+    pub id: i32,
+    pub on_day: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Solve {
+    pub team_id: i32,
+    pub challenge_id: i32,
+    pub at: DateTime<Utc>,
+}
+
+/// Points added or taken outside solves: a hint's cost (negative), an organizer's adjustment, a mark.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub team_id: i32,
+    /// The area it counts in; `None` counts in the total only.
+    pub area_id: Option<i32>,
+    pub points: Points,
+    pub at: DateTime<Utc>,
+}
+
+/// Everything standings are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct Events {
+    pub teams: Vec<TeamInfo>,
+    pub areas: Vec<AreaInfo>,
+    pub challenges: Vec<ChallengeInfo>,
+    pub solves: Vec<Solve>,
+    pub entries: Vec<Entry>,
+}
+
+/// A solve as a standings row shows it: what it is worth now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SolvedItem {
+    pub challenge_id: i32,
+    pub points: Points,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub pos: usize,
+    pub team_id: i32,
+    pub name: String,
+    pub score: Points,
+    pub on_day: Points,
+    /// When the team reached its score (its last scoring event); `None` for a team with none.
+    pub reached_at: Option<DateTime<Utc>>,
+    pub solves: Vec<SolvedItem>,
+}
+
+/// Which part of the events a view takes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View {
+    /// Only this area (its solves and the entries counted in it).
+    pub area_id: Option<i32>,
+    /// Only events before this instant (the freeze).
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Events {
+    fn before(&self, at: DateTime<Utc>, view: View) -> bool {
+        view.until.is_none_or(|u| at < u)
+    }
+
+    /// How many teams solved each challenge within the view's time: a dynamic value counts every solve,
+    /// hidden teams' too.
+    pub fn solve_counts(&self, view: View) -> HashMap<i32, u32> {
+        let mut counts = HashMap::new();
+        for s in self.solves.iter().filter(|s| self.before(s.at, view)) {
+            *counts.entry(s.challenge_id).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The standings of visible teams under a view.
+    pub fn standings(&self, view: View) -> Vec<Row> {
+        let counts = self.solve_counts(view);
+        let challenges: HashMap<i32, &ChallengeInfo> = self.challenges.iter().map(|c| (c.id, c)).collect();
+        let on_day: HashMap<i32, bool> = self.areas.iter().map(|a| (a.id, a.on_day)).collect();
+        let mut rows: Vec<Row> = self
+            .teams
+            .iter()
+            .filter(|t| !t.hidden)
+            .map(|t| Row {
+                pos: 0,
+                team_id: t.id,
+                name: t.name.clone(),
+                score: Points::default(),
+                on_day: Points::default(),
+                reached_at: None,
+                solves: Vec::new(),
+            })
+            .collect();
+        let index: HashMap<i32, usize> = rows.iter().enumerate().map(|(i, r)| (r.team_id, i)).collect();
+
+        for s in self.solves.iter().filter(|s| self.before(s.at, view)) {
+            let (Some(&i), Some(c)) = (index.get(&s.team_id), challenges.get(&s.challenge_id)) else { continue };
+            if view.area_id.is_some_and(|a| a != c.area_id) {
+                continue;
+            }
+            let points = Points::whole(c.value.at(counts.get(&c.id).copied().unwrap_or(1)));
+            let row = &mut rows[i];
+            row.score += points;
+            if on_day.get(&c.area_id).copied().unwrap_or(true) {
+                row.on_day += points;
+            }
+            row.reached_at = row.reached_at.max(Some(s.at));
+            row.solves.push(SolvedItem { challenge_id: c.id, points, at: s.at });
+        }
+        for e in self.entries.iter().filter(|e| self.before(e.at, view)) {
+            let Some(&i) = index.get(&e.team_id) else { continue };
+            if view.area_id.is_some() && view.area_id != e.area_id {
+                continue;
+            }
+            let row = &mut rows[i];
+            row.score += e.points;
+            if e.area_id.is_none_or(|a| on_day.get(&a).copied().unwrap_or(true)) {
+                row.on_day += e.points;
+            }
+            row.reached_at = row.reached_at.max(Some(e.at));
+        }
+        for row in &mut rows {
+            row.solves.sort_by_key(|s| s.at);
+        }
+        rank(&mut rows);
+        rows
+    }
+
+    /// Each team's score after each of its events, for the score-over-time chart.
+    pub fn progression(&self, view: View, team_ids: &[i32]) -> HashMap<i32, Vec<(DateTime<Utc>, Points)>> {
+        let mut times: Vec<DateTime<Utc>> = self
+            .solves
+            .iter()
+            .map(|s| s.at)
+            .chain(self.entries.iter().map(|e| e.at))
+            .filter(|at| self.before(*at, view))
+            .collect();
+        times.sort();
+        times.dedup();
+        let mut out: HashMap<i32, Vec<(DateTime<Utc>, Points)>> = team_ids.iter().map(|t| (*t, Vec::new())).collect();
+        // Dynamic values move with every solve, so each point of the chart is the standings at that time,
+        // with the values as they were then.
+        for at in times {
+            let cut = View { until: Some(at + chrono::Duration::microseconds(1)), ..view };
+            for row in self.standings(cut) {
+                let Some(series) = out.get_mut(&row.team_id) else { continue };
+                // A series starts at the first change from zero, then follows every change.
+                if series.last().map_or(row.score != Points::default(), |(_, p)| *p != row.score) {
+                    series.push((at, row.score));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Sorts and numbers rows; equal teams share a position (1, 2, 2, 4).
+fn rank(rows: &mut [Row]) {
+    let key = |r: &Row| (std::cmp::Reverse(r.score), std::cmp::Reverse(r.on_day), r.reached_at.is_none(), r.reached_at);
+    rows.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name)));
+    for i in 0..rows.len() {
+        rows[i].pos = if i > 0 && key(&rows[i]) == key(&rows[i - 1]) { rows[i - 1].pos } else { i + 1 };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 10, 20, 0, m, 0).single().expect("valid")
+    }
+
+    fn team(id: i32, name: &str) -> TeamInfo {
+        TeamInfo { id, name: name.into(), hidden: false }
+    }
+
+    /// Areas 1 (static, on day) and 2 (hackathon, not on day); challenges 10 (static 100, area 1), 11 (linear
+    /// 500/100/100, area 1), 20 (static 50, area 2).
+    fn events() -> Events {
+        Events {
+            teams: vec![
+                team(1, "A"),
+                team(2, "B"),
+                team(3, "C"),
+                TeamInfo { id: 4, name: "Hidden".into(), hidden: true },
+            ],
+            areas: vec![AreaInfo { id: 1, on_day: true }, AreaInfo { id: 2, on_day: false }],
+            challenges: vec![
+                ChallengeInfo { id: 10, area_id: 1, title: "ten".into(), value: Value::Static { points: 100 } },
+                ChallengeInfo {
+                    id: 11,
+                    area_id: 1,
+                    title: "eleven".into(),
+                    value: Value::Linear { initial: 500, minimum: 100, decay: 100 },
+                },
+                ChallengeInfo { id: 20, area_id: 2, title: "twenty".into(), value: Value::Static { points: 50 } },
+            ],
+            solves: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn solve(team_id: i32, challenge_id: i32, m: u32) -> Solve {
+        Solve { team_id, challenge_id, at: t(m) }
+    }
+
+    fn summary(rows: &[Row]) -> Vec<(usize, &str, String)> {
+        rows.iter().map(|r| (r.pos, r.name.as_str(), r.score.to_string())).collect()
+    }
+
+    #[test]
+    fn static_and_dynamic_points_hint_costs_and_adjustments() {
+        let mut e = events();
+        // 11 is solved by three teams (hidden 4 among them): 500 - 100*2 = 300 for everyone who solved it.
+        e.solves = vec![solve(1, 11, 1), solve(2, 11, 2), solve(4, 11, 3), solve(1, 10, 4), solve(3, 20, 5)];
+        e.entries = vec![
+            Entry { team_id: 1, area_id: Some(1), points: Points::whole(-20), at: t(6) },
+            Entry { team_id: 3, area_id: None, points: Points(1470), at: t(7) },
+        ];
+        let rows = e.standings(View::default());
+        assert_eq!(summary(&rows), vec![(1, "A", "380".into()), (2, "B", "300".into()), (3, "C", "64.7".into())]);
+        assert_eq!(
+            rows[0].solves.iter().map(|s| s.points).collect::<Vec<_>>(),
+            vec![Points::whole(300), Points::whole(100)]
+        );
+        assert_eq!(rows[2].on_day, Points(1470), "C's hackathon points are not on-day; its adjustment is");
+    }
+
+    #[test]
+    fn ties_break_on_day_points_then_time_and_equal_teams_share() {
+        let mut e = events();
+        // A and B both 100 in total; A's is on-day, B's 50 + 50 partly not.
+        e.solves = vec![solve(1, 10, 9), solve(2, 20, 1)];
+        e.entries = vec![Entry { team_id: 2, area_id: Some(1), points: Points::whole(50), at: t(2) }];
+        let rows = e.standings(View::default());
+        assert_eq!(summary(&rows)[..2], [(1, "A", "100".into()), (2, "B", "100".into())]);
+
+        // Same totals and on-day totals: the earlier time wins.
+        let mut e = events();
+        e.solves = vec![solve(1, 10, 9), solve(2, 10, 3)];
+        let rows = e.standings(View::default());
+        assert_eq!(summary(&rows), vec![(1, "B", "100".into()), (2, "A", "100".into()), (3, "C", "0".into())]);
+
+        // Everything equal: a shared position, and the next one skips.
+        let mut e = events();
+        e.solves = vec![solve(1, 10, 3), solve(2, 10, 3)];
+        let rows = e.standings(View::default());
+        assert_eq!(summary(&rows), vec![(1, "A", "100".into()), (1, "B", "100".into()), (3, "C", "0".into())]);
+    }
+
+    #[test]
+    fn per_area_standings_take_that_area_only() {
+        let mut e = events();
+        e.solves = vec![solve(1, 10, 1), solve(3, 20, 2)];
+        e.entries = vec![Entry { team_id: 1, area_id: Some(2), points: Points::whole(5), at: t(3) }];
+        let area2 = e.standings(View { area_id: Some(2), until: None });
+        assert_eq!(summary(&area2)[..2], [(1, "C", "50".into()), (2, "A", "5".into())]);
+    }
+
+    #[test]
+    fn a_freeze_shows_the_standings_as_they_were() {
+        let mut e = events();
+        e.solves = vec![solve(1, 11, 1), solve(2, 10, 2), solve(2, 11, 30)];
+        let frozen = e.standings(View { area_id: None, until: Some(t(20)) });
+        assert_eq!(summary(&frozen)[..2], [(1, "A", "500".into()), (2, "B", "100".into())]);
+        let live = e.standings(View::default());
+        assert_eq!(summary(&live)[..2], [(1, "B", "500".into()), (2, "A", "400".into())]);
+    }
+
+    #[test]
+    fn the_chart_follows_each_event_with_the_values_of_its_time() {
+        let mut e = events();
+        e.solves = vec![solve(1, 11, 1), solve(2, 11, 2), solve(1, 10, 3)];
+        let p = e.progression(View::default(), &[1, 2]);
+        assert_eq!(p[&1], vec![(t(1), Points::whole(500)), (t(2), Points::whole(400)), (t(3), Points::whole(500))]);
+        assert_eq!(p[&2], vec![(t(2), Points::whole(400))]);
+    }
+
+    #[test]
+    fn points_print_as_people_write_them() {
+        assert_eq!(Points(1470).to_string(), "14.7");
+        assert_eq!(Points(1475).to_string(), "14.75");
+        assert_eq!(Points(-250).to_string(), "-2.5");
+        assert_eq!(Points::whole(300).to_json(), serde_json::json!(300));
+        assert_eq!(Points(1470).to_json(), serde_json::json!(14.7));
+    }
+}

@@ -1,0 +1,210 @@
+//! The live standings of each contest, in memory: loaded from the database on first use, updated on
+//! every solve, hint unlock or adjustment once it is committed, and pushed to browsers through a
+//! broadcast that feeds Server-Sent Events. Reads take a ready snapshot; they never recompute from rows.
+//!
+//! Two views are kept: the full one (organizers) and the public one, cut at the freeze until the
+//! organizers reveal the results. Each has its own broadcast, so a frozen scoreboard's clients learn
+//! nothing, not even that something happened.
+
+pub mod bus;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{DateTime, Utc};
+use entity::contests;
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast;
+
+use crate::domain::standings::{Entry, Events, Row, Solve, View};
+use crate::store::{self, StoreResult};
+
+/// Standings overall and per area (by area id).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Standings {
+    pub overall: Vec<Row>,
+    pub areas: HashMap<i32, Vec<Row>>,
+}
+
+/// One view of a contest at one moment.
+#[derive(Debug, Clone)]
+pub struct ViewSnapshot {
+    pub standings: Standings,
+    /// Solves per challenge within the view (dynamic values and the board's counts).
+    pub solve_counts: HashMap<i32, u32>,
+    /// Events after this instant are left out (the freeze), if any.
+    pub until: Option<DateTime<Utc>>,
+    /// Changes each time these standings change.
+    pub version: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub contest: contests::Model,
+    pub events: Arc<Events>,
+    pub full: ViewSnapshot,
+    pub public: ViewSnapshot,
+}
+
+impl Snapshot {
+    /// The view for someone: organizers see everything; everyone else sees the public (frozen) view.
+    pub fn view(&self, organizer: bool) -> &ViewSnapshot {
+        if organizer { &self.full } else { &self.public }
+    }
+
+    /// Whether the public view is cut at the freeze right now.
+    pub fn frozen_now(&self, now: DateTime<Utc>) -> bool {
+        self.public.until.is_some_and(|f| now >= f)
+    }
+}
+
+/// What a browser is told when something changes.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    Scoreboard { version: u64 },
+    Notification { json: String },
+}
+
+pub struct ContestLive {
+    events: Mutex<Events>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub public_tx: broadcast::Sender<LiveEvent>,
+    pub staff_tx: broadcast::Sender<LiveEvent>,
+}
+
+fn view_of(
+    events: &Events,
+    areas: &[i32],
+    until: Option<DateTime<Utc>>,
+    previous: Option<&ViewSnapshot>,
+) -> ViewSnapshot {
+    let standings = Standings {
+        overall: events.standings(View { area_id: None, until }),
+        areas: areas.iter().map(|a| (*a, events.standings(View { area_id: Some(*a), until }))).collect(),
+    };
+    let version = match previous {
+        Some(p) if p.standings == standings && p.until == until => p.version,
+        Some(p) => p.version + 1,
+        None => 1,
+    };
+    ViewSnapshot { solve_counts: events.solve_counts(View { area_id: None, until }), standings, until, version }
+}
+
+impl ContestLive {
+    fn compute(contest: contests::Model, events: &Events, previous: Option<&Snapshot>) -> Snapshot {
+        let areas: Vec<i32> = events.areas.iter().map(|a| a.id).collect();
+        let cut = if contest.revealed { None } else { contest.freeze_at };
+        let full = view_of(events, &areas, None, previous.map(|p| &p.full));
+        let public = view_of(events, &areas, cut, previous.map(|p| &p.public));
+        Snapshot { contest, events: Arc::new(events.clone()), full, public }
+    }
+
+    fn new(contest: contests::Model, events: Events) -> ContestLive {
+        let snapshot = Self::compute(contest, &events, None);
+        ContestLive {
+            events: Mutex::new(events),
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            public_tx: broadcast::channel(256).0,
+            staff_tx: broadcast::channel(256).0,
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Recomputes from the events in memory and tells the clients of each view that changed.
+    fn publish(&self, contest: contests::Model, events: &Events) {
+        let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let next = Self::compute(contest, events, Some(&slot));
+        let (full_changed, public_changed) =
+            (next.full.version != slot.full.version, next.public.version != slot.public.version);
+        let (full_version, public_version) = (next.full.version, next.public.version);
+        *slot = Arc::new(next);
+        drop(slot);
+        // Nobody listening is not an error.
+        if full_changed {
+            let _ = self.staff_tx.send(LiveEvent::Scoreboard { version: full_version });
+        }
+        if public_changed {
+            let _ = self.public_tx.send(LiveEvent::Scoreboard { version: public_version });
+        }
+    }
+
+    fn apply(&self, change: impl FnOnce(&mut Events)) {
+        let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        change(&mut events);
+        let contest = self.snapshot().contest.clone();
+        self.publish(contest, &events);
+    }
+}
+
+/// Every loaded contest's live standings.
+pub struct Live {
+    db: DatabaseConnection,
+    contests: RwLock<HashMap<i32, Arc<ContestLive>>>,
+}
+
+impl Live {
+    pub fn new(db: DatabaseConnection) -> Live {
+        Live { db, contests: RwLock::new(HashMap::new()) }
+    }
+
+    fn loaded(&self, contest_id: i32) -> Option<Arc<ContestLive>> {
+        self.contests.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&contest_id).cloned()
+    }
+
+    /// The live standings of a contest, loaded from the database the first time.
+    pub async fn get(&self, contest: &contests::Model) -> StoreResult<Arc<ContestLive>> {
+        if let Some(live) = self.loaded(contest.id) {
+            return Ok(live);
+        }
+        let events = store::scores::events(&self.db, contest.id).await?;
+        let mut map = self.contests.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(map.entry(contest.id).or_insert_with(|| Arc::new(ContestLive::new(contest.clone(), events))).clone())
+    }
+
+    /// A solve was committed.
+    pub fn solved(&self, contest_id: i32, solve: Solve) {
+        if let Some(live) = self.loaded(contest_id) {
+            live.apply(|e| e.solves.push(solve));
+        }
+    }
+
+    /// Points outside a solve were committed (a hint's cost, an adjustment).
+    pub fn entry(&self, contest_id: i32, entry: Entry) {
+        if let Some(live) = self.loaded(contest_id) {
+            live.apply(|e| e.entries.push(entry));
+        }
+    }
+
+    /// Something the events depend on changed (teams, challenges, the contest's settings, another
+    /// instance's writes): reads the contest again and tells the clients if the standings moved.
+    pub async fn reload(&self, contest_id: i32) -> StoreResult<()> {
+        let Some(live) = self.loaded(contest_id) else { return Ok(()) };
+        let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(()) };
+        let fresh = store::scores::events(&self.db, contest_id).await?;
+        let mut events = live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *events = fresh;
+        live.publish(contest, &events);
+        Ok(())
+    }
+
+    /// Reloads every loaded contest: picks up what other processes wrote (a `challenges sync`).
+    pub async fn reload_all(&self) -> StoreResult<()> {
+        let ids: Vec<i32> =
+            self.contests.read().unwrap_or_else(std::sync::PoisonError::into_inner).keys().copied().collect();
+        for id in ids {
+            self.reload(id).await?;
+        }
+        Ok(())
+    }
+
+    /// An announcement was posted: every client of the contest hears of it.
+    pub fn announce(&self, contest_id: i32, json: String) {
+        if let Some(live) = self.loaded(contest_id) {
+            let _ = live.public_tx.send(LiveEvent::Notification { json: json.clone() });
+            let _ = live.staff_tx.send(LiveEvent::Notification { json });
+        }
+    }
+}
