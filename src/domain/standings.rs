@@ -197,27 +197,65 @@ impl Events {
         rows
     }
 
-    /// Each team's score after each of its events, for the score-over-time chart.
+    /// Each listed team's score after each change, for the score-over-time chart. One pass over the
+    /// events in time order: a solve raises the count of its challenge, which moves a dynamic value for
+    /// every team that solved it, as the standings at that moment would.
     pub fn progression(&self, view: View, team_ids: &[i32]) -> HashMap<i32, Vec<(DateTime<Utc>, Points)>> {
-        let mut times: Vec<DateTime<Utc>> = self
+        enum Step<'a> {
+            Solve(&'a Solve),
+            Entry(&'a Entry),
+        }
+        let challenges: HashMap<i32, &ChallengeInfo> = self.challenges.iter().map(|c| (c.id, c)).collect();
+        let mut steps: Vec<(DateTime<Utc>, Step<'_>)> = self
             .solves
             .iter()
-            .map(|s| s.at)
-            .chain(self.entries.iter().map(|e| e.at))
-            .filter(|at| self.before(*at, view))
+            .filter(|s| self.before(s.at, view))
+            .map(|s| (s.at, Step::Solve(s)))
+            .chain(self.entries.iter().filter(|e| self.before(e.at, view)).map(|e| (e.at, Step::Entry(e))))
             .collect();
-        times.sort();
-        times.dedup();
+        steps.sort_by_key(|(at, _)| *at);
+
+        let mut counts: HashMap<i32, u32> = HashMap::new();
+        let mut solved: HashMap<i32, Vec<i32>> = team_ids.iter().map(|t| (*t, Vec::new())).collect();
+        let mut extra: HashMap<i32, Points> = HashMap::new();
         let mut out: HashMap<i32, Vec<(DateTime<Utc>, Points)>> = team_ids.iter().map(|t| (*t, Vec::new())).collect();
-        // Dynamic values move with every solve, so each point of the chart is the standings at that time,
-        // with the values as they were then.
-        for at in times {
-            let cut = View { until: Some(at + chrono::Duration::microseconds(1)), ..view };
-            for row in self.standings(cut) {
-                let Some(series) = out.get_mut(&row.team_id) else { continue };
+        let mut i = 0;
+        while i < steps.len() {
+            let at = steps[i].0;
+            // Every event of one instant first, then the scores at that instant.
+            while i < steps.len() && steps[i].0 == at {
+                match steps[i].1 {
+                    Step::Solve(s) => {
+                        let Some(c) = challenges.get(&s.challenge_id) else {
+                            i += 1;
+                            continue;
+                        };
+                        *counts.entry(c.id).or_insert(0) += 1;
+                        if view.area_id.is_none_or(|a| a == c.area_id)
+                            && let Some(list) = solved.get_mut(&s.team_id)
+                        {
+                            list.push(c.id);
+                        }
+                    }
+                    Step::Entry(e) => {
+                        if solved.contains_key(&e.team_id) && (view.area_id.is_none() || view.area_id == e.area_id) {
+                            *extra.entry(e.team_id).or_default() += e.points;
+                        }
+                    }
+                }
+                i += 1;
+            }
+            for (team, list) in &solved {
+                let mut score = extra.get(team).copied().unwrap_or_default();
+                for c in list {
+                    if let Some(info) = challenges.get(c) {
+                        score += Points::whole(info.value.at(counts.get(c).copied().unwrap_or(1)));
+                    }
+                }
+                let series = out.entry(*team).or_default();
                 // A series starts at the first change from zero, then follows every change.
-                if series.last().map_or(row.score != Points::default(), |(_, p)| *p != row.score) {
-                    series.push((at, row.score));
+                if series.last().map_or(score != Points::default(), |(_, p)| *p != score) {
+                    series.push((at, score));
                 }
             }
         }
@@ -347,6 +385,26 @@ mod tests {
         let p = e.progression(View::default(), &[1, 2]);
         assert_eq!(p[&1], vec![(t(1), Points::whole(500)), (t(2), Points::whole(400)), (t(3), Points::whole(500))]);
         assert_eq!(p[&2], vec![(t(2), Points::whole(400))]);
+    }
+
+    #[test]
+    fn the_chart_ends_where_the_standings_are() {
+        let mut e = events();
+        e.solves =
+            vec![solve(1, 11, 1), solve(2, 11, 2), solve(3, 10, 3), solve(3, 11, 4), solve(1, 20, 5), solve(4, 11, 6)];
+        e.entries = vec![
+            Entry { team_id: 2, area_id: Some(1), points: Points::whole(-30), at: t(7) },
+            Entry { team_id: 3, area_id: None, points: Points(1470), at: t(8) },
+        ];
+        for area_id in [None, Some(1), Some(2)] {
+            let view = View { area_id, until: None };
+            let rows = e.standings(view);
+            let chart = e.progression(view, &[1, 2, 3]);
+            for row in rows {
+                let last = chart[&row.team_id].last().map(|(_, p)| *p).unwrap_or_default();
+                assert_eq!(last, row.score, "team {} in {area_id:?}", row.team_id);
+            }
+        }
     }
 
     #[test]

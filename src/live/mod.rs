@@ -11,12 +11,13 @@ pub mod bus;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
-use entity::contests;
+use entity::{areas, contests};
 use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast;
 
-use crate::domain::standings::{Entry, Events, Row, Solve, View};
+use crate::domain::standings::{Entry, Events, Points, Row, Solve, View};
 use crate::store::{self, StoreResult};
 
 /// Standings overall and per area (by area id).
@@ -38,15 +39,54 @@ pub struct ViewSnapshot {
     pub version: u64,
 }
 
-#[derive(Debug, Clone)]
+/// Each charted team's score after each change.
+pub type Progression = HashMap<i32, Vec<(DateTime<Utc>, Points)>>;
+
+/// Charts by view (organizer or not) and area.
+type Charts = HashMap<(bool, Option<i32>), Arc<Progression>>;
+
+#[derive(Debug)]
 pub struct Snapshot {
     pub contest: contests::Model,
+    /// The contest's areas, in order (for tabs and per-area feeds).
+    pub areas: Vec<areas::Model>,
     pub events: Arc<Events>,
     pub full: ViewSnapshot,
     pub public: ViewSnapshot,
+    /// Charts already drawn from this snapshot, by view (organizer or not) and area.
+    charts: Mutex<Charts>,
+    /// Responses already rendered from this snapshot (feeds, tables), by a key naming what they are.
+    rendered: Mutex<HashMap<String, Bytes>>,
 }
 
 impl Snapshot {
+    /// A rendering of this snapshot, made once: every reader until the next change gets the same bytes.
+    pub fn rendered<E>(&self, key: String, render: impl FnOnce() -> Result<Bytes, E>) -> Result<Bytes, E> {
+        if let Some(bytes) = self.rendered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
+            return Ok(bytes.clone());
+        }
+        let bytes = render()?;
+        self.rendered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, bytes.clone());
+        Ok(bytes)
+    }
+
+    /// The score-over-time of the top ten teams of a view, computed once per snapshot.
+    pub fn progression(&self, organizer: bool, area_id: Option<i32>) -> Arc<Progression> {
+        let mut charts = self.charts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        charts
+            .entry((organizer, area_id))
+            .or_insert_with(|| {
+                let view = self.view(organizer);
+                let rows = match area_id {
+                    Some(a) => view.standings.areas.get(&a).map(Vec::as_slice).unwrap_or_default(),
+                    None => &view.standings.overall,
+                };
+                let top: Vec<i32> = rows.iter().take(10).map(|r| r.team_id).collect();
+                Arc::new(self.events.progression(View { area_id, until: view.until }, &top))
+            })
+            .clone()
+    }
+
     /// The view for someone: organizers see everything; everyone else sees the public (frozen) view.
     pub fn view(&self, organizer: bool) -> &ViewSnapshot {
         if organizer { &self.full } else { &self.public }
@@ -91,16 +131,48 @@ fn view_of(
 }
 
 impl ContestLive {
-    fn compute(contest: contests::Model, events: &Events, previous: Option<&Snapshot>) -> Snapshot {
-        let areas: Vec<i32> = events.areas.iter().map(|a| a.id).collect();
+    fn compute(
+        contest: contests::Model,
+        areas: Vec<areas::Model>,
+        events: &Events,
+        previous: Option<&Snapshot>,
+    ) -> Snapshot {
+        let area_ids: Vec<i32> = events.areas.iter().map(|a| a.id).collect();
         let cut = if contest.revealed { None } else { contest.freeze_at };
-        let full = view_of(events, &areas, None, previous.map(|p| &p.full));
-        let public = view_of(events, &areas, cut, previous.map(|p| &p.public));
-        Snapshot { contest, events: Arc::new(events.clone()), full, public }
+        let full = view_of(events, &area_ids, None, previous.map(|p| &p.full));
+        // Before the freeze has cut anything, the public view is the full one: no need to compute it twice.
+        let nothing_cut = cut.is_none_or(|c| {
+            events.solves.iter().map(|s| s.at).chain(events.entries.iter().map(|e| e.at)).all(|at| at < c)
+        });
+        let public = if nothing_cut {
+            let previous = previous.map(|p| &p.public);
+            let version = match previous {
+                Some(p) if p.standings == full.standings && p.until == cut => p.version,
+                Some(p) => p.version + 1,
+                None => 1,
+            };
+            ViewSnapshot {
+                standings: full.standings.clone(),
+                solve_counts: full.solve_counts.clone(),
+                until: cut,
+                version,
+            }
+        } else {
+            view_of(events, &area_ids, cut, previous.map(|p| &p.public))
+        };
+        Snapshot {
+            contest,
+            areas,
+            events: Arc::new(events.clone()),
+            full,
+            public,
+            charts: Mutex::new(HashMap::new()),
+            rendered: Mutex::new(HashMap::new()),
+        }
     }
 
-    fn new(contest: contests::Model, events: Events) -> ContestLive {
-        let snapshot = Self::compute(contest, &events, None);
+    fn new(contest: contests::Model, areas: Vec<areas::Model>, events: Events) -> ContestLive {
+        let snapshot = Self::compute(contest, areas, &events, None);
         ContestLive {
             events: Mutex::new(events),
             snapshot: RwLock::new(Arc::new(snapshot)),
@@ -114,9 +186,9 @@ impl ContestLive {
     }
 
     /// Recomputes from the events in memory and tells the clients of each view that changed.
-    fn publish(&self, contest: contests::Model, events: &Events) {
+    fn publish(&self, contest: contests::Model, areas: Vec<areas::Model>, events: &Events) {
         let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let next = Self::compute(contest, events, Some(&slot));
+        let next = Self::compute(contest, areas, events, Some(&slot));
         let (full_changed, public_changed) =
             (next.full.version != slot.full.version, next.public.version != slot.public.version);
         let (full_version, public_version) = (next.full.version, next.public.version);
@@ -134,8 +206,8 @@ impl ContestLive {
     fn apply(&self, change: impl FnOnce(&mut Events)) {
         let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut events);
-        let contest = self.snapshot().contest.clone();
-        self.publish(contest, &events);
+        let current = self.snapshot();
+        self.publish(current.contest.clone(), current.areas.clone(), &events);
     }
 }
 
@@ -160,8 +232,9 @@ impl Live {
             return Ok(live);
         }
         let events = store::scores::events(&self.db, contest.id).await?;
+        let areas = store::challenges::areas_of(&self.db, contest.id).await?;
         let mut map = self.contests.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(map.entry(contest.id).or_insert_with(|| Arc::new(ContestLive::new(contest.clone(), events))).clone())
+        Ok(map.entry(contest.id).or_insert_with(|| Arc::new(ContestLive::new(contest.clone(), areas, events))).clone())
     }
 
     /// A solve was committed.
@@ -184,9 +257,10 @@ impl Live {
         let Some(live) = self.loaded(contest_id) else { return Ok(()) };
         let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(()) };
         let fresh = store::scores::events(&self.db, contest_id).await?;
+        let areas = store::challenges::areas_of(&self.db, contest_id).await?;
         let mut events = live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *events = fresh;
-        live.publish(contest, &events);
+        live.publish(contest, areas, &events);
         Ok(())
     }
 

@@ -19,7 +19,7 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{ApiCaller, ContestCtx, MaybeUser, role_of, state};
 use super::page::{Page, ok};
 use crate::domain::role::Role;
-use crate::domain::standings::{Row, View};
+use crate::domain::standings::Row;
 use crate::feeds;
 use crate::live::{LiveEvent, Snapshot};
 use crate::startup::AppState;
@@ -105,9 +105,7 @@ fn board(page: &Page, snap: &Snapshot, reader: &Reader, area: Option<&areas::Mod
             last: r.reached_at.map(|at| page.time(&at, zone)).unwrap_or_default(),
         })
         .collect();
-    let top: Vec<i32> = rows.iter().take(10).map(|r| r.team_id).collect();
-    let cut = View { area_id: area.map(|a| a.id), until: view.until };
-    let progression = snap.events.progression(cut, &top);
+    let progression = snap.progression(reader.organizer, area.map(|a| a.id));
     let series: Vec<Series> = rows
         .iter()
         .take(10)
@@ -151,27 +149,34 @@ struct ScoreboardPage {
     title: String,
     tabs: Vec<Tab>,
     area_key: String,
-    board: Board,
+    /// The rendered table and chart (cached per snapshot).
+    table: String,
 }
 
 #[derive(Template)]
 #[template(path = "partials/scoreboard_table.html")]
-struct ScoreboardFragment {
-    page: Page,
+struct ScoreboardFragment<'a> {
+    page: &'a Page,
     board: Board,
 }
 
-async fn area_of(
-    state: &AppState,
-    contest: &contests::Model,
-    key: Option<&str>,
-) -> AppResult<(Vec<areas::Model>, Option<areas::Model>)> {
-    let areas = store::challenges::areas_of(&state.db, contest.id).await?;
-    let area = match key.filter(|k| !k.is_empty()) {
-        Some(k) => Some(areas.iter().find(|a| a.key == k).cloned().ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    Ok((areas, area))
+fn area_of<'s>(snap: &'s Snapshot, key: Option<&str>) -> AppResult<Option<&'s areas::Model>> {
+    match key.filter(|k| !k.is_empty()) {
+        Some(k) => Ok(Some(snap.areas.iter().find(|a| a.key == k).ok_or(AppError::NotFound)?)),
+        None => Ok(None),
+    }
+}
+
+/// The table and chart of a view, rendered once per snapshot, view, area and language.
+fn table_html(page: &Page, snap: &Snapshot, reader: &Reader, area: Option<&areas::Model>) -> AppResult<Bytes> {
+    let key = format!("table:{}:{}:{}", reader.organizer, area.map_or("", |a| a.key.as_str()), page.lang.code());
+    snap.rendered(key, || {
+        let board = board(page, snap, reader, area);
+        let html = ScoreboardFragment { page, board }
+            .render()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+        Ok(Bytes::from(html))
+    })
 }
 
 async fn page(
@@ -182,15 +187,15 @@ async fn page(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
-    let (areas, area) = area_of(&state, &contest, q.area.as_deref()).await?;
     let snap = snapshot(&state, &contest).await?;
-    let board = board(&page, &snap, &reader, area.as_ref());
+    let area = area_of(&snap, q.area.as_deref())?;
+    let table = String::from_utf8_lossy(&table_html(&page, &snap, &reader, area)?).into_owned();
     ok(&ScoreboardPage {
         title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
-        tabs: tabs(&page, &areas, area.as_ref()),
-        area_key: area.map(|a| a.key).unwrap_or_default(),
+        tabs: tabs(&page, &snap.areas, area),
+        area_key: area.map(|a| a.key.clone()).unwrap_or_default(),
         page,
-        board,
+        table,
         contest,
     })
 }
@@ -203,35 +208,41 @@ async fn fragment(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
-    let (_, area) = area_of(&state, &contest, q.area.as_deref()).await?;
     let snap = snapshot(&state, &contest).await?;
-    let board = board(&page, &snap, &reader, area.as_ref());
-    let mut res = ok(&ScoreboardFragment { page, board })?;
-    res.headers_mut().insert(CACHE_CONTROL, "no-store".parse().map_err(anyhow::Error::from)?);
-    Ok(res)
+    let area = area_of(&snap, q.area.as_deref())?;
+    let body = table_html(&page, &snap, &reader, area)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// A JSON feed of a view, serialised once per snapshot.
+fn json_bytes(snap: &Snapshot, key: String, make: impl FnOnce() -> serde_json::Value) -> AppResult<HttpResponse> {
+    let body =
+        snap.rendered(key, || serde_json::to_vec(&make()).map(Bytes::from).map_err(|e| AppError::Internal(e.into())))?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 async fn json_feed(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
-    let areas = store::challenges::areas_of(&state.db, contest.id).await?;
     let snap = snapshot(&state, &contest).await?;
-    let view = snap.view(reader.organizer);
-    let frozen = view.until.filter(|_| snap.frozen_now(Utc::now()));
-    Ok(HttpResponse::Ok().json(feeds::scoreboard(
-        &contest,
-        &areas,
-        &view.standings.overall,
-        &view.standings.areas,
-        frozen,
-    )))
+    let frozen_now = snap.frozen_now(Utc::now());
+    json_bytes(&snap, format!("json:{}:{frozen_now}", reader.organizer), || {
+        let view = snap.view(reader.organizer);
+        let frozen = view.until.filter(|_| frozen_now);
+        feeds::scoreboard(&snap.contest, &snap.areas, &view.standings.overall, &view.standings.areas, frozen)
+    })
 }
 
 async fn ctftime(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
-    Ok(HttpResponse::Ok().json(feeds::ctftime(&snap.events, &snap.view(reader.organizer).standings.overall)))
+    json_bytes(&snap, format!("ctftime:{}", reader.organizer), || {
+        feeds::ctftime(&snap.events, &snap.view(reader.organizer).standings.overall)
+    })
 }
 
 /// `GET /contests/{slug}/events`: `event: scoreboard` when the reader's standings change,

@@ -138,10 +138,13 @@ pub async fn solves(
     let player = player(&req, &contest, caller).await?;
     let board = player.board(&state, &contest, Utc::now()).await?;
     let item = player.open_item(&board, &contest, |i| i.view.challenge.id == path.id)?;
+    // During a freeze others' later solves stay hidden; a team always sees its own.
+    let until = state.live.get(&contest).await?.snapshot().view(player.organizer()).until;
+    let own = player.team_id();
     let list: Vec<serde_json::Value> = store::play::solves_of_challenge(&state.db, item.view.challenge.id)
         .await?
         .into_iter()
-        .filter(|(_, team)| !team.hidden)
+        .filter(|(s, team)| !team.hidden && (Some(team.id) == own || until.is_none_or(|u| s.created_at < u)))
         .map(|(s, team)| json!({"account_id": team.id, "name": team.name, "date": rfc3339(&s.created_at)}))
         .collect();
     Ok(success(list))
