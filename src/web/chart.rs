@@ -19,6 +19,20 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// The smallest 1, 2 or 5 × 10^k (in hundredths of a point, at least one point) not below `raw`, so that
+/// the axis reads 0, 200, 400…
+fn nice_step(raw: i64) -> i64 {
+    let mut unit = 100;
+    loop {
+        for m in [1, 2, 5] {
+            if unit * m >= raw {
+                return unit * m;
+            }
+        }
+        unit *= 10;
+    }
+}
+
 /// An SVG of the series between `start` and `end`, with its axes and a legend.
 pub fn svg(
     series: &[Series],
@@ -28,7 +42,8 @@ pub fn svg(
 ) -> String {
     let (w, h, left, right, top, bottom) = (860.0_f64, 320.0_f64, 60.0_f64, 180.0_f64, 16.0_f64, 36.0_f64);
     let span = (end - start).num_seconds().max(1) as f64;
-    let max = series.iter().flat_map(|s| s.points.iter().map(|(_, p)| p.0)).max().unwrap_or(0).max(100) as f64;
+    let highest = series.iter().flat_map(|s| s.points.iter().map(|(_, p)| p.0)).max().unwrap_or(0).max(100);
+    let max = (nice_step(highest / 4) * 4) as f64;
     let x = |at: &DateTime<Utc>| {
         left + ((*at - start).num_seconds().clamp(0, span as i64) as f64 / span) * (w - left - right)
     };
@@ -104,5 +119,13 @@ mod tests {
         assert!(svg.contains("&lt;A&amp;B&gt; (300)"), "{svg}");
         assert!(svg.contains("C (50)"));
         assert!(!svg.contains("<A&B>"));
+    }
+
+    #[test]
+    fn the_axis_steps_are_round() {
+        assert_eq!(nice_step(16250), 20000);
+        assert_eq!(nice_step(2500), 5000);
+        assert_eq!(nice_step(100), 100);
+        assert_eq!(nice_step(0), 100);
     }
 }
