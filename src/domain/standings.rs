@@ -51,14 +51,14 @@ impl std::ops::AddAssign for Points {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamInfo {
     pub id: i32,
     pub name: String,
     pub hidden: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeInfo {
     pub id: i32,
     pub area_id: i32,
@@ -66,13 +66,13 @@ pub struct ChallengeInfo {
     pub value: Value,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AreaInfo {
     pub id: i32,
     pub on_day: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Solve {
     pub team_id: i32,
     pub challenge_id: i32,
@@ -80,7 +80,7 @@ pub struct Solve {
 }
 
 /// Points added or taken outside solves: a hint's cost (negative), an organizer's adjustment, a mark.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub team_id: i32,
     /// The area it counts in; `None` counts in the total only.
@@ -90,7 +90,7 @@ pub struct Entry {
 }
 
 /// Everything standings are computed from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Events {
     pub teams: Vec<TeamInfo>,
     pub areas: Vec<AreaInfo>,

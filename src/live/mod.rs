@@ -188,6 +188,10 @@ impl ContestLive {
     /// Recomputes from the events in memory and tells the clients of each view that changed.
     fn publish(&self, contest: contests::Model, areas: Vec<areas::Model>, events: &Events) {
         let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A reload that found nothing new keeps the snapshot, and with it what was rendered from it.
+        if slot.contest == contest && slot.areas == areas && *slot.events == *events {
+            return;
+        }
         let next = Self::compute(contest, areas, events, Some(&slot));
         let (full_changed, public_changed) =
             (next.full.version != slot.full.version, next.public.version != slot.public.version);

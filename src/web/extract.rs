@@ -152,6 +152,15 @@ impl FromRequest for ApiCaller {
     }
 }
 
+/// Whoever asks, if anyone: by API token when the request carries one (a wrong one is refused), else by
+/// session. For pages and feeds that anyone may read but some read more of.
+pub async fn caller_if_any(req: &HttpRequest) -> AppResult<Option<Rc<users::Model>>> {
+    if presented_token(req).is_some() {
+        return ApiCaller::load(req).await.map(Some);
+    }
+    MaybeUser::load(req).await
+}
+
 /// An API caller who is an organizer.
 pub struct ApiOrganizer(pub Rc<users::Model>);
 

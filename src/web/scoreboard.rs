@@ -16,7 +16,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::chart::{self, Series};
 use super::error::{AppError, AppResult, Msg};
-use super::extract::{ApiCaller, ContestCtx, MaybeUser, role_of, state};
+use super::extract::{ApiCaller, ContestCtx, caller_if_any, role_of, state};
 use super::page::{Page, ok};
 use crate::domain::role::Role;
 use crate::domain::standings::Row;
@@ -40,7 +40,7 @@ struct Reader {
 
 /// The scoreboard is public unless the contest says members only; then only its teams' members and staff.
 async fn reader(state: &AppState, req: &HttpRequest, contest: &contests::Model) -> AppResult<Reader> {
-    let user = MaybeUser::load(req).await?;
+    let user = caller_if_any(req).await?;
     let role = user.as_deref().map(role_of);
     let organizer = role.is_some_and(Role::is_organizer);
     if !contest.scoreboard_public && !organizer && role != Some(Role::Judge) {

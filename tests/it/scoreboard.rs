@@ -238,6 +238,10 @@ async fn members_only_and_hidden_teams(app: TestApp) {
     outsider.register("outsider").await;
     assert_eq!(outsider.get("/contests/cup/scoreboard").await.status, StatusCode::FORBIDDEN);
     member.get("/contests/cup/scoreboard").await.assert_contains("Team finders").assert_contains("Team staffers");
+    // Scripts read a members-only board with their token.
+    let (status, body) = get_json(&app, "/api/v1/scoreboard", Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(get_json(&app, "/api/v1/scoreboard", None).await.0, StatusCode::UNAUTHORIZED);
 
     let mut chief = organizer(&app).await;
     let console = chief.get("/contests/cup/console").await;
