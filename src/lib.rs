@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod feeds;
+pub mod inspect;
 pub mod live;
 pub mod play;
 pub mod startup;
