@@ -36,7 +36,8 @@ pub fn refusals(path: &Path) -> Vec<String> {
 }
 
 fn zip_refusals(path: &Path) -> Vec<String> {
-    let opened = File::open(path).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
+    let opened =
+        File::open(path).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
     let mut archive = match opened {
         Ok(archive) => archive,
         Err(e) => return vec![format!("is a zip that cannot be read: {e}")],
@@ -58,7 +59,8 @@ fn zip_refusals(path: &Path) -> Vec<String> {
             continue;
         }
         // Only the first four bytes of an entry are inflated: enough to know an executable.
-        let head = archive.by_index(i).map_err(|e| e.to_string()).and_then(|mut e| head_of(&mut e).map_err(|e| e.to_string()));
+        let head =
+            archive.by_index(i).map_err(|e| e.to_string()).and_then(|mut e| head_of(&mut e).map_err(|e| e.to_string()));
         match head {
             Ok(head) => {
                 if let Some(kind) = executable_kind(&head) {
@@ -97,7 +99,8 @@ fn utf8_cut_at_end(bytes: &[u8]) -> bool {
 /// characters; `file` when nothing is left.
 pub fn safe_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | ':' | '*' | '?')).collect();
+    let cleaned: String =
+        base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | ':' | '*' | '?')).collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let short: String = trimmed.chars().take(120).collect();
     if short.is_empty() { "file".into() } else { short }

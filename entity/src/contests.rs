@@ -27,6 +27,12 @@ pub struct Model {
     pub revealed: bool,
     /// Whether the scoreboard and its feeds are open to anyone, or to members and staff only.
     pub scoreboard_public: bool,
+    /// Teams add to the archive from the end until this time (default: 30 days after the end).
+    pub archive_until: Option<DateTimeUtc>,
+    /// Bytes a single archive file may have.
+    pub archive_file_limit: i64,
+    /// Bytes a team's archive files may have together.
+    pub archive_team_limit: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,8 @@
 pub mod adjustments;
 pub mod announcements;
 pub mod api_tokens;
+pub mod archive_files;
+pub mod archive_items;
 pub mod areas;
 pub mod attachments;
 pub mod challenges;

@@ -7,6 +7,7 @@ mod m20261127_000001_accounts_and_teams;
 mod m20261127_000002_challenges;
 mod m20261127_000003_playing;
 mod m20261127_000004_scoreboard;
+mod m20261127_000005_archive;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_challenges::Migration),
             Box::new(m20261127_000003_playing::Migration),
             Box::new(m20261127_000004_scoreboard::Migration),
+            Box::new(m20261127_000005_archive::Migration),
         ]
     }
 }

@@ -15,7 +15,9 @@ pub fn attachments(s: &ContestSource) -> Vec<Problem> {
     s.challenges
         .iter()
         .flat_map(|c| &c.files)
-        .flat_map(|file| crate::inspect::refusals(&file.path).into_iter().map(|why| Problem::new(&file.path, "files", why)))
+        .flat_map(|file| {
+            crate::inspect::refusals(&file.path).into_iter().map(|why| Problem::new(&file.path, "files", why))
+        })
         .collect()
 }
 

@@ -25,6 +25,26 @@ pub fn may_see_challenge(asker: Asker, hidden: bool, opens_at: DateTime<Utc>, no
     }
 }
 
+/// Who may see an archive item. `own_team`: the asker is in the item's team; `holds_agreements`: the
+/// asker holds the agreements the contest's datasets require.
+pub fn may_see_item(
+    role: Option<Role>,
+    own_team: bool,
+    holds_agreements: bool,
+    status: &str,
+    visibility: &str,
+) -> bool {
+    if role.is_some_and(Role::is_organizer) || own_team {
+        return true;
+    }
+    status == "published"
+        && match visibility {
+            "public" => true,
+            "participants" => role.is_some() && holds_agreements,
+            _ => false,
+        }
+}
+
 /// Organizers hold every dataset agreement by their office; everyone else needs their own.
 pub fn needs_own_agreement(role: Role) -> bool {
     !role.is_organizer()
@@ -47,6 +67,19 @@ mod tests {
         assert!(!may_see_challenge(member, false, t(2), t(1)), "not open yet");
         assert!(!may_see_challenge(stranger, false, t(1), t(3)), "not in a team");
         assert!(!may_see_challenge(member, true, t(1), t(3)), "hidden");
+    }
+
+    #[test]
+    fn archive_items_follow_status_and_visibility() {
+        let p = Some(Role::Participant);
+        assert!(may_see_item(None, false, false, "published", "public"));
+        assert!(!may_see_item(None, false, false, "submitted", "public"), "not yet reviewed");
+        assert!(may_see_item(p, true, false, "submitted", "organizers"), "a team sees its own");
+        assert!(!may_see_item(p, false, false, "published", "participants"));
+        assert!(may_see_item(p, false, true, "published", "participants"));
+        assert!(!may_see_item(None, false, true, "published", "participants"), "anonymous holds nothing");
+        assert!(!may_see_item(p, false, true, "published", "organizers"));
+        assert!(may_see_item(Some(Role::Organizer), false, false, "returned", "organizers"));
     }
 
     #[test]

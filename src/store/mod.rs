@@ -1,5 +1,6 @@
 //! Every query, grouped by aggregate. Handlers call these and never build a query themselves.
 
+pub mod archive;
 pub mod challenges;
 pub mod contests;
 pub mod datasets;

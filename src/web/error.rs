@@ -74,6 +74,21 @@ pub enum Msg {
     AnswerTooLong,
     JoinTeamFirst,
     RevealAfterEnd,
+    ArchiveNotYet,
+    ArchiveClosed,
+    FileTooLarge {
+        name: String,
+        limit_mib: i64,
+    },
+    TeamQuotaFull {
+        limit_mib: i64,
+    },
+    EthicsUnchecked,
+    FilesOrLink,
+    FileRefused {
+        name: String,
+        why: String,
+    },
     /// The datasets (key, name) whose terms must be agreed to first.
     AgreementRequired {
         datasets: Vec<(String, String)>,
@@ -172,6 +187,33 @@ impl Msg {
                     "Join a team of this contest to see its challenges.",
                 )
                 .into(),
+            ArchiveNotYet => lang
+                .pick(
+                    "アーカイブへの登録はコンテストの終了後に始まります。",
+                    "Items can be added to the archive once the contest has ended.",
+                )
+                .into(),
+            ArchiveClosed => lang
+                .pick("このコンテストのアーカイブ登録は締め切られました。", "The archive of this contest is closed.")
+                .into(),
+            FileTooLarge { name, limit_mib } => lang.pick(
+                format!("{name} は大きすぎます (1ファイル {limit_mib} MiB まで)。何も保存していません。"),
+                format!("{name} is too large ({limit_mib} MiB a file at most). Nothing was stored."),
+            ),
+            TeamQuotaFull { limit_mib } => lang.pick(
+                format!("チームの容量を超えます (残り {limit_mib} MiB)。何も保存していません。"),
+                format!("This would exceed your team's space ({limit_mib} MiB left). Nothing was stored."),
+            ),
+            EthicsUnchecked => lang
+                .pick(
+                    "倫理チェックリストのすべての項目を確認してください。",
+                    "Confirm every point of the ethics checklist.",
+                )
+                .into(),
+            FilesOrLink => lang.pick("ファイルかリンクを付けてください。", "Add files or a link.").into(),
+            FileRefused { name, why } => {
+                lang.pick(format!("{name} は受け付けられません: {why}"), format!("{name} is refused: it {why}"))
+            }
             RevealAfterEnd => lang
                 .pick(
                     "最終結果はコンテストの終了後に公開できます。",
@@ -276,6 +318,9 @@ pub enum AppError {
     Conflict(Msg),
     #[error("too many requests")]
     TooMany { wait_secs: u64 },
+    /// 413: an upload over a limit.
+    #[error("too large")]
+    TooLarge(Msg),
     /// An error that came from outside our handlers (the router, an extractor of actix-web), by status.
     #[error("{0}")]
     Status(StatusCode),
@@ -295,7 +340,9 @@ impl AppError {
             AppError::Invalid(fields) => fields.first().map(|(_, m)| m.clone()).unwrap_or(Msg::BadRequest),
             AppError::LoginRequired => Msg::LoginRequired,
             AppError::BadToken => Msg::BadToken,
-            AppError::Forbidden(m) | AppError::Conflict(m) | AppError::Unauthorized(m) => m.clone(),
+            AppError::Forbidden(m) | AppError::Conflict(m) | AppError::Unauthorized(m) | AppError::TooLarge(m) => {
+                m.clone()
+            }
             AppError::Csrf => Msg::FormExpired,
             AppError::NotFound => Msg::NotFound,
             AppError::TooMany { wait_secs } => Msg::TryAgainIn { secs: *wait_secs },
@@ -365,6 +412,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Status(status) => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -45,11 +45,13 @@ async fn download(
     for (challenge, area, contest) in store::challenges::offering(&state.db, &path.sha256, &path.name).await? {
         let team = store::teams::of_user(&state.db, contest.id, user.id).await?;
         let opens = clock::opens_at(contest.starts_at, area.opens_at, challenge.opens_at);
-        if !access::may_see_challenge(Asker { role, in_team: team.is_some() }, challenge.hidden, opens, now) {
+        // After the end, the archive shows every challenge to everyone (files still need the agreements).
+        let in_team = team.is_some() || now >= contest.ends_at;
+        if !access::may_see_challenge(Asker { role, in_team }, challenge.hidden, opens, now) {
             continue;
         }
         // A locked challenge (its `requires` unsolved) keeps its files too.
-        if let Some(team) = team.filter(|_| role == Role::Participant) {
+        if let Some(team) = team.filter(|_| role == Role::Participant && now < contest.ends_at) {
             let solved: Vec<i32> =
                 store::play::solves_of_team(&state.db, team.id).await?.iter().map(|s| s.challenge_id).collect();
             let slugs = store::challenges::slugs_of(&state.db, contest.id).await?;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod archive;
 pub mod auth;
 pub mod body;
 pub mod chart;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     account::configure(cfg);
     api::configure(cfg);
+    archive::configure(cfg);
     console::configure(cfg);
     contests::configure(cfg);
     datasets::configure(cfg);

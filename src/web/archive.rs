@@ -1,0 +1,628 @@
+//! The archive: after a contest, teams add their slides, scripts and write-ups (checked, reviewed by
+//! organizers), and everyone browses each year by what they may see.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use actix_files::NamedFile;
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{
+    CACHE_CONTROL, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue, HeaderValue,
+};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Duration, Utc};
+use entity::{archive_files, archive_items, contests, users};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::csrf::{self, CsrfForm};
+use super::error::{AppError, AppResult, Msg};
+use super::extract::{ContestCtx, CurrentUser, MaybeUser, Organizer, role_of, state};
+use super::markdown;
+use super::page::{Page, ok, render, see_other};
+use crate::blobs::BlobStore;
+use crate::domain::access;
+use crate::domain::names::optional_text;
+use crate::inspect;
+use crate::startup::AppState;
+use crate::store;
+use crate::store::challenges::ChallengeView;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::resource("/archive").route(web::get().to(years)))
+        .service(super::resource("/archive/items/{id}").route(web::get().to(item_page)))
+        .service(super::resource("/archive/items/{id}/review").route(web::post().to(review)))
+        .service(super::resource("/archive/files/{id}/{name}").route(web::get().to(download)))
+        .service(super::resource("/archive/{slug}").route(web::get().to(year)))
+        .service(
+            super::resource("/archive/{slug}/upload").route(web::get().to(upload_form)).route(web::post().to(upload)),
+        )
+        .service(super::resource("/archive/{slug}/review").route(web::get().to(review_list)));
+}
+
+pub const KINDS: [&str; 5] = ["slides", "script", "writeup", "video", "repository"];
+pub const VISIBILITIES: [&str; 3] = ["public", "participants", "organizers"];
+/// The ethics checklist: every box must be ticked before an item is submitted.
+pub const ETHICS: [&str; 4] = ["no_live_malware", "no_personal_data", "identifiers_redacted", "responsible_disclosure"];
+
+/// When a contest stops taking archive items.
+pub fn archive_until(contest: &contests::Model) -> DateTime<Utc> {
+    contest.archive_until.unwrap_or(contest.ends_at + Duration::days(30))
+}
+
+/// Whether a user holds every agreement the contest's datasets require.
+async fn holds_agreements(state: &AppState, contest_id: i32, user_id: i32) -> AppResult<bool> {
+    let mut keys: Vec<String> = store::challenges::of_contest(&state.db, contest_id)
+        .await?
+        .iter()
+        .flat_map(|v| ChallengeView::list(&v.challenge.datasets))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for d in store::datasets::by_keys(&state.db, &keys).await? {
+        if d.agreement_required && store::datasets::agreed_at(&state.db, user_id, &d).await?.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The asker, as the archive's rules see them.
+struct Asker {
+    user: Option<std::rc::Rc<users::Model>>,
+    team_id: Option<i32>,
+    agreements: bool,
+}
+
+impl Asker {
+    async fn of(state: &AppState, req: &HttpRequest, contest: &contests::Model) -> AppResult<Asker> {
+        let user = MaybeUser::load(req).await?;
+        let (team_id, agreements) = match &user {
+            Some(u) => (
+                store::teams::of_user(&state.db, contest.id, u.id).await?.map(|t| t.id),
+                holds_agreements(state, contest.id, u.id).await?,
+            ),
+            None => (None, false),
+        };
+        Ok(Asker { user, team_id, agreements })
+    }
+
+    fn may_see(&self, item: &archive_items::Model) -> bool {
+        let role = self.user.as_deref().map(role_of);
+        access::may_see_item(role, self.team_id == Some(item.team_id), self.agreements, &item.status, &item.visibility)
+    }
+
+    fn organizer(&self) -> bool {
+        self.user.as_deref().is_some_and(|u| role_of(u).is_organizer())
+    }
+}
+
+// ---- Browsing ----
+
+pub struct YearRow {
+    pub slug: String,
+    pub title: String,
+    pub ended: String,
+}
+
+#[derive(Template)]
+#[template(path = "archive.html")]
+struct YearsPage {
+    page: Page,
+    years: Vec<YearRow>,
+}
+
+async fn years(req: HttpRequest, page: Page) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let years = store::archive::ended_contests(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| YearRow {
+            title: page.lang.text(&c.title, &c.title_en).to_owned(),
+            ended: page.time(&c.ends_at, &c.timezone),
+            slug: c.slug,
+        })
+        .collect();
+    ok(&YearsPage { page, years })
+}
+
+pub struct ItemRow {
+    pub id: i32,
+    pub kind: String,
+    pub title: String,
+    pub team: String,
+    pub status: String,
+    pub files: usize,
+}
+
+pub struct QuestionRow {
+    pub area: String,
+    pub title: String,
+    pub html: String,
+    pub attachments: Vec<entity::attachments::Model>,
+}
+
+pub struct StandingRow {
+    pub pos: usize,
+    pub team_id: i32,
+    pub team: String,
+    pub score: String,
+}
+
+#[derive(Template)]
+#[template(path = "archive_year.html")]
+struct YearPage {
+    page: Page,
+    contest: contests::Model,
+    title: String,
+    standings: Vec<StandingRow>,
+    items: Vec<ItemRow>,
+    questions: Vec<QuestionRow>,
+    can_upload: bool,
+    until: String,
+}
+
+fn ended(contest: &contests::Model) -> AppResult<()> {
+    if Utc::now() < contest.ends_at { Err(AppError::NotFound) } else { Ok(()) }
+}
+
+async fn year(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    ended(&contest)?;
+    let asker = Asker::of(&state, &req, &contest).await?;
+    let snap = state.live.get(&contest).await?.snapshot();
+    let standings = snap
+        .view(asker.organizer())
+        .standings
+        .overall
+        .iter()
+        .map(|r| StandingRow { pos: r.pos, team_id: r.team_id, team: r.name.clone(), score: r.score.to_string() })
+        .collect();
+    let teams: HashMap<i32, String> =
+        store::teams::all_of_contest(&state.db, contest.id).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let items = store::archive::of_contest(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .filter(|(i, _)| asker.may_see(i))
+        .map(|(i, files)| ItemRow {
+            id: i.id,
+            kind: i.kind,
+            title: i.title,
+            team: teams.get(&i.team_id).cloned().unwrap_or_default(),
+            status: i.status,
+            files: files.len(),
+        })
+        .collect();
+    let questions = store::challenges::of_contest(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|v| QuestionRow {
+            area: page.lang.text(&v.area.name, &v.area.name_en).to_owned(),
+            title: page.lang.text(&v.challenge.title, &v.challenge.title_en).to_owned(),
+            html: markdown::to_html(page.lang.text(&v.challenge.description, &v.challenge.description_en)),
+            attachments: v.attachments,
+        })
+        .collect();
+    let can_upload = asker.team_id.is_some() && Utc::now() < archive_until(&contest);
+    ok(&YearPage {
+        title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
+        until: page.time(&archive_until(&contest), &contest.timezone),
+        standings,
+        items,
+        questions,
+        can_upload,
+        page,
+        contest,
+    })
+}
+
+pub struct FileRow {
+    pub id: i32,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub media_type: String,
+    /// The content of a text file, shown inline (escaped by the template).
+    pub text: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "archive_item.html")]
+struct ItemPage {
+    page: Page,
+    contest: contests::Model,
+    item: archive_items::Model,
+    team: String,
+    description: String,
+    files: Vec<FileRow>,
+    organizer: bool,
+}
+
+/// Text files up to this size are shown on the item's page.
+const INLINE_TEXT: i64 = 256 * 1024;
+
+#[derive(Deserialize)]
+struct IdPath {
+    id: i32,
+}
+
+async fn visible_item(
+    state: &AppState,
+    req: &HttpRequest,
+    id: i32,
+) -> AppResult<(contests::Model, archive_items::Model, Vec<archive_files::Model>, Asker)> {
+    let (item, files) = store::archive::item(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let contest = store::contests::by_id(&state.db, item.contest_id).await?.ok_or(AppError::NotFound)?;
+    let asker = Asker::of(state, req, &contest).await?;
+    if !asker.may_see(&item) {
+        return Err(AppError::NotFound);
+    }
+    Ok((contest, item, files, asker))
+}
+
+async fn item_page(req: HttpRequest, page: Page, path: web::Path<IdPath>) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let (contest, item, files, asker) = visible_item(&state, &req, path.id).await?;
+    let blobs = BlobStore::new(&state.settings.data_dir);
+    let files = files
+        .into_iter()
+        .map(|f| {
+            let text = (f.media_type == "text/plain" && f.size <= INLINE_TEXT)
+                .then(|| blobs.path_of(&f.sha256).and_then(|p| std::fs::read_to_string(p).ok()))
+                .flatten();
+            FileRow { id: f.id, name: f.name, size: f.size, sha256: f.sha256, media_type: f.media_type, text }
+        })
+        .collect();
+    let team = store::teams::by_id(&state.db, contest.id, item.team_id).await?.map(|t| t.name).unwrap_or_default();
+    ok(&ItemPage {
+        description: markdown::to_html(&item.description),
+        organizer: asker.organizer(),
+        team,
+        files,
+        page,
+        contest,
+        item,
+    })
+}
+
+#[derive(Deserialize)]
+struct FilePath {
+    id: i32,
+}
+
+async fn download(req: HttpRequest, path: web::Path<FilePath>) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let file = store::archive::file(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
+    visible_item(&state, &req, file.item_id).await?;
+    let blob = BlobStore::new(&state.settings.data_dir).path_of(&file.sha256).ok_or(AppError::NotFound)?;
+    let named = NamedFile::open_async(&blob).await.map_err(|_| AppError::NotFound)?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(file.name.clone()),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: file.name.clone().into_bytes(),
+            }),
+        ],
+    };
+    let mut res =
+        named.set_content_type(mime::APPLICATION_OCTET_STREAM).set_content_disposition(disposition).into_response(&req);
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    Ok(res)
+}
+
+// ---- Uploading ----
+
+#[derive(Template)]
+#[template(path = "archive_upload.html")]
+struct UploadPage {
+    page: Page,
+    contest: contests::Model,
+    title: String,
+    areas: Vec<entity::areas::Model>,
+    challenges: Vec<(String, String)>,
+    file_limit_mib: i64,
+    team_limit_mib: i64,
+}
+
+/// Teams add to the archive after the end and until the deadline.
+async fn upload_team(state: &AppState, contest: &contests::Model, user_id: i32) -> AppResult<entity::teams::Model> {
+    let now = Utc::now();
+    if now < contest.ends_at {
+        return Err(AppError::Forbidden(Msg::ArchiveNotYet));
+    }
+    if now >= archive_until(contest) {
+        return Err(AppError::Forbidden(Msg::ArchiveClosed));
+    }
+    store::teams::of_user(&state.db, contest.id, user_id).await?.ok_or(AppError::Forbidden(Msg::NotInTeam))
+}
+
+async fn upload_page(
+    state: &AppState,
+    page: Page,
+    contest: contests::Model,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let areas = store::challenges::areas_of(&state.db, contest.id).await?;
+    let challenges = store::challenges::of_contest(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|v| (v.challenge.slug, page.lang.text(&v.challenge.title, &v.challenge.title_en).to_owned()))
+        .collect();
+    render(
+        status,
+        &UploadPage {
+            title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
+            file_limit_mib: contest.archive_file_limit / (1024 * 1024),
+            team_limit_mib: contest.archive_team_limit / (1024 * 1024),
+            areas,
+            challenges,
+            page,
+            contest,
+        },
+    )
+}
+
+async fn upload_form(
+    req: HttpRequest,
+    page: Page,
+    ContestCtx(contest): ContestCtx,
+    CurrentUser(user): CurrentUser,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    upload_team(&state, &contest, user.id).await?;
+    upload_page(&state, page, contest, StatusCode::OK).await
+}
+
+/// A file received, in a temporary file until every check has passed.
+struct Received {
+    name: String,
+    temp: tempfile::NamedTempFile,
+    size: i64,
+}
+
+/// The fields of an upload.
+#[derive(Default)]
+struct UploadForm {
+    fields: HashMap<String, Vec<String>>,
+    files: Vec<Received>,
+}
+
+impl UploadForm {
+    fn one(&self, name: &str) -> String {
+        self.fields.get(name).and_then(|v| v.first()).cloned().unwrap_or_default()
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads the multipart body, streaming files to temporary files and refusing any over the limits.
+async fn read_upload(
+    mut payload: Multipart,
+    tmp: &std::path::Path,
+    file_limit: i64,
+    room: i64,
+) -> AppResult<UploadForm> {
+    let mut form = UploadForm::default();
+    let mut total = 0i64;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::field("files", Msg::BadRequest))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
+        match filename {
+            Some(filename) if name == "files" => {
+                if filename.is_empty() {
+                    // An empty file input sends a nameless part.
+                    while field.next().await.is_some() {}
+                    continue;
+                }
+                let mut temp = tempfile::NamedTempFile::new_in(tmp).map_err(|e| AppError::Internal(e.into()))?;
+                let mut size = 0i64;
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|_| AppError::field("files", Msg::BadRequest))?;
+                    size += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+                    total += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+                    if size > file_limit {
+                        return Err(AppError::TooLarge(Msg::FileTooLarge {
+                            name: inspect::safe_file_name(&filename),
+                            limit_mib: file_limit / (1024 * 1024),
+                        }));
+                    }
+                    if total > room {
+                        return Err(AppError::TooLarge(Msg::TeamQuotaFull { limit_mib: room.max(0) / (1024 * 1024) }));
+                    }
+                    temp.write_all(&chunk).map_err(|e| AppError::Internal(e.into()))?;
+                }
+                form.files.push(Received { name: inspect::safe_file_name(&filename), temp, size });
+            }
+            _ => {
+                let mut value = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|_| AppError::field("form", Msg::BadRequest))?;
+                    if value.len() + chunk.len() > 64 * 1024 {
+                        return Err(AppError::field("form", Msg::TooLong { max: 64 * 1024 }));
+                    }
+                    value.extend_from_slice(&chunk);
+                }
+                let value = String::from_utf8(value).map_err(|_| AppError::field("form", Msg::BadRequest))?;
+                form.fields.entry(name).or_default().push(value);
+            }
+        }
+    }
+    Ok(form)
+}
+
+async fn upload(
+    req: HttpRequest,
+    page: Page,
+    ContestCtx(contest): ContestCtx,
+    CurrentUser(user): CurrentUser,
+    payload: Multipart,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team = upload_team(&state, &contest, user.id).await?;
+    let tmp = state.settings.data_dir.join("tmp");
+    std::fs::create_dir_all(&tmp).map_err(|e| AppError::Internal(e.into()))?;
+    let room = contest.archive_team_limit - store::archive::team_bytes(&state.db, team.id).await?;
+    let result = async {
+        let form = read_upload(payload, &tmp, contest.archive_file_limit, room).await?;
+        if !csrf::matches(&req, &form.one("csrf")) {
+            return Err(AppError::Csrf);
+        }
+        store_item(&state, &contest, &team, user.id, form).await
+    }
+    .await;
+    match result {
+        Ok(id) => Ok(see_other(&format!("/archive/items/{id}"))),
+        Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_))) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            upload_page(&state, page.with_error(&e), contest, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks an upload's fields and files and stores the item; nothing is stored when anything is wrong.
+async fn store_item(
+    state: &AppState,
+    contest: &contests::Model,
+    team: &entity::teams::Model,
+    user_id: i32,
+    form: UploadForm,
+) -> AppResult<i32> {
+    let mut errors = Vec::new();
+    let kind = form.one("kind");
+    if !KINDS.contains(&kind.as_str()) {
+        errors.push(("kind", Msg::BadRequest));
+    }
+    let title =
+        optional_text(Some(&form.one("title")), 200).map_err(|e| errors.push(("title", e.into()))).ok().flatten();
+    if title.is_none() && !errors.iter().any(|(f, _)| *f == "title") {
+        errors.push(("title", Msg::Required));
+    }
+    let visibility = form.one("visibility");
+    if !VISIBILITIES.contains(&visibility.as_str()) {
+        errors.push(("visibility", Msg::BadRequest));
+    }
+    let licence =
+        optional_text(Some(&form.one("licence")), 64).map_err(|e| errors.push(("licence", e.into()))).ok().flatten();
+    let link = optional_text(Some(&form.one("link")), 500).map_err(|e| errors.push(("link", e.into()))).ok().flatten();
+    if link.as_deref().is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://"))) {
+        errors.push(("link", Msg::BadRequest));
+    }
+    let ethics: serde_json::Map<String, serde_json::Value> =
+        ETHICS.iter().map(|k| ((*k).to_owned(), json!(form.one(k) == "yes"))).collect();
+    if ethics.values().any(|v| v != &json!(true)) {
+        errors.push(("ethics", Msg::EthicsUnchecked));
+    }
+    if form.files.is_empty() && link.is_none() {
+        errors.push(("files", Msg::FilesOrLink));
+    }
+    for f in &form.files {
+        for why in inspect::refusals(f.temp.path()) {
+            errors.push(("files", Msg::FileRefused { name: f.name.clone(), why }));
+        }
+    }
+    let (Some(title), true) = (title, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let blobs = BlobStore::new(&state.settings.data_dir);
+    let mut files = Vec::new();
+    for f in &form.files {
+        let stored = blobs.put_file(f.temp.path()).map_err(|e| AppError::Internal(e.into()))?;
+        files.push(store::archive::NewFile {
+            name: f.name.clone(),
+            sha256: stored.sha256,
+            size: f.size,
+            media_type: inspect::media_type(f.temp.path()).to_owned(),
+        });
+    }
+    let item = store::archive::create(
+        &state.db,
+        store::archive::NewItem {
+            contest_id: contest.id,
+            team_id: team.id,
+            uploader_id: user_id,
+            kind,
+            title,
+            description: form.one("description"),
+            areas: form.all("areas"),
+            challenges: form.all("challenges"),
+            licence,
+            link,
+            visibility,
+            ethics: serde_json::Value::Object(ethics),
+        },
+        files,
+    )
+    .await?;
+    Ok(item.id)
+}
+
+// ---- Review ----
+
+#[derive(Template)]
+#[template(path = "archive_review.html")]
+struct ReviewPage {
+    page: Page,
+    contest: contests::Model,
+    items: Vec<ItemRow>,
+}
+
+async fn review_list(
+    req: HttpRequest,
+    page: Page,
+    ContestCtx(contest): ContestCtx,
+    _: Organizer,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let teams: HashMap<i32, String> =
+        store::teams::all_of_contest(&state.db, contest.id).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let items = store::archive::of_contest(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|(i, files)| ItemRow {
+            id: i.id,
+            kind: i.kind,
+            title: i.title,
+            team: teams.get(&i.team_id).cloned().unwrap_or_default(),
+            status: i.status,
+            files: files.len(),
+        })
+        .collect();
+    ok(&ReviewPage { page, contest, items })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewFields {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn review(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    _: Organizer,
+    CsrfForm(form): CsrfForm<ReviewFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let (item, _) = store::archive::item(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
+    let status = match form.decision.as_str() {
+        "publish" => "published",
+        "return" => "returned",
+        _ => return Err(AppError::field("decision", Msg::BadRequest)),
+    };
+    let comment =
+        optional_text(Some(&form.comment), 2000).map_err(|e| AppError::field("comment", e))?.unwrap_or_default();
+    store::archive::review(&state.db, item.id, status, &comment).await?;
+    Ok(see_other(&format!("/archive/items/{}", item.id)))
+}

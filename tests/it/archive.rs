@@ -1,0 +1,243 @@
+//! The archive: uploads after the contest with their checks and limits, review, visibility, browsing.
+
+use entity::archive_items;
+use mwscup::domain::role::Role;
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::authoring::Source;
+use crate::both;
+use crate::files::load;
+use crate::helpers::{Browser, PASSWORD, TestApp, csrf_of};
+
+both!(teams_upload_and_organizers_publish, uploads_are_checked_and_nothing_half_stored, items_follow_their_visibility);
+
+/// The fixture `cup`, ended a minute ago; Alice's team "Finders" in it.
+async fn ended_cup(app: &TestApp) -> Browser {
+    load(app, Source::valid()).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    entity::contests::Entity::update_many()
+        .col_expr(entity::contests::Column::EndsAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
+        .col_expr(entity::contests::Column::FreezeAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    alice
+}
+
+fn form(csrf: &str, visibility: &str, files: Vec<(&str, Vec<u8>)>) -> Form {
+    let mut form = Form::new()
+        .text("csrf", csrf.to_owned())
+        .text("kind", "slides")
+        .text("title", "Our approach to the DFIR questions")
+        .text("description", "How we read the **Sysmon** log.")
+        .text("areas", "dfir")
+        .text("areas", "static")
+        .text("licence", "MIT")
+        .text("link", "")
+        .text("visibility", visibility.to_owned());
+    for k in ["no_live_malware", "no_personal_data", "identifiers_redacted", "responsible_disclosure"] {
+        form = form.text(k, "yes");
+    }
+    for (name, bytes) in files {
+        form = form.part("files", Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    form
+}
+
+async fn upload(app: &TestApp, b: &mut Browser, form_of: impl FnOnce(&str) -> Form) -> (StatusCode, String, String) {
+    let page = b.get("/archive/cup/upload").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = csrf_of(&page.body).unwrap();
+    let res = b.client.post(app.url("/archive/cup/upload")).multipart(form_of(&csrf)).send().await.unwrap();
+    let status = res.status();
+    let url = res.url().to_string();
+    (status, url, res.text().await.unwrap())
+}
+
+async fn teams_upload_and_organizers_publish(app: TestApp) {
+    let mut alice = ended_cup(&app).await;
+    let script = "import json\nprint('<script>解析</script>')\n".as_bytes().to_vec();
+    let (status, url, body) = upload(&app, &mut alice, |csrf| {
+        form(csrf, "public", vec![("slides.pdf", b"%PDF-1.7\n%...".to_vec()), ("../../solve.py", script.clone())])
+    })
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(url.contains("/archive/items/"), "{url}");
+    assert!(
+        body.contains("Awaiting review") && body.contains("slides.pdf") && body.contains("application/pdf"),
+        "{body}"
+    );
+    assert!(body.contains(">solve.py</a>"), "the name lost its folders: {body}");
+    assert!(body.contains("<pre class=\"source\">import json"), "text shown inline: {body}");
+    assert!(body.contains("解析") && !body.contains("<script>解析"), "and escaped: {body}");
+    let item_path = url.split("/archive/items/").nth(1).map(|id| format!("/archive/items/{id}")).unwrap();
+
+    // Not published yet: strangers see nothing.
+    let mut stranger = app.browser();
+    assert_eq!(stranger.get(&item_path).await.status, StatusCode::NOT_FOUND);
+    stranger.get("/archive/cup").await.assert_lacks("Our approach");
+
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/archive/cup/review").await.assert_contains("Our approach").assert_contains("Awaiting review");
+    chief.get(&item_path).await;
+    let id = item_path.rsplit('/').next().unwrap().to_owned();
+    chief
+        .post(&format!("/archive/items/{id}/review"), &[("decision", "publish"), ("comment", "Thanks!")])
+        .await
+        .assert_contains("Published");
+
+    let year = stranger.get("/archive/cup").await;
+    year.assert_contains("Our approach").assert_contains("Final standings").assert_contains("Read the log");
+    stranger.get("/archive").await.assert_contains("/archive/cup");
+    let item = stranger.get(&item_path).await;
+    item.assert_contains("Thanks!").assert_contains("<strong>Sysmon</strong>");
+    let file_link = regex::Regex::new(r#"href="(/archive/files/\d+/solve.py)""#).unwrap().captures(&item.body).unwrap()
+        [1]
+    .to_owned();
+    let res = stranger.client.get(app.url(&file_link)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), script.as_slice());
+}
+
+async fn uploads_are_checked_and_nothing_half_stored(app: TestApp) {
+    let mut alice = ended_cup(&app).await;
+    let (status, _, body) = upload(&app, &mut alice, |csrf| {
+        form(csrf, "public", vec![("notes.txt", b"fine".to_vec()), ("tool.exe", b"MZ\x90\0 not really".to_vec())])
+    })
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("tool.exe is refused: it is a PE (Windows) executable"), "{body}");
+
+    let mut zipped = Vec::new();
+    {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut zipped));
+        zip.start_file(
+            "payload",
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, b"\x7fELF\x02\x01\x01").unwrap();
+        zip.finish().unwrap();
+    }
+    let (status, _, body) =
+        upload(&app, &mut alice, |csrf| form(csrf, "public", vec![("tools.zip", zipped.clone())])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("an ELF executable, unencrypted"), "{body}");
+
+    let (status, _, body) = upload(&app, &mut alice, |csrf| {
+        Form::new()
+            .text("csrf", csrf.to_owned())
+            .text("kind", "script")
+            .text("title", "No ethics")
+            .text("visibility", "public")
+            .part("files", Part::bytes(b"x".to_vec()).file_name("x.txt"))
+    })
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Confirm every point of the ethics checklist."), "{body}");
+
+    entity::contests::Entity::update_many()
+        .col_expr(entity::contests::Column::ArchiveFileLimit, Expr::value(1024i64))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (status, _, body) =
+        upload(&app, &mut alice, |csrf| form(csrf, "public", vec![("big.txt", vec![b'a'; 4096])])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        body.contains("big.txt is too large (0 MiB a file at most)") || body.contains("big.txt is too large"),
+        "{body}"
+    );
+
+    // Without the CSRF token nothing happens either.
+    let res = alice
+        .client
+        .post(app.url("/archive/cup/upload"))
+        .multipart(form("wrong", "public", vec![("a.txt", b"a".to_vec())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(archive_items::Entity::find().count(&app.db).await.unwrap(), 0, "nothing was stored");
+    let blobs = app.fixture.data_dir().join("files");
+    let stored = walk(&blobs)
+        .into_iter()
+        .filter(|p| p.extension().is_none() && p.file_name().is_some_and(|n| n.len() == 64))
+        .count();
+    let attachments = entity::attachments::Entity::find().all(&app.db).await.unwrap();
+    let distinct: std::collections::HashSet<_> = attachments.iter().map(|a| a.sha256.clone()).collect();
+    assert_eq!(stored, distinct.len(), "only the challenges' attachments are stored");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+async fn items_follow_their_visibility(app: TestApp) {
+    // Before the end: not yet.
+    load(&app, Source::valid()).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let early = alice.get("/archive/cup/upload").await;
+    assert_eq!(early.status, StatusCode::FORBIDDEN);
+    early.assert_contains("once the contest has ended");
+    entity::contests::Entity::update_many()
+        .col_expr(entity::contests::Column::EndsAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    let mut ids = Vec::new();
+    for visibility in ["participants", "organizers"] {
+        let (status, url, _) =
+            upload(&app, &mut alice, |csrf| form(csrf, visibility, vec![("w.txt", visibility.as_bytes().to_vec())]))
+                .await;
+        assert_eq!(status, StatusCode::OK);
+        ids.push(url.rsplit('/').next().unwrap().to_owned());
+    }
+    archive_items::Entity::update_many()
+        .col_expr(archive_items::Column::Status, Expr::value("published"))
+        .filter(archive_items::Column::ContestId.is_not_null())
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (participants, organizers) = (format!("/archive/items/{}", ids[0]), format!("/archive/items/{}", ids[1]));
+
+    let mut anonymous = app.browser();
+    assert_eq!(anonymous.get(&participants).await.status, StatusCode::NOT_FOUND);
+    let mut bob = app.browser();
+    bob.register("bob").await;
+    assert_eq!(bob.get(&participants).await.status, StatusCode::NOT_FOUND, "no agreement to the FFRI Dataset");
+    bob.get("/datasets/ffri").await;
+    bob.post("/datasets/ffri/agree", &[]).await;
+    assert_eq!(bob.get(&participants).await.status, StatusCode::OK, "with the agreement");
+    assert_eq!(bob.get(&organizers).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(alice.get(&organizers).await.status, StatusCode::OK, "a team sees its own");
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    assert_eq!(chief.get(&organizers).await.status, StatusCode::OK);
+
+    // After the end the questions' files are for anyone with the agreement, team or not.
+    let year = bob.get("/archive/cup").await;
+    let file = regex::Regex::new(r#"href="(/files/[0-9a-f]{64}/sysmon.txt)""#).unwrap().captures(&year.body).unwrap()
+        [1]
+    .to_owned();
+    assert_eq!(bob.get(&file).await.status, StatusCode::OK);
+}
