@@ -8,6 +8,7 @@ mod m20261127_000002_challenges;
 mod m20261127_000003_playing;
 mod m20261127_000004_scoreboard;
 mod m20261127_000005_archive;
+mod m20261127_000006_archive_search;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_playing::Migration),
             Box::new(m20261127_000004_scoreboard::Migration),
             Box::new(m20261127_000005_archive::Migration),
+            Box::new(m20261127_000006_archive_search::Migration),
         ]
     }
 }

@@ -143,3 +143,42 @@ pub async fn ended_contests(db: &impl ConnectionTrait) -> StoreResult<Vec<contes
         .all(db)
         .await?)
 }
+
+/// Indexes an item for search: its title; its description, team, files, areas and challenges.
+pub async fn reindex(db: &impl ConnectionTrait, item_id: i32) -> StoreResult<()> {
+    let Some((item, files)) = item(db, item_id).await? else { return Ok(()) };
+    let team = entity::teams::Entity::find_by_id(item.team_id).one(db).await?.map(|t| t.name).unwrap_or_default();
+    let slugs: Vec<String> = serde_json::from_str(&item.challenges).unwrap_or_default();
+    let titles: Vec<String> = entity::challenges::Entity::find()
+        .filter(entity::challenges::Column::ContestId.eq(item.contest_id))
+        .filter(entity::challenges::Column::Slug.is_in(slugs.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .flat_map(|c| [c.title, c.title_en])
+        .collect();
+    let areas: Vec<String> = serde_json::from_str(&item.areas).unwrap_or_default();
+    let body = [
+        item.description.clone(),
+        team,
+        files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(" "),
+        areas.join(" "),
+        slugs.join(" "),
+        titles.join(" "),
+        item.kind.clone(),
+        item.licence.clone().unwrap_or_default(),
+    ]
+    .join("\n");
+    super::search::index(
+        db,
+        &super::search::Document { item_id: item.id, contest_id: item.contest_id, title: item.title, body },
+    )
+    .await
+}
+
+/// Items by id, in the order given.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> StoreResult<Vec<archive_items::Model>> {
+    let mut items = archive_items::Entity::find().filter(archive_items::Column::Id.is_in(ids.to_vec())).all(db).await?;
+    items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
+    Ok(items)
+}

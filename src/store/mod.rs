@@ -6,6 +6,7 @@ pub mod contests;
 pub mod datasets;
 pub mod play;
 pub mod scores;
+pub mod search;
 pub mod sessions;
 pub mod sources;
 pub mod teams;

@@ -317,6 +317,12 @@ texts! {
     comment: "コメント", "Comment";
     media_type: "種類", "Type";
     archive_none: "まだありません。", "Nothing yet.";
+    search: "検索", "Search";
+    search_placeholder: "チーム名、タイトル、ファイル名など", "Team, title, file name…";
+    all_years: "すべての年", "All years";
+    all_areas: "すべての部門", "All areas";
+    all_kinds: "すべての種類", "All kinds";
+    no_hits: "見つかりませんでした。", "Nothing found.";
     paused_state: "一時停止中", "Paused";
     running_state: "回答受付中", "Taking answers";
 }

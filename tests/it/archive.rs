@@ -13,6 +13,7 @@ use crate::files::load;
 use crate::helpers::{Browser, PASSWORD, TestApp, csrf_of};
 
 both!(teams_upload_and_organizers_publish, uploads_are_checked_and_nothing_half_stored, items_follow_their_visibility);
+both!(search_finds_by_team_title_and_file_name);
 
 /// The fixture `cup`, ended a minute ago; Alice's team "Finders" in it.
 async fn ended_cup(app: &TestApp) -> Browser {
@@ -240,4 +241,53 @@ async fn items_follow_their_visibility(app: TestApp) {
         [1]
     .to_owned();
     assert_eq!(bob.get(&file).await.status, StatusCode::OK);
+}
+
+async fn search_finds_by_team_title_and_file_name(app: TestApp) {
+    let mut alice = ended_cup(&app).await;
+    upload(&app, &mut alice, |csrf| form(csrf, "public", vec![("timeline.pdf", b"%PDF-1.4".to_vec())])).await;
+    upload(&app, &mut alice, |csrf| {
+        Form::new()
+            .text("csrf", csrf.to_owned())
+            .text("kind", "script")
+            .text("title", "動的解析の自動化ツール")
+            .text("description", "Cuckoo レポートから C2 を抜き出す")
+            .text("areas", "dynamic")
+            .text("visibility", "public")
+            .text("no_live_malware", "yes")
+            .text("no_personal_data", "yes")
+            .text("identifiers_redacted", "yes")
+            .text("responsible_disclosure", "yes")
+            .part("files", Part::bytes(b"print(1)\n".to_vec()).file_name("extract_c2.py"))
+    })
+    .await;
+    archive_items::Entity::update_many()
+        .col_expr(archive_items::Column::Status, Expr::value("published"))
+        .filter(archive_items::Column::Id.gt(0))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let mut visitor = app.browser();
+    let found = |page: &crate::helpers::Page, title: &str| page.body.contains(title);
+    let by_title = visitor.get("/archive/search?q=approach").await;
+    assert!(
+        found(&by_title, "Our approach to the DFIR questions") && !found(&by_title, "動的解析の自動化ツール"),
+        "{}",
+        by_title.body
+    );
+    let by_team = visitor.get("/archive/search?q=Finders").await;
+    assert!(found(&by_team, "Our approach") && found(&by_team, "動的解析の自動化ツール"));
+    let by_file = visitor.get("/archive/search?q=extract_c2").await;
+    assert!(found(&by_file, "動的解析の自動化ツール") && !found(&by_file, "Our approach"), "{}", by_file.body);
+    let japanese = visitor.get(&format!("/archive/search?q={}", "自動化")).await;
+    assert!(found(&japanese, "動的解析の自動化ツール"), "a part of a Japanese title: {}", japanese.body);
+    let filtered = visitor.get("/archive/search?q=Finders&kind=script").await;
+    assert!(!found(&filtered, "Our approach") && found(&filtered, "動的解析の自動化ツール"));
+    let by_area = visitor.get("/archive/search?q=Finders&area=dfir").await;
+    assert!(found(&by_area, "Our approach") && !found(&by_area, "動的解析の自動化ツール"));
+    let other_year = visitor.get("/archive/search?q=Finders&year=another").await;
+    assert!(!found(&other_year, "Our approach"));
+    visitor.get("/archive/search?q=nothing-like-this").await.assert_contains("Nothing found.");
+    // Query syntax never reaches the engine.
+    assert_eq!(visitor.get("/archive/search?q=%22%29%20OR%20*").await.status, StatusCode::OK);
 }
