@@ -16,7 +16,7 @@ use crate::domain::names::Username;
 use crate::domain::standings::View;
 use crate::domain::{password, role::Role, secret};
 use crate::startup::{AppState, run};
-use crate::{authoring, db, demo, feeds, store};
+use crate::{archive_io, authoring, db, demo, feeds, store};
 
 #[derive(Debug, Parser)]
 #[command(name = "mwscup", version, about = "The contest platform for MWS Cup")]
@@ -47,6 +47,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AnswerCommand,
     },
+    /// Bring past years into the archive, or write one out.
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
     /// Write a contest's final standings (not frozen) to stdout.
     Export {
         /// The contest's slug.
@@ -60,6 +65,18 @@ pub enum Command {
     Challenges {
         #[command(subcommand)]
         command: ChallengesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Load a past contest from a folder (`archive.toml` and its files); checks everything first.
+    Import { dir: PathBuf },
+    /// Write a contest's archive to a folder in the format `import` reads.
+    Export {
+        #[arg(long)]
+        contest: String,
+        dir: PathBuf,
     },
 }
 
@@ -173,6 +190,18 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
+    // An import writes nothing unless its folder passes the check.
+    let archive_source = match &cli.command {
+        Command::Archive { command: ArchiveCommand::Import { dir } } => {
+            Some(archive_io::read(dir).map_err(|problems| {
+                for p in &problems {
+                    println!("{p}");
+                }
+                anyhow::anyhow!("{} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" })
+            })?)
+        }
+        _ => None,
+    };
     // A sync writes nothing, not even the data folder, unless every folder passes the check.
     let checked = match &cli.command {
         Command::Challenges { command: ChallengesCommand::Sync { dir } } => checked_sources(dir)?,
@@ -200,6 +229,24 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Answer { .. }
         | Command::Challenges { command: ChallengesCommand::New { .. } | ChallengesCommand::Check { .. } } => Ok(()),
+        Command::Archive { command: ArchiveCommand::Import { dir } } => {
+            let source = archive_source.context("checked above")?;
+            let lines = archive_io::import(&db, &BlobStore::new(&settings.data_dir), &source).await?;
+            if lines.is_empty() {
+                println!("{}: nothing changed", dir.display());
+            } else {
+                for line in &lines {
+                    println!("{line}");
+                }
+                println!("{}: {} changes", dir.display(), lines.len());
+            }
+            Ok(())
+        }
+        Command::Archive { command: ArchiveCommand::Export { contest, dir } } => {
+            let files = archive_io::export(&db, &BlobStore::new(&settings.data_dir), &contest, &dir).await?;
+            println!("wrote {} ({files} files)", dir.join("archive.toml").display());
+            Ok(())
+        }
         Command::Export { contest, format } => {
             let contest =
                 store::contests::by_slug(&db, &contest).await?.with_context(|| format!("no contest {contest:?}"))?;

@@ -1,5 +1,6 @@
 //! mwscup: the contest platform for MWS Cup. See `docs/ARCHITECTURE.md` for the map of this crate.
 
+pub mod archive_io;
 pub mod authoring;
 pub mod blobs;
 pub mod cli;

@@ -17,6 +17,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Touched by every change of membership, which also serialises concurrent joins.
     pub updated_at: DateTimeUtc,
+    /// The final position, kept at the reveal or by an archive import.
+    pub final_rank: Option<i32>,
+    /// The final score in hundredths of a point.
+    pub final_centipoints: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

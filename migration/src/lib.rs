@@ -9,6 +9,7 @@ mod m20261127_000003_playing;
 mod m20261127_000004_scoreboard;
 mod m20261127_000005_archive;
 mod m20261127_000006_archive_search;
+mod m20261127_000007_final_standings;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_scoreboard::Migration),
             Box::new(m20261127_000005_archive::Migration),
             Box::new(m20261127_000006_archive_search::Migration),
+            Box::new(m20261127_000007_final_standings::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@
 
 pub mod check;
 pub mod problem;
-mod reader;
+pub(crate) mod reader;
 pub mod scaffold;
 pub mod scan;
 pub mod source;

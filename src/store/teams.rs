@@ -50,6 +50,8 @@ pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<te
         hidden: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
+        final_rank: Set(None),
+        final_centipoints: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -239,5 +241,18 @@ pub async fn set_hidden(db: &impl ConnectionTrait, team_id: i32, hidden: bool) -
         .filter(teams::Column::Id.eq(team_id))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// Keeps the final standings (position and score in hundredths) of a contest's teams.
+pub async fn set_final(db: &impl ConnectionTrait, rows: &[(i32, i32, i64)]) -> StoreResult<()> {
+    for (team_id, rank, centipoints) in rows {
+        teams::Entity::update_many()
+            .col_expr(teams::Column::FinalRank, Expr::value(*rank))
+            .col_expr(teams::Column::FinalCentipoints, Expr::value(*centipoints))
+            .filter(teams::Column::Id.eq(*team_id))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }

@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             super::resource("/archive/{slug}/upload").route(web::get().to(upload_form)).route(web::post().to(upload)),
         )
-        .service(super::resource("/archive/{slug}/review").route(web::get().to(review_list)));
+        .service(super::resource("/archive/{slug}/review").route(web::get().to(review_list)))
+        .service(super::resource("/archive/{slug}/teams/{team}").route(web::get().to(team_page)));
 }
 
 pub const KINDS: [&str; 5] = ["slides", "script", "writeup", "video", "repository"];
@@ -166,6 +167,86 @@ struct YearPage {
     until: String,
 }
 
+/// The final standings: as kept at the reveal (or imported with a past year), else as they stand now in
+/// the reader's view (frozen until the reveal).
+async fn final_standings(
+    state: &AppState,
+    contest: &contests::Model,
+    teams: &[entity::teams::Model],
+    organizer: bool,
+) -> AppResult<Vec<StandingRow>> {
+    let mut kept: Vec<&entity::teams::Model> = teams.iter().filter(|t| t.final_rank.is_some() && !t.hidden).collect();
+    if !kept.is_empty() {
+        kept.sort_by_key(|t| (t.final_rank, t.name_key.clone()));
+        return Ok(kept
+            .into_iter()
+            .map(|t| StandingRow {
+                pos: usize::try_from(t.final_rank.unwrap_or(0)).unwrap_or(0),
+                team_id: t.id,
+                team: t.name.clone(),
+                score: crate::domain::standings::Points(t.final_centipoints.unwrap_or(0)).to_string(),
+            })
+            .collect());
+    }
+    let snap = state.live.get(contest).await?.snapshot();
+    Ok(snap
+        .view(organizer)
+        .standings
+        .overall
+        .iter()
+        .map(|r| StandingRow { pos: r.pos, team_id: r.team_id, team: r.name.clone(), score: r.score.to_string() })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct TeamPath {
+    team: i32,
+}
+
+#[derive(Template)]
+#[template(path = "archive_team.html")]
+struct TeamPage {
+    page: Page,
+    contest: contests::Model,
+    team: entity::teams::Model,
+    members: Vec<String>,
+    standing: Option<StandingRow>,
+    items: Vec<ItemRow>,
+}
+
+async fn team_page(
+    req: HttpRequest,
+    page: Page,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<TeamPath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    ended(&contest)?;
+    let team =
+        store::teams::by_id(&state.db, contest.id, path.team).await?.filter(|t| !t.hidden).ok_or(AppError::NotFound)?;
+    let asker = Asker::of(&state, &req, &contest).await?;
+    let all_teams = store::teams::all_of_contest(&state.db, contest.id).await?;
+    let standing = final_standings(&state, &contest, &all_teams, asker.organizer())
+        .await?
+        .into_iter()
+        .find(|r| r.team_id == team.id);
+    let members = store::teams::view(&state.db, team.clone()).await?.members.into_iter().map(|m| m.username).collect();
+    let items = store::archive::of_contest(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .filter(|(i, _)| i.team_id == team.id && asker.may_see(i))
+        .map(|(i, files)| ItemRow {
+            id: i.id,
+            kind: i.kind,
+            title: i.title,
+            team: team.name.clone(),
+            status: i.status,
+            files: files.len(),
+        })
+        .collect();
+    ok(&TeamPage { page, contest, team, members, standing, items })
+}
+
 fn ended(contest: &contests::Model) -> AppResult<()> {
     if Utc::now() < contest.ends_at { Err(AppError::NotFound) } else { Ok(()) }
 }
@@ -174,16 +255,9 @@ async fn year(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx) -> 
     let state = state(&req)?;
     ended(&contest)?;
     let asker = Asker::of(&state, &req, &contest).await?;
-    let snap = state.live.get(&contest).await?.snapshot();
-    let standings = snap
-        .view(asker.organizer())
-        .standings
-        .overall
-        .iter()
-        .map(|r| StandingRow { pos: r.pos, team_id: r.team_id, team: r.name.clone(), score: r.score.to_string() })
-        .collect();
-    let teams: HashMap<i32, String> =
-        store::teams::all_of_contest(&state.db, contest.id).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let all_teams = store::teams::all_of_contest(&state.db, contest.id).await?;
+    let standings = final_standings(&state, &contest, &all_teams, asker.organizer()).await?;
+    let teams: HashMap<i32, String> = all_teams.into_iter().map(|t| (t.id, t.name)).collect();
     let items = store::archive::of_contest(&state.db, contest.id)
         .await?
         .into_iter()

@@ -96,6 +96,16 @@ async fn reveal(
     }
     store::contests::set_revealed(&state.db, contest.id, true).await?;
     scores_changed(&state, contest.id).await?;
+    // The revealed standings are the final ones: the archive keeps them.
+    let snap = state.live.get(&contest).await?.snapshot();
+    let finals: Vec<(i32, i32, i64)> = snap
+        .full
+        .standings
+        .overall
+        .iter()
+        .map(|r| (r.team_id, i32::try_from(r.pos).unwrap_or(i32::MAX), r.score.0))
+        .collect();
+    store::teams::set_final(&state.db, &finals).await?;
     Ok(see_other(&format!("/contests/{}/scoreboard", contest.slug)))
 }
 

@@ -13,7 +13,7 @@ use crate::files::load;
 use crate::helpers::{Browser, PASSWORD, TestApp, csrf_of};
 
 both!(teams_upload_and_organizers_publish, uploads_are_checked_and_nothing_half_stored, items_follow_their_visibility);
-both!(search_finds_by_team_title_and_file_name);
+both!(search_finds_by_team_title_and_file_name, past_years_import_and_export_losslessly);
 
 /// The fixture `cup`, ended a minute ago; Alice's team "Finders" in it.
 async fn ended_cup(app: &TestApp) -> Browser {
@@ -290,4 +290,90 @@ async fn search_finds_by_team_title_and_file_name(app: TestApp) {
     visitor.get("/archive/search?q=nothing-like-this").await.assert_contains("Nothing found.");
     // Query syntax never reaches the engine.
     assert_eq!(visitor.get("/archive/search?q=%22%29%20OR%20*").await.status, StatusCode::OK);
+}
+
+fn mwscup_cli(fixture: &crate::helpers::Fixture, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
+        .args(args)
+        .env("MWSCUP_DATA_DIR", fixture.data_dir())
+        .env("MWSCUP_DATABASE_URL", &fixture.url)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+async fn past_years_import_and_export_losslessly(app: TestApp) {
+    let out = mwscup_cli(&app.fixture, &["archive", "import", "archive/example-2019"]);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let again = mwscup_cli(&app.fixture, &["archive", "import", "archive/example-2019"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "archive/example-2019: nothing changed");
+
+    // Browsing what was imported.
+    let mut visitor = app.browser();
+    visitor.get("/archive").await.assert_contains("MWS Cup 2019 (example)");
+    let year = visitor.get("/archive/example-2019").await;
+    year.assert_contains("Team Kuroneko")
+        .assert_contains("1234.5")
+        .assert_contains("count_discovery.py")
+        .assert_lacks("XOR key finder");
+    let team = regex::Regex::new(r#"href="(/archive/example-2019/teams/\d+)">Team Kuroneko"#)
+        .unwrap()
+        .captures(&year.body)
+        .unwrap()[1]
+        .to_owned();
+    visitor.get(&team).await.assert_contains("#1").assert_contains("Sysmon ログから侵入の足跡をたどる");
+    visitor.get("/archive/search?q=count_discovery").await.assert_contains("count_discovery.py");
+    visitor.get("/archive/search?q=足跡をたどる").await.assert_contains("Sysmon ログから侵入の足跡をたどる");
+
+    // Export, import into another database, export again: the same folder.
+    let first = tempfile::tempdir().unwrap();
+    let out =
+        mwscup_cli(&app.fixture, &["archive", "export", "--contest", "example-2019", first.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let other = crate::helpers::Fixture::new(app.fixture.backend).await.unwrap();
+    let out = mwscup_cli(&other, &["archive", "import", first.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let second = tempfile::tempdir().unwrap();
+    mwscup_cli(&other, &["archive", "export", "--contest", "example-2019", second.path().to_str().unwrap()]);
+    let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join("archive.toml")).unwrap();
+    assert_eq!(read(first.path()), read(second.path()));
+    let files = |dir: &std::path::Path| {
+        let mut list: Vec<(String, Vec<u8>)> = walk(&dir.join("files"))
+            .into_iter()
+            .map(|p| (p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        list.sort();
+        list
+    };
+    assert_eq!(files(first.path()), files(second.path()));
+    assert_eq!(files(first.path()).len(), 2);
+}
+
+#[tokio::test]
+async fn a_broken_archive_folder_is_reported_and_nothing_is_written() {
+    let fixture = crate::helpers::Fixture::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("files")).unwrap();
+    std::fs::write(dir.path().join("files/tool.exe"), b"MZ\x90\0").unwrap();
+    std::fs::write(
+        dir.path().join("archive.toml"),
+        "[contest]\nslug = \"past\"\ntitle = \"Past\"\nstarts_at = \"2019-10-21T09:00:00+09:00\"\nends_at = \"2019-10-21T13:00:00+09:00\"\n\n[[teams]]\nname = \"A\"\nrank = \"first\"\nscore = 1\n\n[[items]]\nteam = \"B\"\nkind = \"poster\"\ntitle = \"x\"\nfiles = [\"../secret\", \"files/tool.exe\"]\n",
+    )
+    .unwrap();
+    let out = mwscup_cli(&fixture, &["archive", "import", dir.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    let root = dir.path().display().to_string();
+    for expected in [
+        format!("{root}/archive.toml: teams[0].rank: must be an integer"),
+        format!("{root}/archive.toml: items[0].team: unknown team \"B\""),
+        format!("{root}/archive.toml: items[0].kind: \"poster\" is not one of"),
+        format!("{root}/archive.toml: items[0].files[0]: \"../secret\" must be a path inside the folder"),
+        format!("{root}/files/tool.exe: files: is a PE (Windows) executable"),
+    ] {
+        assert!(report.contains(&expected), "missing {expected:?} in:\n{report}");
+    }
+    let db = mwscup::db::connect(&fixture.url).await.unwrap();
+    mwscup::db::migrate(&db).await.unwrap();
+    assert!(mwscup::store::contests::by_slug(&db, "past").await.unwrap().is_none(), "nothing was written");
 }
