@@ -40,6 +40,11 @@ pub struct ContestSpec {
     pub wrong_answers_per_minute: i32,
     /// Whether anyone may see the scoreboard and its feeds (default), or members and staff only.
     pub scoreboard_public: bool,
+    /// Until when teams add to the archive (default: 30 days after the end).
+    pub archive_until: Option<DateTime<Utc>>,
+    /// Bytes a single archive file may have, and a team's archive files together.
+    pub archive_file_limit: i64,
+    pub archive_team_limit: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +160,9 @@ const CONTEST_FIELDS: &[&str] = &[
     "demo",
     "wrong_answers_per_minute",
     "scoreboard_public",
+    "archive_until",
+    "archive_file_limit_mib",
+    "archive_team_limit_mib",
     "areas",
 ];
 const AREA_FIELDS: &[&str] = &["key", "name", "name_en", "on_day", "opens_at", "closes_at"];
@@ -227,6 +235,9 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
     let demo = r.boolean(t, "", "demo", false);
     let wrong_per_minute = r.integer(t, "", "wrong_answers_per_minute", Some(10), 1, 10_000);
     let scoreboard_public = r.boolean(t, "", "scoreboard_public", true);
+    let archive_until = r.time(t, "", "archive_until", false);
+    let file_mib = r.integer(t, "", "archive_file_limit_mib", Some(50), 1, 10_240).unwrap_or(50);
+    let team_mib = r.integer(t, "", "archive_team_limit_mib", Some(500), 1, 102_400).unwrap_or(500);
     let (slug, title, starts_at, ends_at, max_team_size) = (slug?, title?, starts_at?, ends_at?, max_team_size?);
     Some(ContestSpec {
         path: r.path.clone(),
@@ -243,6 +254,9 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
         demo,
         wrong_answers_per_minute: i32::try_from(wrong_per_minute?).unwrap_or(10),
         scoreboard_public,
+        archive_until,
+        archive_file_limit: file_mib * 1024 * 1024,
+        archive_team_limit: team_mib * 1024 * 1024,
     })
 }
 

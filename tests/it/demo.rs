@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::{TestApp, settings_of};
 
-both!(every_demo_answer_is_accepted);
+both!(every_demo_answer_is_accepted, after_the_demo_a_team_archives_its_work_and_finds_it);
 
 async fn every_demo_answer_is_accepted(app: TestApp) {
     let outcome = mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
@@ -101,4 +101,65 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
     let not_yet: Vec<&String> = pending.iter().map(|(s, _)| *s).collect();
     assert_eq!(not_yet, vec!["static-api-hash"], "only the challenge that opens later is left");
     assert_eq!(solved.len(), 14);
+}
+
+/// After the demo contest ends, a team uploads its slides and a script; it finds them by search, and so
+/// does everyone once the organizers publish them.
+async fn after_the_demo_a_team_archives_its_work_and_finds_it(app: TestApp) {
+    use reqwest::multipart::{Form, Part};
+    use sea_orm::EntityTrait;
+    mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
+    let mut player = app.browser();
+    player.register("presenter").await;
+    player.create_team("mwscup-demo", "Kuroneko Analysts").await;
+    entity::contests::Entity::update_many()
+        .col_expr(
+            entity::contests::Column::EndsAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(5)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    for (kind, title, file, bytes) in [
+        ("slides", "How we solved the DFIR questions", "slides.pdf", b"%PDF-1.7\n%demo".to_vec()),
+        ("script", "A Cuckoo report parser", "parse_report.py", b"import json\nprint('c2')\n".to_vec()),
+    ] {
+        let page = player.get("/archive/mwscup-demo/upload").await;
+        let csrf = crate::helpers::csrf_of(&page.body).unwrap();
+        let mut form = Form::new()
+            .text("csrf", csrf)
+            .text("kind", kind)
+            .text("title", title)
+            .text("description", "Our approach.")
+            .text("visibility", "public");
+        for k in ["no_live_malware", "no_personal_data", "identifiers_redacted", "responsible_disclosure"] {
+            form = form.text(k, "yes");
+        }
+        form = form.part("files", Part::bytes(bytes).file_name(file));
+        let res = player.client.post(app.url("/archive/mwscup-demo/upload")).multipart(form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.url().path().starts_with("/archive/items/"));
+    }
+    let mine = player.get("/archive/search?q=Kuroneko").await;
+    mine.assert_contains("How we solved the DFIR questions").assert_contains("A Cuckoo report parser");
+    let mut stranger = app.browser();
+    stranger.get("/archive/search?q=parse_report").await.assert_contains("Nothing found.");
+
+    app.user("chief", mwscup::domain::role::Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", crate::helpers::PASSWORD).await;
+    let review = chief.get("/archive/mwscup-demo/review").await;
+    let ids: Vec<String> = regex::Regex::new(r#"/archive/items/(\d+)""#)
+        .unwrap()
+        .captures_iter(&review.body)
+        .map(|c| c[1].to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for id in ids {
+        chief.get(&format!("/archive/items/{id}")).await;
+        chief.post(&format!("/archive/items/{id}/review"), &[("decision", "publish"), ("comment", "")]).await;
+    }
+    let found = stranger.get("/archive/search?q=parse_report").await;
+    found.assert_contains("A Cuckoo report parser").assert_contains("MWS Cup demo");
+    stranger.get("/archive/search?q=DFIR&kind=slides").await.assert_contains("How we solved the DFIR questions");
 }
