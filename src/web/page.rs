@@ -66,6 +66,18 @@ impl Page {
         format!("/lang/{}?next={}", other.code(), url_encode(&self.here))
     }
 
+    /// The name of an archive item's kind in this page's language.
+    pub fn kind_label(&self, kind: &str) -> &'static str {
+        match kind {
+            "slides" => self.t.kind_slides,
+            "script" => self.t.kind_script,
+            "writeup" => self.t.kind_writeup,
+            "video" => self.t.kind_video,
+            "repository" => self.t.kind_repository,
+            _ => "",
+        }
+    }
+
     /// A time in the given zone, with the zone named.
     pub fn time(&self, at: &DateTime<Utc>, zone: &str) -> String {
         format_time(at, zone)
