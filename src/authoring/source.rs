@@ -568,3 +568,49 @@ fn read_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<FileSpec> {
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::Strategy;
+
+    fn contest_with(text: &str) -> (Option<ContestSource>, Vec<Problem>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = dir.path().join("cup");
+        std::fs::create_dir_all(folder.join("static/alpha")).expect("mkdir");
+        std::fs::write(folder.join("contest.toml"), text).expect("write");
+        std::fs::write(folder.join("static/alpha/challenge.toml"), text).expect("write");
+        read(&folder)
+    }
+
+    proptest::proptest! {
+        /// Whatever a manifest holds, reading it reports problems and never panics.
+        #[test]
+        fn any_manifest_text_is_read_without_panic(text in "\\PC{0,400}") {
+            let _ = contest_with(&text);
+        }
+
+        /// Valid TOML with any keys and values of any type: problems, never a panic.
+        #[test]
+        fn any_toml_values_are_read_without_panic(
+            keys in proptest::collection::vec("[a-z_]{1,12}", 0..12),
+            values in proptest::collection::vec(proptest::prop_oneof![
+                "\\PC{0,20}".prop_map(|s| format!("{s:?}")),
+                proptest::num::i64::ANY.prop_map(|n| n.to_string()),
+                proptest::bool::ANY.prop_map(|b| b.to_string()),
+                proptest::strategy::Just("2026-10-20T09:00:00+09:00".to_owned()),
+                proptest::strategy::Just("[1, \"a\", true]".to_owned()),
+                proptest::strategy::Just("{ a = 1 }".to_owned()),
+            ], 0..12),
+        ) {
+            let mut text = String::new();
+            for (k, v) in keys.iter().zip(values.iter()) {
+                text.push_str(&format!("{k} = {v}\n"));
+            }
+            text.push_str("[[areas]]\nkey = \"static\"\nname = \"x\"\n[answer]\nsalt = 1\ndigests = \"no\"\n");
+            let (_, problems) = contest_with(&text);
+            // The answer table above is always wrong, so there is always something to report.
+            proptest::prop_assert!(!problems.is_empty());
+        }
+    }
+}

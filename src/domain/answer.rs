@@ -195,6 +195,26 @@ mod tests {
         assert_eq!(expected.parse::<AnswerDigest>(), Ok(typed));
     }
 
+    proptest::proptest! {
+        /// Any text, under any rule: no panic, and the canonical form of a canonical form is itself.
+        #[test]
+        fn any_text_canonicalises_idempotently(text in "\\PC*", rule in 0usize..4) {
+            let rule = Rule::ALL[rule];
+            let once = rule.canonical(&text);
+            proptest::prop_assert_eq!(rule.canonical(&once), once.clone());
+            // And a digest is always well formed.
+            let digest = AnswerDigest::of_canonical("salt", &once).to_string();
+            proptest::prop_assert!(digest.parse::<AnswerDigest>().is_ok());
+        }
+
+        /// Full-width input (as an IME types it) matches its half-width form under casefold.
+        #[test]
+        fn full_width_ascii_folds(text in "[a-zA-Z0-9 .:/_-]{1,40}") {
+            let wide: String = text.chars().map(|c| if c == ' ' { '\u{3000}' } else { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) }).collect();
+            proptest::prop_assert_eq!(Rule::Casefold.canonical(&wide), Rule::Casefold.canonical(&text));
+        }
+    }
+
     #[test]
     fn digests_parse_strictly_and_compare() {
         assert!("sha256:abc".parse::<AnswerDigest>().is_err());

@@ -110,6 +110,11 @@ pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, Na
     Ok(Some(text))
 }
 
+/// Free text as it may be stored: a NUL (which PostgreSQL's text refuses) shown as the symbol ␀.
+pub fn without_nul(text: &str) -> String {
+    text.replace('\0', "\u{2400}")
+}
+
 /// An e-mail address, checked only for shape: one `@` with something on both sides.
 pub fn optional_email(raw: Option<&str>) -> Result<Option<String>, NameError> {
     let Some(email) = optional_text(raw, 254)? else {

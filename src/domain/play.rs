@@ -87,7 +87,7 @@ pub fn missing_requirements(requires: &[String], solved: &[String]) -> Vec<Strin
 
 /// What is kept of a wrong answer for disputes: its first 256 characters.
 pub fn kept_text(typed: &str) -> String {
-    typed.chars().take(256).collect()
+    super::names::without_nul(&typed.chars().take(256).collect::<String>())
 }
 
 /// Answers longer than this are refused before they are looked at.

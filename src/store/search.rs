@@ -40,7 +40,8 @@ pub async fn index(db: &impl ConnectionTrait, doc: &Document) -> StoreResult<()>
 
 /// Item ids matching a query, best first.
 pub async fn find(db: &impl ConnectionTrait, query: &str) -> StoreResult<Vec<i32>> {
-    let query = query.trim();
+    let cleaned: String = query.chars().filter(|c| !c.is_control()).collect();
+    let query = cleaned.trim();
     if query.is_empty() {
         return Ok(Vec::new());
     }

@@ -705,7 +705,7 @@ async fn store_item(
             uploader_id: user_id,
             kind,
             title,
-            description: form.one("description"),
+            description: crate::domain::names::without_nul(&form.one("description")),
             areas: form.all("areas"),
             challenges: form.all("challenges"),
             licence,

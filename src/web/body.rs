@@ -23,9 +23,7 @@ impl ApiBody {
         }
         let looks_like_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         if is_form && !looks_like_json {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_bytes(bytes).map_err(|_| AppError::field("body", Msg::BodyNotAnObject))?;
-            return Ok(ApiBody(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+            return Ok(ApiBody(form_fields(bytes)?.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
         }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(map)) => Ok(ApiBody(map)),
@@ -52,6 +50,25 @@ impl ApiBody {
             Some(_) => Err((field, Msg::NotANumber)),
         }
     }
+}
+
+/// The fields of a form body. Unlike a lenient decoder, text that is not UTF-8 once decoded is refused
+/// rather than turned into replacement characters.
+fn form_fields(bytes: &[u8]) -> Result<Vec<(String, String)>, AppError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| AppError::field("body", Msg::BadRequest))?;
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(&part.replace('+', " "))
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| AppError::field("body", Msg::BadRequest))
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
 }
 
 impl ApiBody {
@@ -143,6 +160,15 @@ mod tests {
             assert_eq!(body.int("user_id"), Ok(7));
             assert_eq!(body.text("absent"), Ok(None));
         }
+    }
+
+    #[test]
+    fn forms_must_be_utf8_once_decoded() {
+        assert!(ApiBody::parse(true, b"name=%ff%fe").is_err());
+        assert!(ApiBody::parse(true, &[b'a', b'=', 0xff]).is_err());
+        let ok = ApiBody::parse(true, b"name=%E8%A7%A3%E6%9E%90+team&x").expect("valid");
+        assert_eq!(ok.text("name"), Ok(Some("解析 team".into())));
+        assert_eq!(ok.text("x"), Ok(Some(String::new())));
     }
 
     #[test]

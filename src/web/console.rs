@@ -12,7 +12,7 @@ use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
-use crate::domain::names::optional_text;
+use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
 use crate::startup::AppState;
 
@@ -262,8 +262,8 @@ async fn announce(
             contest_id: contest.id,
             title,
             title_en,
-            body: form.body,
-            body_en: form.body_en,
+            body: without_nul(&form.body),
+            body_en: without_nul(&form.body_en),
             author_id: organizer.id,
         },
     )

@@ -5,6 +5,8 @@
 
 mod helpers;
 
+mod hostile;
+
 mod api;
 mod archive;
 mod auth;

@@ -1,0 +1,143 @@
+//! What a careless or hostile client sends: every answer is a clear 4xx (never a 5xx), nothing changes that
+//! should not, and every page carries the security headers.
+
+use mwscup::domain::role::Role;
+use reqwest::StatusCode;
+
+use crate::authoring::Source;
+use crate::both;
+use crate::files::load;
+use crate::helpers::TestApp;
+
+both!(pages_carry_security_headers, nonsense_gets_a_4xx_never_a_5xx);
+
+async fn pages_carry_security_headers(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let mut b = app.browser();
+    b.register("alice").await;
+    b.create_team("cup", "Finders").await;
+    for path in [
+        "/",
+        "/login",
+        "/register",
+        "/account",
+        "/datasets",
+        "/datasets/ffri",
+        "/contests/cup",
+        "/contests/cup/team",
+        "/contests/cup/challenges",
+        "/contests/cup/challenges/alpha",
+        "/contests/cup/scoreboard",
+        "/contests/cup/scoreboard.json",
+        "/contests/cup/ctftime.json",
+        "/archive",
+        "/archive/search?q=x",
+        "/api/v1/users/me",
+        "/no/such/page",
+    ] {
+        let res = b.client.get(app.url(path)).send().await.unwrap();
+        assert!(res.status().as_u16() < 500, "{path}: {}", res.status());
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(h.contains_key("referrer-policy"), "{path}");
+        if res.headers()["content-type"].to_str().unwrap().starts_with("text/html") {
+            let body = res.text().await.unwrap();
+            assert!(!body.contains("<script>") && !body.contains(" onclick="), "{path}: no inline script");
+        }
+    }
+}
+
+async fn nonsense_gets_a_4xx_never_a_5xx(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let organizer = app.user("chief", Role::Organizer).await;
+    let token = app.token_for(&organizer).await;
+    let client = reqwest::Client::new();
+    let auth = format!("Token {token}");
+    let posts: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("/api/v1/teams", "application/json", vec![b'{'; 300_000]),
+        ("/api/v1/teams", "application/json", b"{\"name\": \"\\u0000\"}".to_vec()),
+        ("/api/v1/teams", "application/json", vec![0xff, 0xfe, 0x00]),
+        ("/api/v1/teams", "application/x-www-form-urlencoded", b"name=%ff%fe".to_vec()),
+        ("/api/v1/teams", "application/json", b"{\"name\": 1e400}".to_vec()),
+        ("/api/v1/users", "application/json", b"{\"name\": [], \"password\": {}}".to_vec()),
+        ("/api/v1/teams/-1/members", "application/json", b"{\"user_id\": -5}".to_vec()),
+        ("/api/v1/teams/99999999999999999999/members", "application/json", b"{}".to_vec()),
+        (
+            "/api/v1/challenges/attempt",
+            "application/json",
+            b"{\"challenge_id\": \"../1\", \"submission\": null}".to_vec(),
+        ),
+        ("/api/v1/challenges/attempt", "application/json", b"{\"challenge_id\": 1, \"submission\": 5}".to_vec()),
+        ("/api/v1/unlocks", "application/json", b"{\"target\": 2147483648}".to_vec()),
+    ];
+    for (path, ct, body) in posts {
+        let res = client
+            .post(app.url(path))
+            .header("Authorization", &auth)
+            .header("Content-Type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        assert!(status.is_client_error(), "{path} ({ct}): {status}");
+        let json: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(json["success"], false, "{path}");
+    }
+    for (path, header) in [
+        ("/api/v1/users/me", "Token \u{0}"),
+        ("/api/v1/users/me", "Bearer"),
+        ("/api/v1/users/me", "Token mwscup_' OR 1=1 --"),
+    ] {
+        let res = client.get(app.url(path)).header("Authorization", header).send().await;
+        if let Ok(res) = res {
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{header:?}");
+        }
+    }
+    let mut b = app.browser();
+    for path in [
+        "/files/..%2F..%2Fsecret_key/x",
+        "/files/%00/x",
+        "/archive/items/-1",
+        "/archive/files/abc/x",
+        "/contests/%2e%2e/team",
+        "/contests/cup/challenges/..%2F..",
+        "/lang/xx",
+        "/archive/search?q=%00",
+        "/contests/cup/scoreboard?area=%00",
+    ] {
+        let page = b.get(path).await;
+        assert!(
+            page.status.is_client_error() || page.status.is_redirection() || page.status == StatusCode::OK,
+            "{path}: {}",
+            page.status
+        );
+        assert!(page.status.as_u16() < 500, "{path}: {}", page.status);
+    }
+    // A NUL in an answer is kept (as ␀) for disputes, never a server error.
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    alice.get("/contests/cup/challenges/alpha").await;
+    let page = alice.post("/contests/cup/challenges/alpha", &[("answer", "mimi\u{0}katz")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Incorrect.").assert_contains("mimi\u{2400}katz");
+    // A forged session cookie reads as no session.
+    let forged = reqwest::Client::new()
+        .get(app.url("/account"))
+        .header("Cookie", "mwscup_session=AAAA; mwscup_csrf=BBBB")
+        .send()
+        .await
+        .unwrap();
+    assert!(forged.url().path().starts_with("/login"), "{}", forged.url());
+    // Nothing was created by any of it but Alice's own team.
+    let teams = mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap();
+    assert_eq!(teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["Finders"]);
+}
