@@ -13,6 +13,7 @@ mod auth;
 mod authoring;
 mod cli;
 mod demo;
+mod faults;
 mod files;
 mod play;
 mod scoreboard;

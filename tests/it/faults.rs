@@ -1,0 +1,164 @@
+//! Faults: the server killed with SIGKILL while teams submit answers. After a restart, every answer that
+//! was answered `correct` is a solve, every solve has its attempt, and the standings equal a recomputation
+//! from the database.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use mwscup::domain::names::{TeamName, Username};
+use mwscup::domain::role::Role;
+use mwscup::store;
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+use crate::authoring::Source;
+use crate::both;
+use crate::files::load;
+use crate::helpers::TestApp;
+
+both!(a_killed_server_loses_no_accepted_answer);
+
+fn serve(app: &TestApp) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mwscup"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
+        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
+        .env("MWSCUP_SECRET_KEY", "a fault test secret key that is long enough to sign")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("the server starts").unwrap();
+        if let Some(rest) = line.strip_prefix("mwscup is serving on ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    (child, address)
+}
+
+async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    let hash = mwscup::domain::password::hash("fault-password");
+    let mut tokens = Vec::new();
+    for i in 0..10 {
+        let name = Username::parse(&format!("f{i}")).unwrap();
+        let user = store::users::create(
+            &app.db,
+            store::users::NewUser {
+                username: &name,
+                email: None,
+                password_hash: hash.clone(),
+                role: Role::Participant,
+            },
+        )
+        .await
+        .unwrap();
+        let team_name = TeamName::parse(&format!("Fault {i}")).unwrap();
+        store::teams::create(
+            &app.db,
+            store::teams::NewTeam {
+                contest_id: contest.id,
+                name: &team_name,
+                affiliation: None,
+                captain_id: Some(user.id),
+            },
+        )
+        .await
+        .unwrap();
+        tokens.push(store::tokens::create(&app.db, user.id, "fault").await.unwrap().token);
+    }
+    let ids: Vec<(String, i32)> = store::challenges::of_contest(&app.db, contest.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.challenge.slug, v.challenge.id))
+        .collect();
+    let id = |slug: &str| ids.iter().find(|(s, _)| s == slug).unwrap().1;
+    let (alpha, beta) = (id("alpha"), id("beta"));
+
+    let (mut server, address) = serve(&app);
+    // 50 clients: five per team, each answering alpha then beta, with wrong answers between.
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..50)
+        .map(|k| {
+            let (client, address, token) = (client.clone(), address.clone(), tokens[k % tokens.len()].clone());
+            let taken = taken.clone();
+            tokio::spawn(async move {
+                let mut accepted = Vec::new();
+                for round in 0..20 {
+                    let (challenge, answer) = match round % 4 {
+                        0 => (alpha, "Mimikatz".to_owned()),
+                        1 => (beta, "C:\\Temp\\qpkz.exe".to_owned()),
+                        _ => (alpha, format!("wrong {k} {round}")),
+                    };
+                    let sent = client
+                        .post(format!("{address}/api/v1/challenges/attempt"))
+                        .header("Authorization", format!("Token {token}"))
+                        .json(&json!({"challenge_id": challenge, "submission": answer}))
+                        .send()
+                        .await;
+                    let Ok(res) = sent else { break };
+                    let Ok(body) = res.json::<Value>().await else { break };
+                    if body["data"]["status"] == "correct" {
+                        accepted.push((token.clone(), challenge));
+                        taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                accepted
+            })
+        })
+        .collect();
+    // Kill while answers are being taken: once a few were accepted, others are in flight.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while taken.load(std::sync::atomic::Ordering::SeqCst) < 6 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // SIGKILL: no chance to finish anything.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let mut accepted = Vec::new();
+    for t in tasks {
+        accepted.extend(t.await.unwrap());
+    }
+
+    let (mut restarted, address) = serve(&app);
+    let solves = entity::solves::Entity::find().all(&app.db).await.unwrap();
+    let submissions = entity::submissions::Entity::find().all(&app.db).await.unwrap();
+    let solved: HashSet<(i32, i32)> = solves.iter().map(|s| (s.team_id, s.challenge_id)).collect();
+    for (token, challenge) in &accepted {
+        let user = store::tokens::user_of(&app.db, token).await.unwrap().unwrap();
+        let team = store::teams::of_user(&app.db, contest.id, user.id).await.unwrap().unwrap();
+        assert!(solved.contains(&(team.id, *challenge)), "an answer told `correct` has no solve after the crash");
+    }
+    for s in &solves {
+        let attempt = submissions.iter().find(|x| x.id == s.submission_id).expect("every solve has its attempt");
+        assert_eq!(attempt.outcome, "correct");
+        assert_eq!((attempt.team_id, attempt.challenge_id), (s.team_id, s.challenge_id));
+    }
+    // The restarted server's standings are a recomputation from the database.
+    let served: Value =
+        reqwest::get(format!("{address}/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mwscup"))
+        .args(["export", "--contest", "cup", "--format", "json"])
+        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
+        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
+        .output()
+        .unwrap();
+    let recomputed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(served["standings"], recomputed["standings"]);
+    assert!(!solves.is_empty(), "some answers were taken before the kill");
+    eprintln!(
+        "{} answers accepted, {} solves, {} attempts recorded before the kill",
+        accepted.len(),
+        solves.len(),
+        submissions.len()
+    );
+    restarted.kill().unwrap();
+    restarted.wait().unwrap();
+}
