@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use toml::Table;
 
 use crate::authoring::Problem;
@@ -311,135 +308,47 @@ pub async fn import(db: &DatabaseConnection, blobs: &BlobStore, source: &Archive
     let mut team_ids = std::collections::HashMap::new();
     for t in &source.teams {
         let name = TeamName::parse(&t.name).map_err(|e| anyhow::anyhow!("{}: {e}", t.name))?;
-        let existing = entity::teams::Entity::find()
-            .filter(entity::teams::Column::ContestId.eq(contest.id))
-            .filter(entity::teams::Column::NameKey.eq(name.key()))
-            .one(&txn)
-            .await?;
-        let team = match existing {
-            Some(team) => team,
-            None => {
-                lines.push(format!("team {}: created", t.name));
-                let now = Utc::now();
-                entity::teams::ActiveModel {
-                    contest_id: Set(contest.id),
-                    name: Set(name.as_str().to_owned()),
-                    name_key: Set(name.key().to_owned()),
-                    affiliation: Set(None),
-                    invite_code: Set(crate::domain::secret::invite_code()),
-                    captain_id: Set(None),
-                    hidden: Set(false),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    final_rank: Set(None),
-                    final_centipoints: Set(None),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?
-            }
-        };
-        if team.affiliation != t.affiliation
-            || team.final_rank != Some(t.rank)
-            || team.final_centipoints != Some(t.score.0)
-        {
-            let mut a = team.clone().into_active_model();
-            a.affiliation = Set(t.affiliation.clone());
-            a.final_rank = Set(Some(t.rank));
-            a.final_centipoints = Set(Some(t.score.0));
-            a.update(&txn).await?;
-            lines.push(format!("team {}: final standing {} ({})", t.name, t.rank, t.score));
+        let (team_id, changes) =
+            store::archive::import_team(&txn, contest.id, &name, t.affiliation.clone(), t.rank, t.score.0).await?;
+        for change in changes {
+            lines.push(format!("team {}: {change}", t.name));
         }
-        team_ids.insert(t.name.clone(), team.id);
+        team_ids.insert(t.name.clone(), team_id);
     }
     let mut reindex = Vec::new();
     for item in &source.items {
         let team_id = *team_ids.get(&item.team).context("unknown team")?;
-        let existing = entity::archive_items::Entity::find()
-            .filter(entity::archive_items::Column::TeamId.eq(team_id))
-            .filter(entity::archive_items::Column::Title.eq(&item.title))
-            .one(&txn)
-            .await?;
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-        let now = Utc::now();
-        let mut a = existing.clone().map(IntoActiveModel::into_active_model).unwrap_or_else(|| {
-            entity::archive_items::ActiveModel {
-                contest_id: Set(contest.id),
-                team_id: Set(team_id),
-                uploader_id: Set(None),
-                review_comment: Set(String::new()),
-                ethics: Set("{}".into()),
-                created_at: Set(now),
-                ..Default::default()
-            }
-        });
-        let mut changed = Vec::new();
-        macro_rules! assign {
-            ($($field:ident = $value:expr),*) => {$(
-                a.$field.set_if_not_equals($value);
-                if a.$field.is_set() { changed.push(stringify!($field)); }
-            )*};
-        }
-        assign!(
-            kind = item.kind.clone(),
-            title = item.title.clone(),
-            description = item.description.clone(),
-            areas = json(&item.areas),
-            challenges = json(&item.challenges),
-            licence = item.licence.clone(),
-            link = item.link.clone(),
-            visibility = item.visibility.clone(),
-            status = item.status.clone()
-        );
-        let row = if existing.is_none() {
-            a.updated_at = Set(now);
-            lines.push(format!("item {:?} of {}: created", item.title, item.team));
-            a.insert(&txn).await?
-        } else if changed.is_empty() {
-            existing.clone().context("checked above")?
-        } else {
-            a.updated_at = Set(now);
-            lines.push(format!("item {:?} of {}: updated {}", item.title, item.team, changed.join(", ")));
-            a.update(&txn).await?
-        };
-        // Files: the item's list becomes the folder's.
-        let current = entity::archive_files::Entity::find()
-            .filter(entity::archive_files::Column::ItemId.eq(row.id))
-            .all(&txn)
-            .await?;
-        let wanted: Vec<(String, String, i64, &str)> = item
+        let files: Vec<store::archive::NewFile> = item
             .files
             .iter()
             .filter_map(|rel| {
                 let (blob, media) = stored.get(rel)?;
-                let name = crate::inspect::safe_file_name(&rel.file_name()?.to_string_lossy());
-                Some((name, blob.sha256.clone(), i64::try_from(blob.size).ok()?, *media))
+                Some(store::archive::NewFile {
+                    name: crate::inspect::safe_file_name(&rel.file_name()?.to_string_lossy()),
+                    sha256: blob.sha256.clone(),
+                    size: i64::try_from(blob.size).ok()?,
+                    media_type: (*media).to_owned(),
+                })
             })
             .collect();
-        let same =
-            current.len() == wanted.len() && current.iter().zip(&wanted).all(|(c, w)| c.name == w.0 && c.sha256 == w.1);
-        if !same {
-            entity::archive_files::Entity::delete_many()
-                .filter(entity::archive_files::Column::ItemId.eq(row.id))
-                .exec(&txn)
-                .await?;
-            for (name, sha256, size, media) in wanted {
-                entity::archive_files::ActiveModel {
-                    item_id: Set(row.id),
-                    name: Set(name),
-                    sha256: Set(sha256),
-                    size: Set(size),
-                    media_type: Set(media.to_owned()),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
-            if existing.is_some() {
-                lines.push(format!("item {:?} of {}: files replaced", item.title, item.team));
-            }
+        let imported = store::archive::ImportedItem {
+            contest_id: contest.id,
+            team_id,
+            kind: item.kind.clone(),
+            title: item.title.clone(),
+            description: item.description.clone(),
+            areas: item.areas.clone(),
+            challenges: item.challenges.clone(),
+            licence: item.licence.clone(),
+            link: item.link.clone(),
+            visibility: item.visibility.clone(),
+            status: item.status.clone(),
+        };
+        let (id, changes) = store::archive::import_item(&txn, imported, files).await?;
+        for change in changes {
+            lines.push(format!("item {:?} of {}: {change}", item.title, item.team));
         }
-        reindex.push(row.id);
+        reindex.push(id);
     }
     for id in reindex {
         store::archive::reindex(&txn, id).await?;

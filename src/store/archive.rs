@@ -4,8 +4,8 @@ use chrono::Utc;
 use entity::{archive_files, archive_items, contests};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::StoreResult;
@@ -181,4 +181,153 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> StoreResult<Vec<a
     let mut items = archive_items::Entity::find().filter(archive_items::Column::Id.is_in(ids.to_vec())).all(db).await?;
     items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
     Ok(items)
+}
+
+/// A past year's team, found by name or made (without members), with its final standing. Returns its id
+/// and what changed.
+pub async fn import_team(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    name: &crate::domain::names::TeamName,
+    affiliation: Option<String>,
+    rank: i32,
+    centipoints: i64,
+) -> StoreResult<(i32, Vec<String>)> {
+    let mut changes = Vec::new();
+    let existing = entity::teams::Entity::find()
+        .filter(entity::teams::Column::ContestId.eq(contest_id))
+        .filter(entity::teams::Column::NameKey.eq(name.key()))
+        .one(db)
+        .await?;
+    let team = match existing {
+        Some(team) => team,
+        None => {
+            changes.push("created".to_owned());
+            let now = Utc::now();
+            entity::teams::ActiveModel {
+                contest_id: Set(contest_id),
+                name: Set(name.as_str().to_owned()),
+                name_key: Set(name.key().to_owned()),
+                affiliation: Set(None),
+                invite_code: Set(crate::domain::secret::invite_code()),
+                captain_id: Set(None),
+                hidden: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+                final_rank: Set(None),
+                final_centipoints: Set(None),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    if team.affiliation != affiliation || team.final_rank != Some(rank) || team.final_centipoints != Some(centipoints) {
+        let mut a = team.clone().into_active_model();
+        a.affiliation = Set(affiliation);
+        a.final_rank = Set(Some(rank));
+        a.final_centipoints = Set(Some(centipoints));
+        a.update(db).await?;
+        changes.push(format!("final standing {rank} ({})", crate::domain::standings::Points(centipoints)));
+    }
+    Ok((team.id, changes))
+}
+
+/// An item as a past year's folder gives it.
+pub struct ImportedItem {
+    pub contest_id: i32,
+    pub team_id: i32,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub areas: Vec<String>,
+    pub challenges: Vec<String>,
+    pub licence: Option<String>,
+    pub link: Option<String>,
+    pub visibility: String,
+    pub status: String,
+}
+
+/// An imported item, found by team and title or made, its fields and files made those given. Returns its
+/// id and what changed.
+pub async fn import_item(
+    db: &impl ConnectionTrait,
+    item: ImportedItem,
+    files: Vec<NewFile>,
+) -> StoreResult<(i32, Vec<String>)> {
+    let mut changes = Vec::new();
+    let existing = archive_items::Entity::find()
+        .filter(archive_items::Column::TeamId.eq(item.team_id))
+        .filter(archive_items::Column::Title.eq(&item.title))
+        .one(db)
+        .await?;
+    let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    let now = Utc::now();
+    let mut a =
+        existing.clone().map(IntoActiveModel::into_active_model).unwrap_or_else(|| archive_items::ActiveModel {
+            contest_id: Set(item.contest_id),
+            team_id: Set(item.team_id),
+            uploader_id: Set(None),
+            review_comment: Set(String::new()),
+            ethics: Set("{}".into()),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    let mut changed = Vec::new();
+    macro_rules! assign {
+        ($($field:ident = $value:expr),*) => {$(
+            a.$field.set_if_not_equals($value);
+            if a.$field.is_set() { changed.push(stringify!($field)); }
+        )*};
+    }
+    assign!(
+        kind = item.kind.clone(),
+        title = item.title.clone(),
+        description = item.description.clone(),
+        areas = json(&item.areas),
+        challenges = json(&item.challenges),
+        licence = item.licence.clone(),
+        link = item.link.clone(),
+        visibility = item.visibility.clone(),
+        status = item.status.clone()
+    );
+    let row = match existing {
+        None => {
+            a.updated_at = Set(now);
+            changes.push("created".to_owned());
+            a.insert(db).await?
+        }
+        Some(row) if changed.is_empty() => row,
+        Some(_) => {
+            a.updated_at = Set(now);
+            changes.push(format!("updated {}", changed.join(", ")));
+            a.update(db).await?
+        }
+    };
+    let current = archive_files::Entity::find()
+        .filter(archive_files::Column::ItemId.eq(row.id))
+        .order_by_asc(archive_files::Column::Id)
+        .all(db)
+        .await?;
+    let same = current.len() == files.len()
+        && current.iter().zip(&files).all(|(c, w)| c.name == w.name && c.sha256 == w.sha256);
+    if !same {
+        archive_files::Entity::delete_many().filter(archive_files::Column::ItemId.eq(row.id)).exec(db).await?;
+        for f in files {
+            archive_files::ActiveModel {
+                item_id: Set(row.id),
+                name: Set(f.name),
+                sha256: Set(f.sha256),
+                size: Set(f.size),
+                media_type: Set(f.media_type),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        if !changes.iter().any(|c| c == "created") {
+            changes.push("files replaced".to_owned());
+        }
+    }
+    Ok((row.id, changes))
 }

@@ -4,12 +4,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use actix_files::NamedFile;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    CACHE_CONTROL, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue, HeaderValue,
-};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Duration, Utc};
@@ -129,6 +125,24 @@ async fn years(req: HttpRequest, page: Page) -> AppResult<HttpResponse> {
         })
         .collect();
     ok(&YearsPage { page, years })
+}
+
+/// Items as the lists show them, with their teams' names.
+fn item_rows(
+    items: Vec<(archive_items::Model, Vec<archive_files::Model>)>,
+    teams: &HashMap<i32, String>,
+) -> Vec<ItemRow> {
+    items
+        .into_iter()
+        .map(|(i, files)| ItemRow {
+            id: i.id,
+            team: teams.get(&i.team_id).cloned().unwrap_or_default(),
+            kind: i.kind,
+            title: i.title,
+            status: i.status,
+            files: files.len(),
+        })
+        .collect()
 }
 
 pub struct ItemRow {
@@ -258,19 +272,12 @@ async fn year(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx) -> 
     let all_teams = store::teams::all_of_contest(&state.db, contest.id).await?;
     let standings = final_standings(&state, &contest, &all_teams, asker.organizer()).await?;
     let teams: HashMap<i32, String> = all_teams.into_iter().map(|t| (t.id, t.name)).collect();
-    let items = store::archive::of_contest(&state.db, contest.id)
+    let visible = store::archive::of_contest(&state.db, contest.id)
         .await?
         .into_iter()
         .filter(|(i, _)| asker.may_see(i))
-        .map(|(i, files)| ItemRow {
-            id: i.id,
-            kind: i.kind,
-            title: i.title,
-            team: teams.get(&i.team_id).cloned().unwrap_or_default(),
-            status: i.status,
-            files: files.len(),
-        })
         .collect();
+    let items = item_rows(visible, &teams);
     let questions = store::challenges::of_contest(&state.db, contest.id)
         .await?
         .into_iter()
@@ -373,22 +380,7 @@ async fn download(req: HttpRequest, path: web::Path<FilePath>) -> AppResult<Http
     let file = store::archive::file(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
     visible_item(&state, &req, file.item_id).await?;
     let blob = BlobStore::new(&state.settings.data_dir).path_of(&file.sha256).ok_or(AppError::NotFound)?;
-    let named = NamedFile::open_async(&blob).await.map_err(|_| AppError::NotFound)?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(file.name.clone()),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: file.name.clone().into_bytes(),
-            }),
-        ],
-    };
-    let mut res =
-        named.set_content_type(mime::APPLICATION_OCTET_STREAM).set_content_disposition(disposition).into_response(&req);
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-    Ok(res)
+    super::download::attachment(&req, &blob, &file.name).await
 }
 
 // ---- Searching ----
@@ -739,18 +731,7 @@ async fn review_list(
     let state = state(&req)?;
     let teams: HashMap<i32, String> =
         store::teams::all_of_contest(&state.db, contest.id).await?.into_iter().map(|t| (t.id, t.name)).collect();
-    let items = store::archive::of_contest(&state.db, contest.id)
-        .await?
-        .into_iter()
-        .map(|(i, files)| ItemRow {
-            id: i.id,
-            kind: i.kind,
-            title: i.title,
-            team: teams.get(&i.team_id).cloned().unwrap_or_default(),
-            status: i.status,
-            files: files.len(),
-        })
-        .collect();
+    let items = item_rows(store::archive::of_contest(&state.db, contest.id).await?, &teams);
     ok(&ReviewPage { page, contest, items })
 }
 

@@ -1,10 +1,6 @@
 //! Attachments, offered at `/files/{sha256}/{name}` to those who may see a challenge that offers them,
 //! and who agreed to the terms of the datasets it was built on.
 
-use actix_files::NamedFile;
-use actix_web::http::header::{
-    CACHE_CONTROL, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue, HeaderValue,
-};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -79,26 +75,5 @@ async fn download(
     }
 
     let blob = BlobStore::new(&state.settings.data_dir).path_of(&path.sha256).ok_or(AppError::NotFound)?;
-    let file = NamedFile::open_async(&blob).await.map_err(|e| {
-        tracing::error!(sha256 = %path.sha256, error = %e, "an attachment's stored file is missing");
-        AppError::NotFound
-    })?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(path.name.clone()),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: path.name.clone().into_bytes(),
-            }),
-        ],
-    };
-    let mut res = file
-        .set_content_type(mime::APPLICATION_OCTET_STREAM)
-        .set_content_disposition(disposition)
-        .use_etag(true)
-        .into_response(&req);
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-    Ok(res)
+    super::download::attachment(&req, &blob, &path.name).await
 }

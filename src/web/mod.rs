@@ -11,6 +11,7 @@ pub mod contests;
 pub mod cookies;
 pub mod csrf;
 pub mod datasets;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod files;
