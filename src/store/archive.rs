@@ -203,23 +203,8 @@ pub async fn import_team(
         Some(team) => team,
         None => {
             changes.push("created".to_owned());
-            let now = Utc::now();
-            entity::teams::ActiveModel {
-                contest_id: Set(contest_id),
-                name: Set(name.as_str().to_owned()),
-                name_key: Set(name.key().to_owned()),
-                affiliation: Set(None),
-                invite_code: Set(crate::domain::secret::invite_code()),
-                captain_id: Set(None),
-                hidden: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-                final_rank: Set(None),
-                final_centipoints: Set(None),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?
+            let new = super::teams::NewTeam { contest_id, name, affiliation: None, captain_id: None };
+            super::teams::insert(db, new).await?
         }
     };
     if team.affiliation != affiliation || team.final_rank != Some(rank) || team.final_centipoints != Some(centipoints) {

@@ -37,10 +37,10 @@ pub struct NewTeam<'a> {
     pub captain_id: Option<i32>,
 }
 
-pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<teams::Model> {
-    let txn = db.begin().await?;
+/// Inserts a team with a fresh invite code and no members.
+pub async fn insert(db: &impl ConnectionTrait, new: NewTeam<'_>) -> StoreResult<teams::Model> {
     let now = Utc::now();
-    let team = teams::ActiveModel {
+    teams::ActiveModel {
         contest_id: Set(new.contest_id),
         name: Set(new.name.as_str().to_owned()),
         name_key: Set(new.name.key().to_owned()),
@@ -54,10 +54,16 @@ pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<te
         final_centipoints: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await
-    .map_err(|e| if is_unique_violation(&e) { StoreError::TeamNameTaken } else { e.into() })?;
-    if let Some(user_id) = new.captain_id {
+    .map_err(|e| if is_unique_violation(&e) { StoreError::TeamNameTaken } else { e.into() })
+}
+
+pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<teams::Model> {
+    let txn = db.begin().await?;
+    let captain = new.captain_id;
+    let team = insert(&txn, new).await?;
+    if let Some(user_id) = captain {
         insert_member(&txn, &team, user_id).await?;
     }
     txn.commit().await?;
