@@ -11,6 +11,7 @@ mod api;
 mod archive;
 mod auth;
 mod authoring;
+mod browser;
 mod cli;
 mod demo;
 mod faults;

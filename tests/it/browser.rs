@@ -1,0 +1,201 @@
+//! End to end in a real headless Chromium (Debian's `chromium` and `chromium-driver`), driven over
+//! WebDriver: register, create and join a team, answer a challenge, watch another browser's scoreboard
+//! change without a reload, and see an organizer's announcement. Screenshots of each step go to
+//! `target/screenshots/`. Without chromedriver the test is skipped, except under `CI=true`.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use mwscup::domain::role::Role;
+use serde_json::json;
+
+use crate::authoring::Source;
+use crate::files::load;
+use crate::helpers::{Backend, PASSWORD, spawn_app};
+
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Option<Driver> {
+    let found = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but chromedriver is not installed");
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver { child, url: format!("http://127.0.0.1:{port}") })
+}
+
+async fn chromium(driver: &Driver, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1200,1400", "--lang=en-US", format!("--user-data-dir={}", profile.display())],
+            "prefs": {"intl.accept_languages": "en-US,en"}
+        }),
+    );
+    // chromedriver listens on plain HTTP on this machine: no TLS stack is needed to talk to it.
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(&driver.url).await.unwrap()
+}
+
+struct Shots {
+    dir: std::path::PathBuf,
+    n: usize,
+}
+
+impl Shots {
+    async fn take(&mut self, c: &Client, name: &str) {
+        self.n += 1;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(self.dir.join(format!("{:02}-{name}.png", self.n)), png).unwrap();
+    }
+}
+
+async fn fill(c: &Client, field: &str, value: &str) {
+    let input = c.find(Locator::Css(&format!("[name={field}]"))).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+/// Submits the form that holds the named field.
+async fn submit(c: &Client, field: &str) {
+    let form = c.find(Locator::XPath(&format!("//*[@name='{field}']/ancestor::form"))).await.unwrap();
+    form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+}
+
+async fn body(c: &Client) -> String {
+    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
+
+async fn wait_for(c: &Client, text: &str, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if body(c).await.contains(text) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+async fn register(c: &Client, base: &str, name: &str) {
+    c.goto(&format!("{base}/register")).await.unwrap();
+    fill(c, "username", name).await;
+    fill(c, "password", PASSWORD).await;
+    fill(c, "password_confirm", PASSWORD).await;
+    submit(c, "username").await;
+    assert!(wait_for(c, "Signed in as", Duration::from_secs(5)).await, "{name} registered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contest_in_a_real_browser() {
+    let Some(driver) = start_driver() else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    let base = app.address.clone();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut shots = Shots { dir, n: 0 };
+    let profiles = tempfile::tempdir().unwrap();
+
+    // Alice registers and creates a team.
+    let alice = chromium(&driver, &profiles.path().join("alice")).await;
+    register(&alice, &base, "alice").await;
+    alice.goto(&format!("{base}/contests/cup")).await.unwrap();
+    fill(&alice, "name", "Browsers United").await;
+    submit(&alice, "name").await;
+    assert!(wait_for(&alice, "Team: Browsers United", Duration::from_secs(5)).await);
+    let code = alice.find(Locator::Id("invite-code")).await.unwrap().text().await.unwrap();
+    shots.take(&alice, "team-created").await;
+
+    // Bob joins with the invite code.
+    let bob = chromium(&driver, &profiles.path().join("bob")).await;
+    register(&bob, &base, "bob").await;
+    bob.goto(&format!("{base}/contests/cup")).await.unwrap();
+    fill(&bob, "code", &code).await;
+    submit(&bob, "code").await;
+    assert!(wait_for(&bob, "(2 / 4)", Duration::from_secs(5)).await, "bob joined");
+    shots.take(&bob, "team-joined").await;
+
+    // A visitor watches the scoreboard.
+    let screen = chromium(&driver, &profiles.path().join("screen")).await;
+    screen.goto(&format!("{base}/contests/cup/scoreboard")).await.unwrap();
+    assert!(wait_for(&screen, "Browsers United", Duration::from_secs(5)).await);
+    let before = screen.find(Locator::Css("#scoreboard td.score")).await.unwrap().text().await.unwrap();
+    assert_eq!(before, "0");
+    shots.take(&screen, "scoreboard-before").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Alice answers a challenge from the board.
+    alice.goto(&format!("{base}/contests/cup/challenges")).await.unwrap();
+    alice.find(Locator::LinkText("Question alpha")).await.unwrap().click().await.unwrap();
+    assert!(wait_for(&alice, "Read the log", Duration::from_secs(5)).await);
+    fill(&alice, "answer", "ｍｉｍｉｋａｔｚ").await;
+    submit(&alice, "answer").await;
+    assert!(wait_for(&alice, "Correct!", Duration::from_secs(5)).await);
+    shots.take(&alice, "answered").await;
+
+    // The visitor's scoreboard shows the solve without a reload: the first score cell turns to 100.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut score = String::new();
+    while Instant::now() < deadline {
+        score = screen.find(Locator::Css("#scoreboard td.score")).await.unwrap().text().await.unwrap();
+        if score == "100" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(score, "100", "the scoreboard updated itself without a reload");
+    shots.take(&screen, "scoreboard-after").await;
+
+    // An organizer announces; the visitor's page hears of it, and the team's contest page lists it.
+    let chief = chromium(&driver, &profiles.path().join("chief")).await;
+    chief.goto(&format!("{base}/login")).await.unwrap();
+    fill(&chief, "username", "chief").await;
+    fill(&chief, "password", PASSWORD).await;
+    submit(&chief, "username").await;
+    assert!(wait_for(&chief, "Signed in as", Duration::from_secs(5)).await);
+    chief.goto(&format!("{base}/contests/cup/console")).await.unwrap();
+    fill(&chief, "title", "休憩のお知らせ").await;
+    fill(&chief, "title_en", "Lunch break").await;
+    fill(&chief, "body_en", "Back at **13:00**.").await;
+    submit(&chief, "title").await;
+    shots.take(&chief, "announced").await;
+    assert!(wait_for(&screen, "Lunch break", Duration::from_secs(3)).await, "the live notice arrived");
+    bob.goto(&format!("{base}/contests/cup")).await.unwrap();
+    assert!(wait_for(&bob, "Lunch break", Duration::from_secs(3)).await);
+    shots.take(&bob, "announcement-seen").await;
+
+    for c in [alice, bob, screen, chief] {
+        c.close().await.unwrap();
+    }
+}
