@@ -37,7 +37,23 @@ impl Rule {
     }
 
     /// The canonical form of a typed answer under this rule.
+    ///
+    /// The rule is applied until the text stops changing (at most a few times): for ordinary answers once is
+    /// enough, but removing spaces can join a letter and a combining mark that NFKC then composes
+    /// (`h¨` → `h\u{308}` → `ḧ`), and a canonical form must be its own canonical form.
     pub fn canonical(self, typed: &str) -> String {
+        let mut text = self.apply(typed);
+        for _ in 0..4 {
+            let again = self.apply(&text);
+            if again == text {
+                break;
+            }
+            text = again;
+        }
+        text
+    }
+
+    fn apply(self, typed: &str) -> String {
         match self {
             Rule::Exact => typed.trim().to_owned(),
             Rule::Casefold => casefold(&typed.nfkc().collect::<String>()),
@@ -177,7 +193,7 @@ mod tests {
     #[test]
     fn canonical_forms_are_idempotent() {
         for rule in Rule::ALL {
-            for text in ["  Ｍｉｍｉ  KATZ ", "0x0X:ab", "c, b,a\n a", "\u{3000}"] {
+            for text in ["  Ｍｉｍｉ  KATZ ", "0x0X:ab", "c, b,a\n a", "\u{3000}", "h¨", "a ̈"] {
                 let once = rule.canonical(text);
                 assert_eq!(rule.canonical(&once), once, "{rule} {text:?}");
             }

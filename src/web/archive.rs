@@ -626,7 +626,7 @@ async fn upload(
     .await;
     match result {
         Ok(id) => Ok(see_other(&format!("/archive/items/{id}"))),
-        Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_))) => {
+        Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Unavailable(_))) => {
             let status = actix_web::ResponseError::status_code(&e);
             upload_page(&state, page.with_error(&e), contest, status).await
         }
@@ -681,7 +681,10 @@ async fn store_item(
     let blobs = BlobStore::new(&state.settings.data_dir);
     let mut files = Vec::new();
     for f in &form.files {
-        let stored = blobs.put_file(f.temp.path()).map_err(|e| AppError::Internal(e.into()))?;
+        let stored = blobs.put_file(f.temp.path()).map_err(|e| {
+            tracing::error!(error = %e, "an archive upload could not be stored");
+            AppError::Unavailable(Msg::StorageFailed)
+        })?;
         files.push(store::archive::NewFile {
             name: f.name.clone(),
             sha256: stored.sha256,

@@ -74,6 +74,8 @@ pub enum Msg {
     AnswerTooLong,
     JoinTeamFirst,
     RevealAfterEnd,
+    DatabaseUnavailable,
+    StorageFailed,
     ArchiveNotYet,
     ArchiveClosed,
     FileTooLarge {
@@ -214,6 +216,12 @@ impl Msg {
             FileRefused { name, why } => {
                 lang.pick(format!("{name} は受け付けられません: {why}"), format!("{name} is refused: it {why}"))
             }
+            DatabaseUnavailable => lang
+                .pick("データベースに一時的に接続できません。少し待ってからもう一度お試しください。何も変更されていません。", "The database cannot be reached for the moment: try again shortly. Nothing was changed.")
+                .into(),
+            StorageFailed => lang
+                .pick("ファイルを保存できませんでした。何も保存していません。運営者に連絡してください。", "The server could not store the files. Nothing was kept; please tell the organizers.")
+                .into(),
             RevealAfterEnd => lang
                 .pick(
                     "最終結果はコンテストの終了後に公開できます。",
@@ -321,6 +329,9 @@ pub enum AppError {
     /// 413: an upload over a limit.
     #[error("too large")]
     TooLarge(Msg),
+    /// 503: the database or the disk is unreachable for now; nothing was changed.
+    #[error("unavailable")]
+    Unavailable(Msg),
     /// An error that came from outside our handlers (the router, an extractor of actix-web), by status.
     #[error("{0}")]
     Status(StatusCode),
@@ -340,9 +351,11 @@ impl AppError {
             AppError::Invalid(fields) => fields.first().map(|(_, m)| m.clone()).unwrap_or(Msg::BadRequest),
             AppError::LoginRequired => Msg::LoginRequired,
             AppError::BadToken => Msg::BadToken,
-            AppError::Forbidden(m) | AppError::Conflict(m) | AppError::Unauthorized(m) | AppError::TooLarge(m) => {
-                m.clone()
-            }
+            AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::Unauthorized(m)
+            | AppError::TooLarge(m)
+            | AppError::Unavailable(m) => m.clone(),
             AppError::Csrf => Msg::FormExpired,
             AppError::NotFound => Msg::NotFound,
             AppError::TooMany { wait_secs } => Msg::TryAgainIn { secs: *wait_secs },
@@ -392,8 +405,31 @@ impl From<StoreError> for AppError {
             StoreError::AlreadyInTeam => AppError::Conflict(Msg::AlreadyInTeam),
             StoreError::TeamFull { max } => AppError::Conflict(Msg::TeamFull { max }),
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Db(db) if unreachable(&db) => {
+                tracing::warn!(error = %db, "the database is unreachable");
+                AppError::Unavailable(Msg::DatabaseUnavailable)
+            }
             StoreError::Db(db) => AppError::Internal(db.into()),
         }
+    }
+}
+
+/// Whether a database error means the database cannot be reached (a restart, a dropped connection, a full
+/// pool), rather than a fault of ours: the request can be tried again.
+fn unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                **e,
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed
+            ) || matches!(&**e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+        }
+        DbErr::Conn(_) => true,
+        _ => false,
     }
 }
 
@@ -413,6 +449,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Status(status) => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -480,6 +517,9 @@ pub async fn render_errors(
     };
     if let AppError::TooMany { wait_secs } = err {
         out.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*wait_secs));
+    }
+    if let AppError::Unavailable(_) = err {
+        out.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(5u32));
     }
     // Cookies the handler set (a fresh CSRF token, say) still go out with the error.
     for cookie in res.response().cookies() {

@@ -16,7 +16,7 @@ both!(teams_upload_and_organizers_publish, uploads_are_checked_and_nothing_half_
 both!(search_finds_by_team_title_and_file_name, past_years_import_and_export_losslessly);
 
 /// The fixture `cup`, ended a minute ago; Alice's team "Finders" in it.
-async fn ended_cup(app: &TestApp) -> Browser {
+pub async fn ended_cup(app: &TestApp) -> Browser {
     load(app, Source::valid()).await;
     let mut alice = app.browser();
     alice.register("alice").await;
@@ -30,7 +30,7 @@ async fn ended_cup(app: &TestApp) -> Browser {
     alice
 }
 
-fn form(csrf: &str, visibility: &str, files: Vec<(&str, Vec<u8>)>) -> Form {
+pub fn form(csrf: &str, visibility: &str, files: Vec<(&str, Vec<u8>)>) -> Form {
     let mut form = Form::new()
         .text("csrf", csrf.to_owned())
         .text("kind", "slides")

@@ -18,7 +18,7 @@ use crate::both;
 use crate::files::load;
 use crate::helpers::TestApp;
 
-both!(a_killed_server_loses_no_accepted_answer);
+both!(a_killed_server_loses_no_accepted_answer, a_storage_failure_keeps_nothing, a_lost_database_answers_503);
 
 fn serve(app: &TestApp) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mwscup"))
@@ -161,4 +161,54 @@ async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
     );
     restarted.kill().unwrap();
     restarted.wait().unwrap();
+}
+
+/// The files folder cannot be written during an upload: a clear 503, and nothing is half-kept.
+async fn a_storage_failure_keeps_nothing(app: TestApp) {
+    let mut alice = crate::archive::ended_cup(&app).await;
+    let files = app.fixture.data_dir().join("files");
+    let moved = app.fixture.data_dir().join("files.moved");
+    std::fs::rename(&files, &moved).unwrap();
+    // A plain file where the folder should be: every write below it fails, even for root.
+    std::fs::write(&files, b"not a folder").unwrap();
+    let page = alice.get("/archive/cup/upload").await;
+    let csrf = crate::helpers::csrf_of(&page.body).unwrap();
+    let res = alice
+        .client
+        .post(app.url("/archive/cup/upload"))
+        .multipart(crate::archive::form(&csrf, "public", vec![("notes.txt", b"our notes".to_vec())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.text().await.unwrap().contains("could not store the files. Nothing was kept"));
+    assert_eq!(entity::archive_items::Entity::find().all(&app.db).await.unwrap().len(), 0);
+    let leftovers = std::fs::read_dir(app.fixture.data_dir().join("tmp")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(leftovers, 0, "no temporary file is left behind");
+    std::fs::remove_file(&files).unwrap();
+    std::fs::rename(&moved, &files).unwrap();
+}
+
+/// The database goes away: pages and the API answer 503 with a message and Retry-After, never a 500.
+async fn a_lost_database_answers_503(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let organizer = app.user("chief", Role::Organizer).await;
+    let token = app.token_for(&organizer).await;
+    app.db.clone().close().await.unwrap();
+    let res =
+        reqwest::Client::new().get(app.url("/contests/cup")).header("Accept-Language", "en").send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.unwrap().contains("The database cannot be reached for the moment"));
+    let res = reqwest::Client::new()
+        .get(app.url("/api/v1/users/me"))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["success"], false);
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
 }
