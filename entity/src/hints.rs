@@ -11,6 +11,8 @@ pub struct Model {
     pub text: String,
     pub text_en: String,
     pub cost: i32,
+    /// Removed from the sources: shown to no one, its unlocks (and their costs) kept.
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261127_000004_scoreboard;
 mod m20261127_000005_archive;
 mod m20261127_000006_archive_search;
 mod m20261127_000007_final_standings;
+mod m20261127_000008_hidden_hints;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_archive::Migration),
             Box::new(m20261127_000006_archive_search::Migration),
             Box::new(m20261127_000007_final_standings::Migration),
+            Box::new(m20261127_000008_hidden_hints::Migration),
         ]
     }
 }

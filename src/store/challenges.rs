@@ -41,6 +41,7 @@ pub async fn of_contest(db: &impl ConnectionTrait, contest_id: i32) -> StoreResu
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
     let all_hints = hints::Entity::find()
         .filter(hints::Column::ChallengeId.is_in(ids.clone()))
+        .filter(hints::Column::Hidden.eq(false))
         .order_by_asc(hints::Column::Position)
         .all(db)
         .await?;
@@ -119,6 +120,7 @@ pub async fn one(db: &impl ConnectionTrait, contest_id: i32, id: i32) -> StoreRe
     };
     let hints = hints::Entity::find()
         .filter(hints::Column::ChallengeId.eq(id))
+        .filter(hints::Column::Hidden.eq(false))
         .order_by_asc(hints::Column::Position)
         .all(db)
         .await?;

@@ -209,8 +209,9 @@ pub async fn unlock(
     }
 }
 
+/// A hint still in the sources.
 pub async fn hint_by_id(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<hints::Model>> {
-    Ok(hints::Entity::find_by_id(id).one(db).await?)
+    Ok(hints::Entity::find_by_id(id).filter(hints::Column::Hidden.eq(false)).one(db).await?)
 }
 
 pub async fn set_paused(db: &impl ConnectionTrait, contest_id: i32, paused: bool) -> StoreResult<()> {

@@ -189,7 +189,7 @@ pub async fn hints(
         let mut changed = Vec::new();
         assign!(a, changed;
             challenge_id = challenge_id, position = position, text = spec.text.clone(), text_en = spec.text_en.clone(),
-            cost = spec.cost,
+            cost = spec.cost, hidden = false,
         );
         match save(db, a, existed, changed).await?.1 {
             Change::Created => out.push(format!("hints[{i}]: added")),
@@ -198,9 +198,11 @@ pub async fn hints(
         }
     }
     let keep = i32::try_from(specs.len()).unwrap_or(i32::MAX);
-    for extra in existing.iter().filter(|h| h.position >= keep) {
-        hints::Entity::delete_by_id(extra.id).exec(db).await?;
-        out.push(format!("hints[{}]: removed", extra.position));
+    for extra in existing.iter().filter(|h| h.position >= keep && !h.hidden) {
+        let mut a = extra.clone().into_active_model();
+        a.hidden = Set(true);
+        a.update(db).await?;
+        out.push(format!("hints[{}]: hidden (removed from the sources; its unlocks are kept)", extra.position));
     }
     Ok(out)
 }

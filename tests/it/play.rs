@@ -14,7 +14,7 @@ use crate::helpers::{PASSWORD, TestApp};
 
 both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_reasons, wrong_answers_are_limited);
 both!(concurrent_right_answers_make_one_solve, hints_cost_once, the_api_describes_the_day);
-both!(a_person_plays_in_the_browser, organizers_pause_and_announce);
+both!(a_person_plays_in_the_browser, organizers_pause_and_announce, a_hint_removed_by_a_resync_keeps_its_cost);
 
 /// The fixture `cup` plus a challenge that closed already, one with two attempts, and a dynamic one,
 /// started 30 minutes ago. Alice's team "Finders" is made; her API token is returned.
@@ -396,4 +396,32 @@ async fn organizers_pause_and_announce(app: TestApp) {
     let mut bob = app.browser();
     bob.register("bob").await;
     assert_eq!(bob.get("/contests/cup/console").await.status, StatusCode::FORBIDDEN);
+}
+
+/// A hint removed from the sources after a team paid for it: hidden, the unlock and its cost kept.
+async fn a_hint_removed_by_a_resync_keeps_its_cost(app: TestApp) {
+    let (source, token) = day(&app).await;
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;
+    let hint = detail["data"]["hints"][0]["id"].clone();
+    api(&app, &token, "POST", "/api/v1/unlocks", Some(json!({"target": hint, "type": "hints"}))).await;
+    source.edit(
+        "cup/static/alpha/challenge.toml",
+        "\n[[hints]]\ntext = \"ヒント\"\ntext_en = \"A hint\"\ncost = 10\n",
+        "\n",
+    );
+    let checked = mwscup::authoring::load_checked(&source.dir()).unwrap();
+    let shift = (chrono::Utc::now() - chrono::Duration::minutes(30)) - checked.contest.starts_at;
+    let blobs = mwscup::blobs::BlobStore::new(&app.fixture.data_dir());
+    let lines = mwscup::authoring::sync::sync(&app.db, &blobs, &checked.shifted(shift)).await.unwrap();
+    assert!(lines.iter().any(|l| l.contains("hints[0]: hidden")), "{lines:?}");
+    assert_eq!(hint_unlocks::Entity::find().count(&app.db).await.unwrap(), 1, "the unlock is kept");
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;
+    assert_eq!(detail["data"]["hints"], json!([]), "the hint is shown to no one");
+    let (status, _) =
+        api(&app, &token, "POST", "/api/v1/unlocks", Some(json!({"target": hint, "type": "hints"}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, board) = api(&app, &token, "GET", "/contests/cup/scoreboard.json", None).await;
+    let finders = board["standings"].as_array().unwrap().iter().find(|r| r["team"] == "Finders").unwrap().clone();
+    assert_eq!(finders["score"], -10, "the cost paid still counts");
 }
