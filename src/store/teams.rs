@@ -128,6 +128,23 @@ pub enum Left {
     TeamRemains,
     /// The last member left and the empty team was removed.
     TeamRemoved,
+    /// The last member left; the team keeps its record (attempts, solves, unlocks…), empty, with no captain.
+    TeamKeptEmpty,
+}
+
+/// Whether anything of the contest's record refers to a team: it may not vanish then.
+async fn has_record(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<bool> {
+    let attempts =
+        entity::submissions::Entity::find().filter(entity::submissions::Column::TeamId.eq(team_id)).count(db).await?;
+    let unlocks =
+        entity::hint_unlocks::Entity::find().filter(entity::hint_unlocks::Column::TeamId.eq(team_id)).count(db).await?;
+    let adjustments =
+        entity::adjustments::Entity::find().filter(entity::adjustments::Column::TeamId.eq(team_id)).count(db).await?;
+    let items = entity::archive_items::Entity::find()
+        .filter(entity::archive_items::Column::TeamId.eq(team_id))
+        .count(db)
+        .await?;
+    Ok(attempts + unlocks + adjustments + items > 0)
 }
 
 pub async fn leave(db: &DatabaseConnection, team_id: i32, user_id: i32) -> StoreResult<Left> {
@@ -148,6 +165,10 @@ pub async fn leave(db: &DatabaseConnection, team_id: i32, user_id: i32) -> Store
         .one(&txn)
         .await?;
     let outcome = match next {
+        None if has_record(&txn, team_id).await? => {
+            set_captain(&txn, team_id, None).await?;
+            Left::TeamKeptEmpty
+        }
         None => {
             teams::Entity::delete_by_id(team_id).exec(&txn).await?;
             Left::TeamRemoved

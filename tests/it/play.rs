@@ -15,6 +15,7 @@ use crate::helpers::{PASSWORD, TestApp};
 both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_reasons, wrong_answers_are_limited);
 both!(concurrent_right_answers_make_one_solve, hints_cost_once, the_api_describes_the_day);
 both!(a_person_plays_in_the_browser, organizers_pause_and_announce, a_hint_removed_by_a_resync_keeps_its_cost);
+both!(a_team_that_scored_outlives_its_last_member);
 
 /// The fixture `cup` plus a challenge that closed already, one with two attempts, and a dynamic one,
 /// started 30 minutes ago. Alice's team "Finders" is made; her API token is returned.
@@ -424,4 +425,24 @@ async fn a_hint_removed_by_a_resync_keeps_its_cost(app: TestApp) {
     let (_, board) = api(&app, &token, "GET", "/contests/cup/scoreboard.json", None).await;
     let finders = board["standings"].as_array().unwrap().iter().find(|r| r["team"] == "Finders").unwrap().clone();
     assert_eq!(finders["score"], -10, "the cost paid still counts");
+}
+
+/// The last member of a team that scored leaves: the team stays, with its points, and can be joined again.
+async fn a_team_that_scored_outlives_its_last_member(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    attempt(&app, &token, alpha, "mimikatz").await;
+    let mut alice = app.browser();
+    alice.login("alice", PASSWORD).await;
+    let code = alice.get("/contests/cup/team").await.by_id("invite-code").unwrap();
+    alice.post("/contests/cup/team/leave", &[]).await.assert_contains("Create a team");
+    let (_, board) = api(&app, &token, "GET", "/contests/cup/scoreboard.json", None).await;
+    let finders = board["standings"].as_array().unwrap().iter().find(|r| r["team"] == "Finders").cloned();
+    assert_eq!(finders.map(|r| r["score"].clone()), Some(json!(100)), "the team and its points stay");
+    assert_eq!(solves::Entity::find().count(&app.db).await.unwrap(), 1);
+    // Someone joins the empty team and becomes its captain.
+    let mut bob = app.browser();
+    bob.register("bob").await;
+    let team = bob.join("cup", &code).await;
+    assert!(team.body.contains(r#"bob <span class="badge">Captain</span>"#), "{}", team.body);
 }
