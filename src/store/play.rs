@@ -1,8 +1,6 @@
 //! The contest day's records: attempts, solves, hint unlocks, announcements, the pause switch.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, teams, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -88,15 +86,6 @@ pub async fn record_right(db: &DatabaseConnection, attempt: &Attempt<'_>, digest
     }
 }
 
-pub async fn has_solved(db: &impl ConnectionTrait, team_id: i32, challenge_id: i32) -> StoreResult<bool> {
-    Ok(solves::Entity::find()
-        .filter(solves::Column::TeamId.eq(team_id))
-        .filter(solves::Column::ChallengeId.eq(challenge_id))
-        .count(db)
-        .await?
-        > 0)
-}
-
 /// A team's solves in a contest.
 pub async fn solves_of_team(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<Vec<solves::Model>> {
     Ok(solves::Entity::find()
@@ -104,16 +93,6 @@ pub async fn solves_of_team(db: &impl ConnectionTrait, team_id: i32) -> StoreRes
         .order_by_asc(solves::Column::Id)
         .all(db)
         .await?)
-}
-
-/// How many teams solved each challenge of a contest (hidden teams count: a solve is a solve).
-pub async fn solve_counts(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<HashMap<i32, u32>> {
-    let rows = solves::Entity::find().filter(solves::Column::ContestId.eq(contest_id)).all(db).await?;
-    let mut counts = HashMap::new();
-    for r in rows {
-        *counts.entry(r.challenge_id).or_insert(0) += 1;
-    }
-    Ok(counts)
 }
 
 /// The solves of a challenge with the solving teams, first first.
@@ -254,9 +233,4 @@ pub async fn announcements(db: &impl ConnectionTrait, contest_id: i32) -> StoreR
         .order_by_desc(announcements::Column::Id)
         .all(db)
         .await?)
-}
-
-/// Solves of a team with their times, for `teams/me/solves`.
-pub async fn solve_times(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<Vec<(i32, i32, DateTime<Utc>)>> {
-    Ok(solves_of_team(db, team_id).await?.into_iter().map(|s| (s.challenge_id, s.user_id, s.created_at)).collect())
 }

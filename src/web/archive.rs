@@ -557,6 +557,8 @@ async fn read_upload(
 ) -> AppResult<UploadForm> {
     let mut form = UploadForm::default();
     let mut total = 0i64;
+    // The text of all fields together: a form has a dozen short ones.
+    let mut text_bytes = 0usize;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| AppError::field("files", Msg::BadRequest))?;
         let name = field.name().unwrap_or_default().to_owned();
@@ -591,7 +593,8 @@ async fn read_upload(
                 let mut value = Vec::new();
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk.map_err(|_| AppError::field("form", Msg::BadRequest))?;
-                    if value.len() + chunk.len() > 64 * 1024 {
+                    text_bytes += chunk.len();
+                    if value.len() + chunk.len() > 64 * 1024 || text_bytes > 256 * 1024 {
                         return Err(AppError::field("form", Msg::TooLong { max: 64 * 1024 }));
                     }
                     value.extend_from_slice(&chunk);

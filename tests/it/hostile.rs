@@ -3,6 +3,7 @@
 
 use mwscup::domain::role::Role;
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 
 use crate::authoring::Source;
 use crate::both;
@@ -129,6 +130,32 @@ async fn nonsense_gets_a_4xx_never_a_5xx(app: TestApp) {
     let page = alice.post("/contests/cup/challenges/alpha", &[("answer", "mimi\u{0}katz")]).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Incorrect.").assert_contains("mimi\u{2400}katz");
+    // An upload that is not multipart, or is cut short, is refused cleanly.
+    entity::contests::Entity::update_many()
+        .col_expr(
+            entity::contests::Column::EndsAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    for (ct, body) in [
+        ("application/x-www-form-urlencoded", b"title=x".to_vec()),
+        (
+            "multipart/form-data; boundary=XYZ",
+            b"--XYZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a".to_vec(),
+        ),
+    ] {
+        let res = alice
+            .client
+            .post(app.url("/archive/cup/upload"))
+            .header("Content-Type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error(), "{ct}: {}", res.status());
+    }
     // A forged session cookie reads as no session.
     let forged = reqwest::Client::new()
         .get(app.url("/account"))
