@@ -2,6 +2,10 @@
 //! every solve, hint unlock or adjustment once it is committed, and pushed to browsers through a
 //! broadcast that feeds Server-Sent Events. Reads take a ready snapshot; they never recompute from rows.
 //!
+//! Each snapshot also carries what a contest's hot paths read besides the standings: the contest itself,
+//! its areas and its visible challenges (the catalog), so that serving the board or judging an answer
+//! does not read them from the database. They are read again by the same reloads as the events.
+//!
 //! Two views are kept: the full one (organizers) and the public one, cut at the freeze until the
 //! organizers reveal the results. Each has its own broadcast, so a frozen scoreboard's clients learn
 //! nothing, not even that something happened.
@@ -18,6 +22,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast;
 
 use crate::domain::standings::{Entry, Events, Points, Row, Solve, View};
+use crate::store::challenges::ChallengeView;
 use crate::store::{self, StoreResult};
 
 /// Standings overall and per area (by area id).
@@ -50,6 +55,10 @@ pub struct Snapshot {
     pub contest: contests::Model,
     /// The contest's areas, in order (for tabs and per-area feeds).
     pub areas: Vec<areas::Model>,
+    /// The visible challenges, in order, with their hints and files.
+    pub challenges: Arc<Vec<Arc<ChallengeView>>>,
+    /// The slug of every challenge by id, hidden ones too (a solve of a hidden one still meets a requirement).
+    pub slugs: Arc<HashMap<i32, String>>,
     pub events: Arc<Events>,
     pub full: ViewSnapshot,
     pub public: ViewSnapshot,
@@ -92,6 +101,11 @@ impl Snapshot {
         if organizer { &self.full } else { &self.public }
     }
 
+    /// The challenges a team has solved (the full view: a team always knows its own solves).
+    pub fn solved_by(&self, team_id: i32) -> Vec<i32> {
+        self.events.solves.iter().filter(|s| s.team_id == team_id).map(|s| s.challenge_id).collect()
+    }
+
     /// Whether the public view is cut at the freeze right now.
     pub fn frozen_now(&self, now: DateTime<Utc>) -> bool {
         self.public.until.is_some_and(|f| now >= f)
@@ -131,12 +145,8 @@ fn view_of(
 }
 
 impl ContestLive {
-    fn compute(
-        contest: contests::Model,
-        areas: Vec<areas::Model>,
-        events: &Events,
-        previous: Option<&Snapshot>,
-    ) -> Snapshot {
+    fn compute(catalog: Catalog, events: &Events, previous: Option<&Snapshot>) -> Snapshot {
+        let Catalog { contest, areas, challenges, slugs } = catalog;
         let area_ids: Vec<i32> = events.areas.iter().map(|a| a.id).collect();
         let cut = if contest.revealed { None } else { contest.freeze_at };
         let full = view_of(events, &area_ids, None, previous.map(|p| &p.full));
@@ -163,6 +173,8 @@ impl ContestLive {
         Snapshot {
             contest,
             areas,
+            challenges,
+            slugs,
             events: Arc::new(events.clone()),
             full,
             public,
@@ -171,8 +183,8 @@ impl ContestLive {
         }
     }
 
-    fn new(contest: contests::Model, areas: Vec<areas::Model>, events: Events) -> ContestLive {
-        let snapshot = Self::compute(contest, areas, &events, None);
+    fn new(catalog: Catalog, events: Events) -> ContestLive {
+        let snapshot = Self::compute(catalog, &events, None);
         ContestLive {
             events: Mutex::new(events),
             snapshot: RwLock::new(Arc::new(snapshot)),
@@ -186,13 +198,18 @@ impl ContestLive {
     }
 
     /// Recomputes from the events in memory and tells the clients of each view that changed.
-    fn publish(&self, contest: contests::Model, areas: Vec<areas::Model>, events: &Events) {
+    fn publish(&self, catalog: Catalog, events: &Events) {
         let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         // A reload that found nothing new keeps the snapshot, and with it what was rendered from it.
-        if slot.contest == contest && slot.areas == areas && *slot.events == *events {
+        if slot.contest == catalog.contest
+            && slot.areas == catalog.areas
+            && slot.challenges == catalog.challenges
+            && slot.slugs == catalog.slugs
+            && *slot.events == *events
+        {
             return;
         }
-        let next = Self::compute(contest, areas, events, Some(&slot));
+        let next = Self::compute(catalog, events, Some(&slot));
         let (full_changed, public_changed) =
             (next.full.version != slot.full.version, next.public.version != slot.public.version);
         let (full_version, public_version) = (next.full.version, next.public.version);
@@ -211,7 +228,34 @@ impl ContestLive {
         let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut events);
         let current = self.snapshot();
-        self.publish(current.contest.clone(), current.areas.clone(), &events);
+        self.publish(Catalog::of(&current), &events);
+    }
+}
+
+/// What a contest is made of, as the hot paths read it.
+struct Catalog {
+    contest: contests::Model,
+    areas: Vec<areas::Model>,
+    challenges: Arc<Vec<Arc<ChallengeView>>>,
+    slugs: Arc<HashMap<i32, String>>,
+}
+
+impl Catalog {
+    async fn read(db: &DatabaseConnection, contest: contests::Model) -> StoreResult<Catalog> {
+        let areas = store::challenges::areas_of(db, contest.id).await?;
+        let list = store::challenges::of_contest(db, contest.id).await?;
+        let challenges = Arc::new(list.into_iter().map(Arc::new).collect());
+        let slugs = Arc::new(store::challenges::slugs_of(db, contest.id).await?);
+        Ok(Catalog { contest, areas, challenges, slugs })
+    }
+
+    fn of(snapshot: &Snapshot) -> Catalog {
+        Catalog {
+            contest: snapshot.contest.clone(),
+            areas: snapshot.areas.clone(),
+            challenges: snapshot.challenges.clone(),
+            slugs: snapshot.slugs.clone(),
+        }
     }
 }
 
@@ -219,11 +263,25 @@ impl ContestLive {
 pub struct Live {
     db: DatabaseConnection,
     contests: RwLock<HashMap<i32, Arc<ContestLive>>>,
+    /// Loaded contests by slug, for the requests that name one.
+    slugs: RwLock<HashMap<String, i32>>,
 }
 
 impl Live {
     pub fn new(db: DatabaseConnection) -> Live {
-        Live { db, contests: RwLock::new(HashMap::new()) }
+        Live { db, contests: RwLock::new(HashMap::new()), slugs: RwLock::new(HashMap::new()) }
+    }
+
+    /// A contest by its slug, loaded the first time it is asked for; `None` if there is none.
+    pub async fn by_slug(&self, slug: &str) -> StoreResult<Option<Arc<ContestLive>>> {
+        let known = self.slugs.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(slug).copied();
+        if let Some(live) = known.and_then(|id| self.loaded(id)) {
+            return Ok(Some(live));
+        }
+        let Some(contest) = store::contests::by_slug(&self.db, slug).await? else { return Ok(None) };
+        let live = self.get(&contest).await?;
+        self.slugs.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(contest.slug, contest.id);
+        Ok(Some(live))
     }
 
     fn loaded(&self, contest_id: i32) -> Option<Arc<ContestLive>> {
@@ -236,9 +294,9 @@ impl Live {
             return Ok(live);
         }
         let events = store::scores::events(&self.db, contest.id).await?;
-        let areas = store::challenges::areas_of(&self.db, contest.id).await?;
+        let catalog = Catalog::read(&self.db, contest.clone()).await?;
         let mut map = self.contests.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(map.entry(contest.id).or_insert_with(|| Arc::new(ContestLive::new(contest.clone(), areas, events))).clone())
+        Ok(map.entry(contest.id).or_insert_with(|| Arc::new(ContestLive::new(catalog, events))).clone())
     }
 
     /// A solve was committed.
@@ -255,16 +313,24 @@ impl Live {
         }
     }
 
-    /// Something the events depend on changed (teams, challenges, the contest's settings, another
-    /// instance's writes): reads the contest again and tells the clients if the standings moved.
+    /// Something the events or the catalog depend on changed (teams, challenges, the contest's settings,
+    /// another instance's writes): reads the contest again and tells the clients if the standings moved.
     pub async fn reload(&self, contest_id: i32) -> StoreResult<()> {
         let Some(live) = self.loaded(contest_id) else { return Ok(()) };
         let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(()) };
         let fresh = store::scores::events(&self.db, contest_id).await?;
-        let areas = store::challenges::areas_of(&self.db, contest_id).await?;
+        let catalog = Catalog::read(&self.db, contest).await?;
         let mut events = live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *events = fresh;
-        live.publish(contest, areas, &events);
+        live.publish(catalog, &events);
+        Ok(())
+    }
+
+    /// This instance changed something a contest's views depend on: reads it again here, and tells the
+    /// other instances to do the same.
+    pub async fn changed(&self, contest_id: i32) -> StoreResult<()> {
+        self.reload(contest_id).await?;
+        bus::notify(&self.db, contest_id).await;
         Ok(())
     }
 

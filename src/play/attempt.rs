@@ -73,15 +73,17 @@ pub async fn submit(
     }
     let attempt =
         Attempt { contest_id: a.contest.id, challenge_id: c.id, team_id: a.team.id, user_id: a.user_id, ip: a.ip };
-    let solves = store::play::solves_of_team(db, a.team.id).await?;
-    if solves.iter().any(|s| s.challenge_id == c.id) {
+    // What the team solved, from the live view: a solve another instance made a moment ago and this one
+    // has not heard of yet still meets the unique index below, and is answered `already_solved`.
+    let snap = live.get(a.contest).await?.snapshot();
+    let solved_ids = snap.solved_by(a.team.id);
+    if solved_ids.contains(&c.id) {
         store::play::record_already_solved(db, &attempt).await?;
         return Ok(Verdict::AlreadySolved);
     }
     let requires = ChallengeView::list(&c.requires);
     if !requires.is_empty() {
-        let slugs = store::challenges::slugs_of(db, a.contest.id).await?;
-        let solved = solved_slugs(&solves.iter().map(|s| s.challenge_id).collect::<Vec<_>>(), &slugs);
+        let solved = solved_slugs(&solved_ids, &snap.slugs);
         let missing = missing_requirements(&requires, &solved);
         if !missing.is_empty() {
             return Ok(Verdict::Refused(Refusal::Locked { requires: missing }));

@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{areas, contests};
-use sea_orm::ConnectionTrait;
+use std::sync::Arc;
+
+use entity::areas;
 
 use super::{opens_at, solved_slugs, windows_of};
 use crate::domain::play::missing_requirements;
 use crate::domain::scoring::Value;
+use crate::live::Snapshot;
 use crate::store::challenges::ChallengeView;
-use crate::store::{self, StoreResult};
 
 /// Whether a team may open a challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub enum Access {
 
 #[derive(Debug, Clone)]
 pub struct Item {
-    pub view: ChallengeView,
+    pub view: Arc<ChallengeView>,
     /// Points now (a dynamic challenge's current value).
     pub value: i32,
     pub dynamic: bool,
@@ -58,38 +59,36 @@ impl Board {
     }
 }
 
-/// The board: `team_id` is the asking team (none for staff, who see every challenge as open); `counts`
-/// are the solves per challenge the asker may know of (frozen for the public during a freeze).
-pub async fn load(
-    db: &impl ConnectionTrait,
-    contest: &contests::Model,
+/// The board, from a contest's live snapshot (no database read): `team_id` is the asking team (none for
+/// staff, who see every challenge as open); `counts` are the solves per challenge the asker may know of
+/// (frozen for the public during a freeze).
+pub fn build(
+    snap: &Snapshot,
     team_id: Option<i32>,
     staff: bool,
     counts: &HashMap<i32, u32>,
     now: DateTime<Utc>,
-) -> StoreResult<Board> {
-    let views = store::challenges::of_contest(db, contest.id).await?;
-    let solved_ids: Vec<i32> = match team_id {
-        Some(t) => store::play::solves_of_team(db, t).await?.iter().map(|s| s.challenge_id).collect(),
-        None => Vec::new(),
-    };
-    let slugs: HashMap<i32, String> = views.iter().map(|v| (v.challenge.id, v.challenge.slug.clone())).collect();
-    let solved = solved_slugs(&solved_ids, &slugs);
+) -> Board {
+    let contest = &snap.contest;
+    let views = snap.challenges.as_slice();
+    let solved_ids: Vec<i32> = team_id.map(|t| snap.solved_by(t)).unwrap_or_default();
+    let solved = solved_slugs(&solved_ids, &snap.slugs);
     let titles: HashMap<String, (String, String)> = views
         .iter()
         .map(|v| (v.challenge.slug.clone(), (v.challenge.title.clone(), v.challenge.title_en.clone())))
         .collect();
 
-    let mut areas: Vec<AreaBoard> = store::challenges::areas_of(db, contest.id)
-        .await?
-        .into_iter()
+    let mut areas: Vec<AreaBoard> = snap
+        .areas
+        .iter()
+        .cloned()
         .map(|area| AreaBoard {
             closes_at: [Some(contest.ends_at), area.closes_at].into_iter().flatten().min().unwrap_or(contest.ends_at),
             area,
             items: Vec::new(),
         })
         .collect();
-    for view in views {
+    for view in views.iter().cloned() {
         let c = &view.challenge;
         let windows = windows_of(contest, &view.area, c);
         let missing = missing_requirements(&ChallengeView::list(&c.requires), &solved);
@@ -125,5 +124,5 @@ pub async fn load(
             area.items.push(item);
         }
     }
-    Ok(Board { areas })
+    Board { areas }
 }

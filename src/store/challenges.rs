@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::StoreResult;
 
 /// A challenge with what its pages show beside it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeView {
     pub challenge: challenges::Model,
     pub area: areas::Model,

@@ -14,7 +14,6 @@ use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
-use crate::startup::AppState;
 
 /// The title an announcement is pushed with.
 fn page_title(a: &entity::announcements::Model) -> String {
@@ -95,7 +94,7 @@ async fn reveal(
         return Err(AppError::Forbidden(Msg::RevealAfterEnd));
     }
     store::contests::set_revealed(&state.db, contest.id, true).await?;
-    scores_changed(&state, contest.id).await?;
+    state.live.changed(contest.id).await?;
     // The revealed standings are the final ones: the archive keeps them.
     let snap = state.live.get(&contest).await?.snapshot();
     let finals: Vec<(i32, i32, i64)> = snap
@@ -107,13 +106,6 @@ async fn reveal(
         .collect();
     store::teams::set_final(&state.db, &finals).await?;
     Ok(see_other(&format!("/contests/{}/scoreboard", contest.slug)))
-}
-
-/// The standings depend on what changed: this instance and the others read it again.
-async fn scores_changed(state: &AppState, contest_id: i32) -> AppResult<()> {
-    state.live.reload(contest_id).await?;
-    crate::live::bus::notify(&state.db, contest_id).await;
-    Ok(())
 }
 
 #[derive(Deserialize, Default)]
@@ -199,13 +191,15 @@ async fn team_visibility(
     let state = state(&req)?;
     let team = store::teams::by_id(&state.db, contest.id, path.team).await?.ok_or(AppError::NotFound)?;
     store::teams::set_hidden(&state.db, team.id, form.hidden == "true").await?;
-    scores_changed(&state, contest.id).await?;
+    state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
 }
 
 async fn set_paused(req: &HttpRequest, contest: &contests::Model, paused: bool) -> AppResult<HttpResponse> {
     let state = state(req)?;
     store::play::set_paused(&state.db, contest.id, paused).await?;
+    // Answers are judged against the contest in memory: every instance must see the switch at once.
+    state.live.changed(contest.id).await?;
     tracing::info!(contest = %contest.slug, paused, "contest pause switched");
     Ok(see_other(&format!("/contests/{}/console", contest.slug)))
 }

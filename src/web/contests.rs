@@ -27,13 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(super::resource("/contests/{slug}/team/leave").route(web::post().to(leave_team)));
 }
 
-/// The scoreboard lists teams: a new or removed team reaches it at once, here and on other instances.
-pub async fn teams_changed(state: &crate::startup::AppState, contest_id: i32) -> AppResult<()> {
-    state.live.reload(contest_id).await?;
-    crate::live::bus::notify(&state.db, contest_id).await;
-    Ok(())
-}
-
 pub fn schedule_of(contest: &contests::Model) -> Schedule {
     Schedule { starts_at: contest.starts_at, ends_at: contest.ends_at, freeze_at: contest.freeze_at }
 }
@@ -153,7 +146,7 @@ async fn create_team(
         let state = state(&req)?;
         let new = store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation, captain_id: Some(user.id) };
         store::teams::create(&state.db, new).await?;
-        teams_changed(&state, contest.id).await?;
+        state.live.changed(contest.id).await?;
         Ok(see_other(&format!("/contests/{}/team", contest.slug)))
     }
     .await;
@@ -265,6 +258,6 @@ async fn leave_team(
     let team =
         store::teams::of_user(&state.db, contest.id, user.id).await?.ok_or(AppError::Forbidden(Msg::NotInTeam))?;
     store::teams::leave(&state.db, team.id, user.id).await?;
-    teams_changed(&state, contest.id).await?;
+    state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}", contest.slug)))
 }

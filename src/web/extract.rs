@@ -193,11 +193,15 @@ impl FromRequest for ContestCtx {
         let req = req.clone();
         Box::pin(async move {
             let state = state(&req)?;
-            let contest = match req.match_info().get("slug") {
-                Some(slug) => store::contests::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?,
-                None => store::contests::current(&state.db, Utc::now()).await?.ok_or(AppError::NotFound)?,
+            // The contest as its live view holds it (kept current by the reloads), not read per request.
+            let live = match req.match_info().get("slug") {
+                Some(slug) => state.live.by_slug(slug).await?.ok_or(AppError::NotFound)?,
+                None => {
+                    let contest = store::contests::current(&state.db, Utc::now()).await?.ok_or(AppError::NotFound)?;
+                    state.live.get(&contest).await?
+                }
             };
-            Ok(ContestCtx(contest))
+            Ok(ContestCtx(live.snapshot().contest.clone()))
         })
     }
 }

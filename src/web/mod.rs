@@ -5,6 +5,7 @@ pub mod api;
 pub mod archive;
 pub mod auth;
 pub mod body;
+pub mod cached;
 pub mod chart;
 pub mod console;
 pub mod contests;

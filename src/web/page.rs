@@ -103,8 +103,12 @@ impl FromRequest for Page {
 
 /// Renders a template as an HTML response with the given status.
 pub fn render(status: actix_web::http::StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
-    let body = template.render().map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(render_bytes(template)?))
+}
+
+/// A template's HTML, for a response or a cache.
+pub fn render_bytes(template: &impl Template) -> AppResult<actix_web::web::Bytes> {
+    Ok(template.render().map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?.into())
 }
 
 pub fn ok(template: &impl Template) -> AppResult<HttpResponse> {

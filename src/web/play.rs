@@ -79,7 +79,7 @@ impl Player {
         self.may_see_board(contest, now)?;
         let snapshot = state.live.get(contest).await?.snapshot();
         let counts = &snapshot.view(self.organizer()).solve_counts;
-        Ok(board::load(&state.db, contest, self.team_id(), self.staff, counts, now).await?)
+        Ok(board::build(&snapshot, self.team_id(), self.staff, counts, now))
     }
 
     /// One challenge the player may open, by a predicate; 404 for hidden or unknown ones, 403 with the

@@ -12,12 +12,14 @@ use askama::Template;
 use chrono::Utc;
 use entity::{areas, contests};
 use serde::Deserialize;
+use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::cached;
 use super::chart::{self, Series};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ApiCaller, ContestCtx, caller_if_any, role_of, state};
-use super::page::{Page, ok};
+use super::page::{self, Page};
 use crate::domain::role::Role;
 use crate::domain::standings::Row;
 use crate::feeds;
@@ -167,21 +169,26 @@ fn area_of<'s>(snap: &'s Snapshot, key: Option<&str>) -> AppResult<Option<&'s ar
     }
 }
 
+fn table_key(page: &Page, reader: &Reader, area: Option<&areas::Model>) -> String {
+    format!("table:{}:{}:{}", reader.organizer, area.map_or("", |a| a.key.as_str()), page.lang.code())
+}
+
+fn render_table(page: &Page, snap: &Snapshot, reader: &Reader, area: Option<&areas::Model>) -> AppResult<Bytes> {
+    let board = board(page, snap, reader, area);
+    let html = ScoreboardFragment { page, board }
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(Bytes::from(html))
+}
+
 /// The table and chart of a view, rendered once per snapshot, view, area and language.
 fn table_html(page: &Page, snap: &Snapshot, reader: &Reader, area: Option<&areas::Model>) -> AppResult<Bytes> {
-    let key = format!("table:{}:{}:{}", reader.organizer, area.map_or("", |a| a.key.as_str()), page.lang.code());
-    snap.rendered(key, || {
-        let board = board(page, snap, reader, area);
-        let html = ScoreboardFragment { page, board }
-            .render()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-        Ok(Bytes::from(html))
-    })
+    snap.rendered(table_key(page, reader, area), || render_table(page, snap, reader, area))
 }
 
 async fn page(
     req: HttpRequest,
-    page: Page,
+    mut page: Page,
     ContestCtx(contest): ContestCtx,
     q: web::Query<AreaQuery>,
 ) -> AppResult<HttpResponse> {
@@ -189,15 +196,28 @@ async fn page(
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
     let area = area_of(&snap, q.area.as_deref())?;
-    let table = String::from_utf8_lossy(&table_html(&page, &snap, &reader, area)?).into_owned();
-    ok(&ScoreboardPage {
-        title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
-        tabs: tabs(&page, &snap.areas, area),
-        area_key: area.map(|a| a.key.clone()).unwrap_or_default(),
-        page,
-        table,
-        contest,
-    })
+    let render = |page: Page| {
+        let table = String::from_utf8_lossy(&table_html(&page, &snap, &reader, area)?).into_owned();
+        page::render_bytes(&ScoreboardPage {
+            title: page.lang.text(&snap.contest.title, &snap.contest.title_en).to_owned(),
+            tabs: tabs(&page, &snap.areas, area),
+            area_key: area.map(|a| a.key.clone()).unwrap_or_default(),
+            page,
+            table,
+            contest: snap.contest.clone(),
+        })
+    };
+    // Nobody signed in: the whole page is the same for every such reader, so it is made once per snapshot.
+    if page.viewer.is_none() && page.notice.is_none() && page.error.is_none() {
+        page.here = format!(
+            "/contests/{}/scoreboard{}",
+            contest.slug,
+            area.map(|a| format!("?area={}", a.key)).unwrap_or_default()
+        );
+        let key = format!("page:{}:{}:{}", reader.organizer, area.map_or("", |a| a.key.as_str()), page.lang.code());
+        return cached::respond(&req, &snap, key, "text/html; charset=utf-8", || render(page));
+    }
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render(page)?))
 }
 
 async fn fragment(
@@ -210,18 +230,20 @@ async fn fragment(
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
     let area = area_of(&snap, q.area.as_deref())?;
-    let body = table_html(&page, &snap, &reader, area)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(body))
+    let key = table_key(&page, &reader, area);
+    cached::respond(&req, &snap, key, "text/html; charset=utf-8", || render_table(&page, &snap, &reader, area))
 }
 
 /// A JSON feed of a view, serialised once per snapshot.
-fn json_bytes(snap: &Snapshot, key: String, make: impl FnOnce() -> serde_json::Value) -> AppResult<HttpResponse> {
-    let body =
-        snap.rendered(key, || serde_json::to_vec(&make()).map(Bytes::from).map_err(|e| AppError::Internal(e.into())))?;
-    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+fn json_bytes(
+    req: &HttpRequest,
+    snap: &Snapshot,
+    key: String,
+    make: impl FnOnce() -> serde_json::Value,
+) -> AppResult<HttpResponse> {
+    cached::respond(req, snap, key, "application/json", || {
+        serde_json::to_vec(&make()).map(Bytes::from).map_err(|e| AppError::Internal(e.into()))
+    })
 }
 
 async fn json_feed(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
@@ -229,7 +251,7 @@ async fn json_feed(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResu
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
     let frozen_now = snap.frozen_now(Utc::now());
-    json_bytes(&snap, format!("json:{}:{frozen_now}", reader.organizer), || {
+    json_bytes(&req, &snap, format!("json:{}:{frozen_now}", reader.organizer), || {
         let view = snap.view(reader.organizer);
         let frozen = view.until.filter(|_| frozen_now);
         feeds::scoreboard(&snap.contest, &snap.areas, &view.standings.overall, &view.standings.areas, frozen)
@@ -240,7 +262,7 @@ async fn ctftime(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
-    json_bytes(&snap, format!("ctftime:{}", reader.organizer), || {
+    json_bytes(&req, &snap, format!("ctftime:{}", reader.organizer), || {
         feeds::ctftime(&snap.events, &snap.view(reader.organizer).standings.overall)
     })
 }
@@ -289,7 +311,12 @@ pub async fn api_scoreboard(
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
-    Ok(super::api::success(feeds::ctfd_scoreboard(&snap.view(reader.organizer).standings.overall)))
+    json_bytes(
+        &req,
+        &snap,
+        format!("ctfd:{}", reader.organizer),
+        || json!({"success": true, "data": feeds::ctfd_scoreboard(&snap.view(reader.organizer).standings.overall)}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -307,5 +334,11 @@ pub async fn api_top(
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
-    Ok(super::api::success(feeds::ctfd_top(&snap.view(reader.organizer).standings.overall, path.n.min(100))))
+    let n = path.n.min(100);
+    json_bytes(
+        &req,
+        &snap,
+        format!("ctfd-top:{}:{n}", reader.organizer),
+        || json!({"success": true, "data": feeds::ctfd_top(&snap.view(reader.organizer).standings.overall, n)}),
+    )
 }

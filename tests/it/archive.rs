@@ -27,6 +27,7 @@ pub async fn ended_cup(app: &TestApp) -> Browser {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     alice
 }
 
@@ -151,6 +152,7 @@ async fn uploads_are_checked_and_nothing_half_stored(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     let (status, _, body) =
         upload(&app, &mut alice, |csrf| form(csrf, "public", vec![("big.txt", vec![b'a'; 4096])])).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -203,6 +205,7 @@ async fn items_follow_their_visibility(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
 
     let mut ids = Vec::new();
     for visibility in ["participants", "organizers"] {
@@ -218,6 +221,7 @@ async fn items_follow_their_visibility(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     let (participants, organizers) = (format!("/archive/items/{}", ids[0]), format!("/archive/items/{}", ids[1]));
 
     let mut anonymous = app.browser();
@@ -267,6 +271,7 @@ async fn search_finds_by_team_title_and_file_name(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     let mut visitor = app.browser();
     let found = |page: &crate::helpers::Page, title: &str| page.body.contains(title);
     let by_title = visitor.get("/archive/search?q=approach").await;

@@ -120,6 +120,7 @@ async fn after_the_demo_a_team_archives_its_work_and_finds_it(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     for (kind, title, file, bytes) in [
         ("slides", "How we solved the DFIR questions", "slides.pdf", b"%PDF-1.7\n%demo".to_vec()),
         ("script", "A Cuckoo report parser", "parse_report.py", b"import json\nprint('c2')\n".to_vec()),

@@ -67,6 +67,8 @@ pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
     pub fixture: Fixture,
+    /// The server's live views, which it keeps current by reloads like those `reload` makes.
+    pub live: std::sync::Arc<mwscup::live::Live>,
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -81,9 +83,10 @@ pub async fn start(fixture: Fixture) -> TestApp {
     let settings = settings_of(&fixture);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let server = run(listener, AppState::new(db.clone(), settings)).unwrap();
-    tokio::spawn(server);
-    TestApp { address, db, fixture }
+    let state = AppState::new(db.clone(), settings);
+    let live = state.live.clone();
+    tokio::spawn(run(listener, state).unwrap());
+    TestApp { address, db, fixture, live }
 }
 
 /// The settings a test server runs with.
@@ -119,6 +122,12 @@ macro_rules! both {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// What the test wrote to the database behind the server's back (as another process would) reaches
+    /// the server now, as the periodic reload would bring it within seconds.
+    pub async fn reload(&self) {
+        self.live.reload_all().await.unwrap();
     }
 
     /// A new browser with its own cookies, asking for English pages.

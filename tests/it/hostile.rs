@@ -139,6 +139,7 @@ async fn nonsense_gets_a_4xx_never_a_5xx(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     for (ct, body) in [
         ("application/x-www-form-urlencoded", b"title=x".to_vec()),
         (

@@ -118,6 +118,7 @@ async fn answers_get_the_right_statuses(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     let (status, _) = attempt(&app, &token, zeta, "net view").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -415,6 +416,7 @@ async fn a_hint_removed_by_a_resync_keeps_its_cost(app: TestApp) {
     let shift = (chrono::Utc::now() - chrono::Duration::minutes(30)) - checked.contest.starts_at;
     let blobs = mwscup::blobs::BlobStore::new(&app.fixture.data_dir());
     let lines = mwscup::authoring::sync::sync(&app.db, &blobs, &checked.shifted(shift)).await.unwrap();
+    app.reload().await;
     assert!(lines.iter().any(|l| l.contains("hints[0]: hidden")), "{lines:?}");
     assert_eq!(hint_unlocks::Entity::find().count(&app.db).await.unwrap(), 1, "the unlock is kept");
     let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;

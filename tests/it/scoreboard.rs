@@ -16,6 +16,7 @@ use crate::helpers::{Browser, PASSWORD, TestApp, start};
 
 both!(scores_follow_solves_hints_and_adjustments, the_freeze_hides_and_the_reveal_shows, members_only_and_hidden_teams);
 both!(standings_survive_a_restart, a_solve_reaches_open_scoreboards_at_once, two_instances_share_the_standings);
+both!(feeds_are_compressed_once_and_follow_the_next_solve);
 
 /// The fixture with a dynamic challenge `zeta` (linear 300, −100 a solver, at least 100).
 fn cup(extra_contest: &str) -> Source {
@@ -213,6 +214,7 @@ async fn the_freeze_hides_and_the_reveal_shows(app: TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.reload().await;
     chief.get("/contests/cup/console").await;
     chief.post("/contests/cup/console/reveal", &[]).await;
     let (_, revealed) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
@@ -339,4 +341,46 @@ async fn two_instances_share_the_standings(app: TestApp) {
     let (_, here) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
     assert_eq!(after["standings"], here["standings"]);
     assert_eq!(table(&after, "standings")[0], (1, "Team finders".into(), json!(100)));
+}
+
+/// A client that accepts gzip gets the same feed compressed (made once per change), and the next solve
+/// reaches both forms; a signed-in reader's page is their own, an anonymous one is shared.
+async fn feeds_are_compressed_once_and_follow_the_next_solve(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let (_, token) = player(&app, "alice").await;
+    let fetch = |path: &'static str, gzip: bool| {
+        let mut req = reqwest::Client::new().get(app.url(path)).header("Accept-Language", "en");
+        if gzip {
+            req = req.header("Accept-Encoding", "gzip, deflate, br");
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert_eq!(res.headers()["vary"], "Accept-Encoding", "{path}");
+            let encoding = res.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+            let bytes = res.bytes().await.unwrap();
+            if gzip {
+                assert_eq!(encoding.as_deref(), Some("gzip"), "{path}");
+                let mut plain = String::new();
+                std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain).unwrap();
+                plain
+            } else {
+                assert_eq!(encoding, None, "{path}");
+                String::from_utf8(bytes.to_vec()).unwrap()
+            }
+        }
+    };
+    for path in ["/contests/cup/scoreboard.json", "/contests/cup/api/v1/scoreboard", "/contests/cup/scoreboard"] {
+        assert_eq!(fetch(path, true).await, fetch(path, false).await, "{path}");
+    }
+    let before: Value = serde_json::from_str(&fetch("/contests/cup/api/v1/scoreboard", true).await).unwrap();
+    assert_eq!(before["data"][0]["score"], 0);
+    solve(&app, &token, "alpha", "mimikatz").await;
+    let after: Value = serde_json::from_str(&fetch("/contests/cup/api/v1/scoreboard", true).await).unwrap();
+    assert_eq!(after["data"][0]["score"], 100, "the cache follows the solve");
+    assert!(fetch("/contests/cup/scoreboard", true).await.contains("<td class=\"score\">100</td>"));
+    // The shared page names nobody; a signed-in reader sees their own name on theirs.
+    let (mut bob, _) = player(&app, "bob").await;
+    assert!(!fetch("/contests/cup/scoreboard", false).await.contains("Signed in as"));
+    bob.get("/contests/cup/scoreboard").await.assert_contains("Signed in as").assert_contains("bob");
 }

@@ -86,7 +86,7 @@ pub async fn create(
         StoreError::TeamNameTaken => AppError::field("name", Msg::TeamNameTaken),
         other => other.into(),
     })?;
-    crate::web::contests::teams_changed(&state, contest.id).await?;
+    state.live.changed(contest.id).await?;
     Ok(success(team_json(TeamView { team, members: Vec::new() }, true)))
 }
 

@@ -1,0 +1,177 @@
+//! Running one scenario: `concurrency` clients, each on its own keep-alive connection, send what the
+//! scenario's plan gives them until the time is up or the plan runs out, and every answer is checked.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::http::{Conn, request};
+use crate::server::Server;
+use crate::world::World;
+
+/// One request and what its answer must hold to count as a success.
+pub struct Req {
+    pub bytes: Vec<u8>,
+    pub expect: &'static [u8],
+}
+
+/// What a client sends next (`None`: nothing left to send). Given the client's number and its count.
+pub type Plan = Arc<dyn Fn(usize, u64) -> Option<Req> + Send + Sync>;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stats {
+    pub name: String,
+    pub concurrency: usize,
+    pub requests: usize,
+    pub errors: usize,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// The server's CPU time over the wall time (2.0 = both cores).
+    pub server_cpu: f64,
+    pub server_peak_rss_mib: f64,
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+pub async fn run(name: &str, server: &Server, concurrency: usize, seconds: f64, plan: Plan) -> Stats {
+    server.reset_peak();
+    let cpu_before = server.cpu();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|client| {
+            let (plan, addr) = (plan.clone(), server.addr);
+            tokio::spawn(async move {
+                let mut conn = Conn::new(addr);
+                let (mut times, mut errors, mut seq) = (Vec::new(), 0usize, 0u64);
+                while Instant::now() < deadline {
+                    let Some(req) = plan(client, seq) else { break };
+                    seq += 1;
+                    let t = Instant::now();
+                    match conn.send(&req.bytes).await {
+                        Ok(res) if res.status == 200 && res.contains(req.expect) => times.push(t.elapsed()),
+                        Ok(res) => {
+                            if errors == 0 {
+                                eprintln!("unexpected answer {}: {}", res.status, String::from_utf8_lossy(&res.body));
+                            }
+                            errors += 1;
+                        }
+                        Err(e) => {
+                            if errors == 0 {
+                                eprintln!("request failed: {e}");
+                            }
+                            errors += 1;
+                        }
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (times, e) = t.await.unwrap();
+        all.extend(times);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = (server.cpu() - cpu_before).as_secs_f64() / elapsed;
+    all.sort();
+    let stats = Stats {
+        name: name.into(),
+        concurrency,
+        requests: all.len(),
+        errors,
+        rps: all.len() as f64 / elapsed,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+        server_cpu: cpu,
+        server_peak_rss_mib: server.peak_rss_mib(),
+    };
+    println!(
+        "  {name} c={concurrency}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors, CPU {:.2}, peak RSS {:.1} MiB",
+        stats.rps, stats.p50_ms, stats.p99_ms, stats.errors, stats.server_cpu, stats.server_peak_rss_mib
+    );
+    stats
+}
+
+/// The same request again and again.
+pub fn get(path: &str, headers: &[(&str, &str)]) -> Plan {
+    let bytes = request("GET", path, headers, b"");
+    Arc::new(move |_, _| Some(Req { bytes: bytes.clone(), expect: b"" }))
+}
+
+fn attempt(token: &str, challenge: i32, submission: &str) -> Vec<u8> {
+    let body = json!({"challenge_id": challenge, "submission": submission}).to_string();
+    let auth = format!("Token {token}");
+    request(
+        "POST",
+        "/contests/bench/api/v1/challenges/attempt",
+        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
+/// Wrong answers from the 50 teams kept for them (see `World::wrong_pairs`), each to a challenge that team
+/// has not solved, so that every one is judged in full.
+pub fn wrong_answers(world: &World) -> Plan {
+    let pairs: Vec<(String, i32)> = world.wrong_pairs.iter().map(|(t, c)| (world.teams[*t].1.clone(), *c)).collect();
+    Arc::new(move |client, seq| {
+        let (token, challenge) = &pairs[(client + seq as usize * 61) % pairs.len()];
+        Some(Req { bytes: attempt(token, *challenge, &format!("wrong-{client}-{seq}")), expect: b"\"incorrect\"" })
+    })
+}
+
+/// Right answers for a range of the pairs no team has solved, each pair once.
+pub fn right_answers(world: &World, range: std::ops::Range<usize>) -> Plan {
+    let pairs: Vec<(String, i32, String)> =
+        world.unsolved[range].iter().map(|(t, c)| (world.teams[*t].1.clone(), *c, world.answers[c].clone())).collect();
+    let next = AtomicUsize::new(0);
+    Arc::new(move |_, _| {
+        let (token, challenge, answer) = pairs.get(next.fetch_add(1, Ordering::Relaxed))?;
+        Some(Req { bytes: attempt(token, *challenge, answer), expect: b"\"correct\"" })
+    })
+}
+
+/// A contest day: 90% reads (the scoreboard's feed and page, the board as a team) and 10% answers (three
+/// wrong for each right one while unsolved pairs last).
+pub fn mixed_day(world: &World, right: Plan) -> Plan {
+    let feed = get("/contests/bench/api/v1/scoreboard", &[("Accept-Encoding", "gzip")]);
+    let page = get("/contests/bench/scoreboard", &[("Accept-Encoding", "gzip")]);
+    let board = team_board(world);
+    let wrong = wrong_answers(world);
+    Arc::new(move |client, seq| {
+        let pick = (client as u64 * 7 + seq) % 40;
+        match pick {
+            0..=11 => feed(client, seq),
+            12..=17 => page(client, seq),
+            18..=35 => board(client, seq),
+            36..=38 => wrong(client, seq),
+            _ => right(client, seq).or_else(|| wrong(client, seq)),
+        }
+    })
+}
+
+/// `GET /api/v1/challenges` as one of 50 teams.
+pub fn team_board(world: &World) -> Plan {
+    let reqs: Vec<Vec<u8>> = world
+        .teams
+        .iter()
+        .take(50)
+        .map(|(_, token)| {
+            let auth = format!("Token {token}");
+            request("GET", "/contests/bench/api/v1/challenges", &[("Authorization", &auth)], b"")
+        })
+        .collect();
+    Arc::new(move |client, _| Some(Req { bytes: reqs[client % reqs.len()].clone(), expect: b"\"success\":true" }))
+}
