@@ -10,15 +10,17 @@ use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{CurrentUser, state};
 use super::page::{Page, render, see_other};
+use super::routes::{Routes, endpoint};
 use crate::domain::names::optional_text;
 use crate::domain::password;
 use crate::store;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/account").route(web::get().to(show)))
-        .service(super::resource("/account/password").route(web::post().to(change_password)))
-        .service(super::resource("/account/tokens").route(web::post().to(create_token)))
-        .service(super::resource("/account/tokens/{id}/revoke").route(web::post().to(revoke_token)));
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/account").get(show))
+        .add(endpoint("/account/password").post(change_password))
+        .add(endpoint("/account/tokens").post(create_token))
+        .add(endpoint("/account/tokens/{id}/revoke").post(revoke_token));
 }
 
 pub struct TokenRow {

@@ -19,6 +19,7 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, CurrentUser, MaybeUser, Organizer, role_of, state};
 use super::markdown;
 use super::page::{Page, ok, render, see_other};
+use super::routes::{Routes, endpoint};
 use crate::blobs::BlobStore;
 use crate::domain::access;
 use crate::domain::names::optional_text;
@@ -27,18 +28,17 @@ use crate::startup::AppState;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/archive").route(web::get().to(years)))
-        .service(super::resource("/archive/search").route(web::get().to(search)))
-        .service(super::resource("/archive/items/{id}").route(web::get().to(item_page)))
-        .service(super::resource("/archive/items/{id}/review").route(web::post().to(review)))
-        .service(super::resource("/archive/files/{id}/{name}").route(web::get().to(download)))
-        .service(super::resource("/archive/{slug}").route(web::get().to(year)))
-        .service(
-            super::resource("/archive/{slug}/upload").route(web::get().to(upload_form)).route(web::post().to(upload)),
-        )
-        .service(super::resource("/archive/{slug}/review").route(web::get().to(review_list)))
-        .service(super::resource("/archive/{slug}/teams/{team}").route(web::get().to(team_page)));
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/archive").get(years))
+        .add(endpoint("/archive/search").get(search))
+        .add(endpoint("/archive/items/{id}").get(item_page))
+        .add(endpoint("/archive/items/{id}/review").post(review))
+        .add(endpoint("/archive/files/{id}/{name}").get(download))
+        .add(endpoint("/archive/{slug}").get(year))
+        .add(endpoint("/archive/{slug}/upload").get(upload_form).post(upload))
+        .add(endpoint("/archive/{slug}/review").get(review_list))
+        .add(endpoint("/archive/{slug}/teams/{team}").get(team_page));
 }
 
 pub const KINDS: [&str; 5] = ["slides", "script", "writeup", "video", "repository"];

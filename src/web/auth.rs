@@ -14,6 +14,7 @@ use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::state;
 use super::page::{Page, ok, render, safe_next, see_other};
+use super::routes::{Routes, endpoint};
 use crate::domain::limiter::{FailureLimiter, Policy};
 use crate::domain::names::{Username, optional_email};
 use crate::domain::password;
@@ -21,10 +22,11 @@ use crate::domain::role::Role;
 use crate::startup::AppState;
 use crate::store;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/register").route(web::get().to(register_form)).route(web::post().to(register)))
-        .service(super::resource("/login").route(web::get().to(login_form)).route(web::post().to(login)))
-        .service(super::resource("/logout").route(web::post().to(logout)));
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/register").get(register_form).post(register))
+        .add(endpoint("/login").get(login_form).post(login))
+        .add(endpoint("/logout").post(logout));
 }
 
 /// Failed logins: 5 per account and 30 per address in 5 minutes, then a wait until the window ends.

@@ -12,6 +12,7 @@ use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
+use super::routes::{Routes, endpoint};
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
 
@@ -22,17 +23,16 @@ fn page_title(a: &entity::announcements::Model) -> String {
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/contests/{slug}/console").route(web::get().to(home)))
-        .service(super::resource("/contests/{slug}/console/challenges").route(web::get().to(challenges)))
-        .service(super::resource("/contests/{slug}/console/pause").route(web::post().to(pause)))
-        .service(super::resource("/contests/{slug}/console/resume").route(web::post().to(resume)))
-        .service(super::resource("/contests/{slug}/console/announcements").route(web::post().to(announce)))
-        .service(super::resource("/contests/{slug}/console/reveal").route(web::post().to(reveal)))
-        .service(super::resource("/contests/{slug}/console/adjustments").route(web::post().to(adjust)))
-        .service(
-            super::resource("/contests/{slug}/console/teams/{team}/visibility").route(web::post().to(team_visibility)),
-        );
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/contests/{slug}/console").get(home))
+        .add(endpoint("/contests/{slug}/console/challenges").get(challenges))
+        .add(endpoint("/contests/{slug}/console/pause").post(pause))
+        .add(endpoint("/contests/{slug}/console/resume").post(resume))
+        .add(endpoint("/contests/{slug}/console/announcements").post(announce))
+        .add(endpoint("/contests/{slug}/console/reveal").post(reveal))
+        .add(endpoint("/contests/{slug}/console/adjustments").post(adjust))
+        .add(endpoint("/contests/{slug}/console/teams/{team}/visibility").post(team_visibility));
 }
 
 #[derive(Template)]

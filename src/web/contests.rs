@@ -2,7 +2,7 @@
 //! renew the code.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use chrono::Utc;
 use entity::contests;
@@ -13,18 +13,20 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, CurrentUser, state};
 use super::home::phase_label;
 use super::page::{Page, ok, render, see_other};
+use super::routes::{Routes, endpoint};
 use crate::domain::clock::{Phase, Schedule};
 use crate::domain::names::{TeamName, optional_text};
 use crate::store;
 use crate::store::teams::TeamView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/contests/{slug}").route(web::get().to(overview)))
-        .service(super::resource("/contests/{slug}/teams").route(web::post().to(create_team)))
-        .service(super::resource("/contests/{slug}/join").route(web::post().to(join_team)))
-        .service(super::resource("/contests/{slug}/team").route(web::get().to(my_team)))
-        .service(super::resource("/contests/{slug}/team/invite").route(web::post().to(renew_invite)))
-        .service(super::resource("/contests/{slug}/team/leave").route(web::post().to(leave_team)));
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/contests/{slug}").get(overview))
+        .add(endpoint("/contests/{slug}/teams").post(create_team))
+        .add(endpoint("/contests/{slug}/join").post(join_team))
+        .add(endpoint("/contests/{slug}/team").get(my_team))
+        .add(endpoint("/contests/{slug}/team/invite").post(renew_invite))
+        .add(endpoint("/contests/{slug}/team/leave").post(leave_team));
 }
 
 pub fn schedule_of(contest: &contests::Model) -> Schedule {

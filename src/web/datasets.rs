@@ -12,6 +12,7 @@ use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult};
 use super::extract::{CurrentUser, Organizer, state};
 use super::page::{Page, ok, render, see_other};
+use super::routes::{Routes, endpoint};
 use crate::domain::access::{self, Asker};
 use crate::domain::clock;
 use crate::domain::names::Username;
@@ -20,15 +21,12 @@ use crate::store;
 use crate::store::challenges::ChallengeView;
 use crate::store::datasets::AgreementRow;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/datasets").route(web::get().to(catalog)))
-        .service(super::resource("/datasets/{key}").route(web::get().to(detail)))
-        .service(super::resource("/datasets/{key}/agree").route(web::post().to(agree)))
-        .service(
-            super::resource("/datasets/{key}/agreements")
-                .route(web::get().to(agreements))
-                .route(web::post().to(record_agreements)),
-        );
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/datasets").get(catalog))
+        .add(endpoint("/datasets/{key}").get(detail))
+        .add(endpoint("/datasets/{key}/agree").post(agree))
+        .add(endpoint("/datasets/{key}/agreements").get(agreements).post(record_agreements));
 }
 
 pub fn kind_label(page: &Page, kind: &str) -> &'static str {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{CurrentUser, role_of, state};
+use super::routes::{Routes, endpoint};
 use crate::blobs::{BlobStore, is_sha256};
 use crate::domain::access::{self, Asker};
 use crate::domain::clock;
@@ -16,8 +17,8 @@ use crate::play::solved_slugs;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/files/{sha256}/{name}").route(web::get().to(download)));
+pub fn configure(routes: &mut Routes) {
+    routes.add(endpoint("/files/{sha256}/{name}").get(download));
 }
 
 #[derive(Deserialize)]

@@ -10,15 +10,17 @@ use super::error::AppResult;
 use super::extract::state;
 use super::i18n::{LANG_COOKIE, Lang};
 use super::page::{Page, ok, safe_next};
+use super::routes::{Routes, endpoint};
 use crate::domain::clock::Phase;
 use crate::store;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/").route(web::get().to(home)))
-        .service(super::resource("/healthz").route(web::get().to(healthz)))
-        .service(super::resource("/lang/{code}").route(web::get().to(switch_language)))
-        .service(super::resource("/assets/style.css").route(web::get().to(stylesheet)))
-        .service(super::resource("/assets/live.js").route(web::get().to(live_script)));
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/").get(home))
+        .add(endpoint("/healthz").get(healthz))
+        .add(endpoint("/lang/{code}").get(switch_language))
+        .add(endpoint("/assets/style.css").get(stylesheet))
+        .add(endpoint("/assets/live.js").get(live_script));
 }
 
 /// A contest as the lists show it.

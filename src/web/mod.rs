@@ -21,37 +21,43 @@ pub mod i18n;
 pub mod markdown;
 pub mod page;
 pub mod play;
+pub mod routes;
 pub mod scoreboard;
 
 use actix_web::web::{self, ServiceConfig};
 
 use self::error::{AppError, Msg};
+pub use self::routes::RouteInfo;
+use self::routes::Routes;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::field("query", Msg::BadRequest).into()))
         .app_data(web::FormConfig::default().limit(64 * 1024));
-    home::configure(cfg);
-    auth::configure(cfg);
-    account::configure(cfg);
-    api::configure(cfg);
-    archive::configure(cfg);
-    console::configure(cfg);
-    contests::configure(cfg);
-    datasets::configure(cfg);
-    files::configure(cfg);
-    play::configure(cfg);
-    scoreboard::configure(cfg);
+    register(&mut Routes::new(cfg, &mut Vec::new()));
 }
 
-/// A resource that answers 405 with a message to a method it does not take (actix-web would fall through
-/// to the 404 of the whole site).
-pub fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// Every route of the site, in the order actix-web tries them.
+fn register(routes: &mut Routes) {
+    home::configure(routes);
+    auth::configure(routes);
+    account::configure(routes);
+    api::configure(routes);
+    archive::configure(routes);
+    console::configure(routes);
+    contests::configure(routes);
+    datasets::configure(routes);
+    files::configure(routes);
+    play::configure(routes);
+    scoreboard::configure(routes);
 }
 
-async fn method_not_allowed() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::Status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED))
+/// Every route of the site (method and full path pattern), without a server: `App::configure` runs the
+/// registration at once, and the app is then dropped.
+pub fn route_table() -> Vec<RouteInfo> {
+    let mut table = Vec::new();
+    drop(actix_web::App::new().configure(|cfg| register(&mut Routes::new(cfg, &mut table))));
+    table
 }
 
 /// Whatever no route matched.

@@ -14,6 +14,7 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, CurrentUser, role_of, state};
 use super::markdown;
 use super::page::{Page, ok, render, see_other};
+use super::routes::{Routes, endpoint};
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
 use crate::domain::role::Role;
 use crate::play::attempt::{self, Answer, Verdict};
@@ -22,18 +23,11 @@ use crate::startup::AppState;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/contests/{slug}/challenges").route(web::get().to(board_page)))
-        .service(
-            super::resource("/contests/{slug}/challenges/{challenge}")
-                .route(web::get().to(challenge_page))
-                .route(web::post().to(answer)),
-        )
-        .service(
-            super::resource("/contests/{slug}/challenges/{challenge}/hints/{hint}/unlock")
-                .route(web::get().to(confirm_unlock))
-                .route(web::post().to(unlock)),
-        );
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/contests/{slug}/challenges").get(board_page))
+        .add(endpoint("/contests/{slug}/challenges/{challenge}").get(challenge_page).post(answer))
+        .add(endpoint("/contests/{slug}/challenges/{challenge}/hints/{hint}/unlock").get(confirm_unlock).post(unlock));
 }
 
 /// Someone on the contest day: a member of a team, or staff (organizers and judges see every challenge).

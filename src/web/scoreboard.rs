@@ -20,6 +20,7 @@ use super::chart::{self, Series};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ApiCaller, ContestCtx, caller_if_any, role_of, state};
 use super::page::{self, Page};
+use super::routes::{Routes, endpoint};
 use crate::domain::role::Role;
 use crate::domain::standings::Row;
 use crate::feeds;
@@ -27,12 +28,13 @@ use crate::live::{LiveEvent, Snapshot};
 use crate::startup::AppState;
 use crate::store;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/contests/{slug}/scoreboard").route(web::get().to(page)))
-        .service(super::resource("/contests/{slug}/scoreboard/table").route(web::get().to(fragment)))
-        .service(super::resource("/contests/{slug}/scoreboard.json").route(web::get().to(json_feed)))
-        .service(super::resource("/contests/{slug}/ctftime.json").route(web::get().to(ctftime)))
-        .service(super::resource("/contests/{slug}/events").route(web::get().to(events)));
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/contests/{slug}/scoreboard").get(page))
+        .add(endpoint("/contests/{slug}/scoreboard/table").get(fragment))
+        .add(endpoint("/contests/{slug}/scoreboard.json").get(json_feed))
+        .add(endpoint("/contests/{slug}/ctftime.json").get(ctftime))
+        .add(endpoint("/contests/{slug}/events").get(events));
 }
 
 /// Who reads the scoreboard: organizers see through the freeze.

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use mwscup::config::Settings;
@@ -11,6 +12,7 @@ use mwscup::startup::{AppState, run};
 use mwscup::store;
 use regex::Regex;
 use reqwest::StatusCode;
+use reqwest::cookie::Jar;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tempfile::TempDir;
 
@@ -138,13 +140,14 @@ impl TestApp {
     pub fn browser_in(&self, lang: &str) -> Browser {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .default_headers(headers)
+            .cookie_provider(jar.clone())
+            .default_headers(headers.clone())
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .unwrap();
-        Browser { client, base: self.address.clone(), csrf: None }
+        Browser { client, base: self.address.clone(), csrf: None, jar, headers }
     }
 
     /// A contest that runs from an hour ago for `hours` more hours (negative: it has ended).
@@ -197,6 +200,8 @@ pub struct Browser {
     pub client: reqwest::Client,
     base: String,
     csrf: Option<String>,
+    jar: Arc<Jar>,
+    headers: reqwest::header::HeaderMap,
 }
 
 pub struct Page {
@@ -229,6 +234,21 @@ pub fn csrf_of(body: &str) -> Option<String> {
 }
 
 impl Browser {
+    /// A client with this browser's cookies that does not follow redirects: to see a 303 and where it points.
+    pub fn direct(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .default_headers(self.headers.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// The CSRF token of the last page with a form, as `post` sends it.
+    pub fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+
     async fn page(&mut self, res: reqwest::Response) -> Page {
         let status = res.status();
         let url = res.url().to_string();

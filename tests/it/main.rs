@@ -11,6 +11,7 @@ mod api;
 mod archive;
 mod auth;
 mod authoring;
+mod authz;
 mod browser;
 mod cli;
 mod demo;

@@ -5,30 +5,32 @@ mod challenges;
 mod teams;
 mod users;
 
-use actix_web::{HttpResponse, Scope, web};
+use actix_web::HttpResponse;
 use serde::Serialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(routes(web::scope("/api/v1"))).service(routes(web::scope("/contests/{slug}/api/v1")));
+use crate::web::routes::{Routes, endpoint};
+
+pub fn configure(routes: &mut Routes) {
+    routes.scope("/api/v1", endpoints).scope("/contests/{slug}/api/v1", endpoints);
 }
 
-fn routes(scope: Scope) -> Scope {
-    scope
-        .service(crate::web::resource("/challenges").route(web::get().to(challenges::list)))
-        .service(crate::web::resource("/challenges/attempt").route(web::post().to(challenges::attempt)))
-        .service(crate::web::resource("/challenges/{id}").route(web::get().to(challenges::one)))
-        .service(crate::web::resource("/challenges/{id}/solves").route(web::get().to(challenges::solves)))
-        .service(crate::web::resource("/unlocks").route(web::post().to(challenges::unlock)))
-        .service(crate::web::resource("/notifications").route(web::get().to(challenges::notifications)))
-        .service(crate::web::resource("/scoreboard").route(web::get().to(crate::web::scoreboard::api_scoreboard)))
-        .service(crate::web::resource("/scoreboard/top/{n}").route(web::get().to(crate::web::scoreboard::api_top)))
-        .service(crate::web::resource("/users").route(web::post().to(users::create)))
-        .service(crate::web::resource("/users/me").route(web::get().to(users::me)))
-        .service(crate::web::resource("/teams").route(web::post().to(teams::create)))
-        .service(crate::web::resource("/teams/me").route(web::get().to(teams::mine)))
-        .service(crate::web::resource("/teams/me/solves").route(web::get().to(challenges::my_solves)))
-        .service(crate::web::resource("/teams/{id}").route(web::get().to(teams::one)))
-        .service(crate::web::resource("/teams/{id}/members").route(web::post().to(teams::add_member)))
+fn endpoints(routes: &mut Routes) {
+    routes
+        .add(endpoint("/challenges").get(challenges::list))
+        .add(endpoint("/challenges/attempt").post(challenges::attempt))
+        .add(endpoint("/challenges/{id}").get(challenges::one))
+        .add(endpoint("/challenges/{id}/solves").get(challenges::solves))
+        .add(endpoint("/unlocks").post(challenges::unlock))
+        .add(endpoint("/notifications").get(challenges::notifications))
+        .add(endpoint("/scoreboard").get(crate::web::scoreboard::api_scoreboard))
+        .add(endpoint("/scoreboard/top/{n}").get(crate::web::scoreboard::api_top))
+        .add(endpoint("/users").post(users::create))
+        .add(endpoint("/users/me").get(users::me))
+        .add(endpoint("/teams").post(teams::create))
+        .add(endpoint("/teams/me").get(teams::mine))
+        .add(endpoint("/teams/me/solves").get(challenges::my_solves))
+        .add(endpoint("/teams/{id}").get(teams::one))
+        .add(endpoint("/teams/{id}/members").post(teams::add_member));
 }
 
 /// `{"success": true, "data": …}`.
