@@ -17,6 +17,7 @@ use std::time::Duration;
 use crate::config::Settings;
 use crate::live::{self, Live};
 use crate::play::attempt::WrongAnswerLimiter;
+use crate::store::answer_log::AnswerLog;
 use crate::web;
 use crate::web::auth::LoginGuard;
 
@@ -33,15 +34,19 @@ pub struct AppState {
     pub wrong_answers: WrongAnswerLimiter,
     /// The live standings of the contests, shared by every worker.
     pub live: Arc<Live>,
+    /// Where answers are written, in batches by one task.
+    pub answers: AnswerLog,
 }
 
 impl AppState {
+    /// Starts the answer log's task: call it within the Tokio runtime that will serve.
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let mut hasher = Sha512::new();
         hasher.update(b"mwscup-cookie-key-v1\0");
         hasher.update(settings.secret_key.as_bytes());
         let cookie_key = Key::from(&hasher.finalize());
         let live = Arc::new(Live::new(db.clone()));
+        let answers = AnswerLog::start(db.clone());
         AppState {
             db,
             settings,
@@ -49,6 +54,7 @@ impl AppState {
             logins: LoginGuard::default(),
             wrong_answers: WrongAnswerLimiter::default(),
             live,
+            answers,
         }
     }
 }

@@ -13,6 +13,7 @@
 pub mod bus;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::web::Bytes;
@@ -101,7 +102,7 @@ impl Snapshot {
         if organizer { &self.full } else { &self.public }
     }
 
-    /// The challenges a team has solved (the full view: a team always knows its own solves).
+    /// The challenges a team has solved in this snapshot (the full view: a team knows its own solves).
     pub fn solved_by(&self, team_id: i32) -> Vec<i32> {
         self.events.solves.iter().filter(|s| s.team_id == team_id).map(|s| s.challenge_id).collect()
     }
@@ -124,6 +125,12 @@ pub struct ContestLive {
     snapshot: RwLock<Arc<Snapshot>>,
     pub public_tx: broadcast::Sender<LiveEvent>,
     pub staff_tx: broadcast::Sender<LiveEvent>,
+    /// The events changed since the snapshot was computed.
+    stale: AtomicBool,
+    /// A background recomputation is on its way.
+    scheduled: AtomicBool,
+    /// One recomputation at a time: those who come meanwhile find it done.
+    turn: Mutex<()>,
 }
 
 fn view_of(
@@ -145,11 +152,11 @@ fn view_of(
 }
 
 impl ContestLive {
-    fn compute(catalog: Catalog, events: &Events, previous: Option<&Snapshot>) -> Snapshot {
+    fn compute(catalog: Catalog, events: Events, previous: Option<&Snapshot>) -> Snapshot {
         let Catalog { contest, areas, challenges, slugs } = catalog;
         let area_ids: Vec<i32> = events.areas.iter().map(|a| a.id).collect();
         let cut = if contest.revealed { None } else { contest.freeze_at };
-        let full = view_of(events, &area_ids, None, previous.map(|p| &p.full));
+        let full = view_of(&events, &area_ids, None, previous.map(|p| &p.full));
         // Before the freeze has cut anything, the public view is the full one: no need to compute it twice.
         let nothing_cut = cut.is_none_or(|c| {
             events.solves.iter().map(|s| s.at).chain(events.entries.iter().map(|e| e.at)).all(|at| at < c)
@@ -168,14 +175,14 @@ impl ContestLive {
                 version,
             }
         } else {
-            view_of(events, &area_ids, cut, previous.map(|p| &p.public))
+            view_of(&events, &area_ids, cut, previous.map(|p| &p.public))
         };
         Snapshot {
             contest,
             areas,
             challenges,
             slugs,
-            events: Arc::new(events.clone()),
+            events: Arc::new(events),
             full,
             public,
             charts: Mutex::new(HashMap::new()),
@@ -184,28 +191,73 @@ impl ContestLive {
     }
 
     fn new(catalog: Catalog, events: Events) -> ContestLive {
-        let snapshot = Self::compute(catalog, &events, None);
+        let snapshot = Self::compute(catalog, events.clone(), None);
         ContestLive {
             events: Mutex::new(events),
             snapshot: RwLock::new(Arc::new(snapshot)),
             public_tx: broadcast::channel(256).0,
             staff_tx: broadcast::channel(256).0,
+            stale: AtomicBool::new(false),
+            scheduled: AtomicBool::new(false),
+            turn: Mutex::new(()),
         }
     }
 
+    /// The standings with every committed change in them (recomputed first if a change is pending), so that
+    /// a reader who was just told "correct" sees the solve.
     pub fn snapshot(&self) -> Arc<Snapshot> {
+        if self.stale.load(Ordering::Acquire) {
+            self.refresh(None);
+        }
+        self.latest()
+    }
+
+    /// The snapshot as it is, maybe a moment behind the newest solves: for what does not depend on them
+    /// (the contest, its areas and challenges).
+    pub fn latest(&self) -> Arc<Snapshot> {
         self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// The challenges a team has solved, from the events themselves (never behind).
+    pub fn solved_by(&self, team_id: i32) -> Vec<i32> {
+        let events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        events.solves.iter().filter(|s| s.team_id == team_id).map(|s| s.challenge_id).collect()
+    }
+
+    /// Recomputes if a change is pending (with a new catalog, if given). Changes that arrive while one
+    /// recomputation runs are taken by the next: under a burst of solves, one recomputation serves many.
+    fn refresh(&self, catalog: Option<Catalog>) {
+        let _turn = self.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !self.stale.swap(false, Ordering::AcqRel) && catalog.is_none() {
+            return;
+        }
+        let events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let catalog = catalog.unwrap_or_else(|| Catalog::of(&self.latest()));
+        self.publish(catalog, events);
+    }
+
+    /// Recomputes soon, off the caller's path, so that open scoreboards hear of the change even if nobody
+    /// reads the standings meanwhile.
+    fn schedule(self: &Arc<Self>) {
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            this.scheduled.store(false, Ordering::Release);
+            this.refresh(None);
+        });
+    }
+
     /// Recomputes from the events in memory and tells the clients of each view that changed.
-    fn publish(&self, catalog: Catalog, events: &Events) {
+    fn publish(&self, catalog: Catalog, events: Events) {
         let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         // A reload that found nothing new keeps the snapshot, and with it what was rendered from it.
         if slot.contest == catalog.contest
             && slot.areas == catalog.areas
             && slot.challenges == catalog.challenges
             && slot.slugs == catalog.slugs
-            && *slot.events == *events
+            && *slot.events == events
         {
             return;
         }
@@ -224,11 +276,11 @@ impl ContestLive {
         }
     }
 
-    fn apply(&self, change: impl FnOnce(&mut Events)) {
-        let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        change(&mut events);
-        let current = self.snapshot();
-        self.publish(Catalog::of(&current), &events);
+    /// A committed change: the standings are recomputed by the next reader or, soon, in the background.
+    fn apply(self: &Arc<Self>, change: impl FnOnce(&mut Events)) {
+        change(&mut self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        self.stale.store(true, Ordering::Release);
+        self.schedule();
     }
 }
 
@@ -320,9 +372,9 @@ impl Live {
         let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(()) };
         let fresh = store::scores::events(&self.db, contest_id).await?;
         let catalog = Catalog::read(&self.db, contest).await?;
-        let mut events = live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *events = fresh;
-        live.publish(catalog, &events);
+        *live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        live.stale.store(true, Ordering::Release);
+        live.refresh(Some(catalog));
         Ok(())
     }
 

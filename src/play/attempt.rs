@@ -14,6 +14,7 @@ use crate::domain::limiter::{FailureLimiter, Policy};
 use crate::domain::play::{Refusal, kept_text, missing_requirements};
 use crate::domain::standings::Solve;
 use crate::live::{Live, bus};
+use crate::store::answer_log::AnswerLog;
 use crate::store::challenges::ChallengeView;
 use crate::store::play::{Attempt, RightAnswer};
 use crate::store::{self, StoreResult};
@@ -63,6 +64,7 @@ pub struct Answer<'a> {
 /// Judges an answer and records it.
 pub async fn submit(
     db: &DatabaseConnection,
+    log: &AnswerLog,
     limiter: &WrongAnswerLimiter,
     live: &Live,
     a: Answer<'_>,
@@ -75,15 +77,15 @@ pub async fn submit(
         Attempt { contest_id: a.contest.id, challenge_id: c.id, team_id: a.team.id, user_id: a.user_id, ip: a.ip };
     // What the team solved, from the live view: a solve another instance made a moment ago and this one
     // has not heard of yet still meets the unique index below, and is answered `already_solved`.
-    let snap = live.get(a.contest).await?.snapshot();
-    let solved_ids = snap.solved_by(a.team.id);
+    let contest_live = live.get(a.contest).await?;
+    let solved_ids = contest_live.solved_by(a.team.id);
     if solved_ids.contains(&c.id) {
-        store::play::record_already_solved(db, &attempt).await?;
+        log.already_solved(&attempt).await?;
         return Ok(Verdict::AlreadySolved);
     }
     let requires = ChallengeView::list(&c.requires);
     if !requires.is_empty() {
-        let solved = solved_slugs(&solved_ids, &snap.slugs);
+        let solved = solved_slugs(&solved_ids, &contest_live.latest().slugs);
         let missing = missing_requirements(&requires, &solved);
         if !missing.is_empty() {
             return Ok(Verdict::Refused(Refusal::Locked { requires: missing }));
@@ -104,7 +106,7 @@ pub async fn submit(
         ChallengeView::list(&c.answer_digests).iter().filter_map(|d| d.parse().ok()).collect();
     let digest = AnswerDigest::of_typed(rule, &c.answer_salt, a.typed);
     if AnswerDigest::is_among(&digest, &accepted) {
-        return Ok(match store::play::record_right(db, &attempt, digest.to_string()).await? {
+        return Ok(match log.right(&attempt, digest.to_string()).await? {
             RightAnswer::Solved(solve) => {
                 // Committed: the scoreboard may show it now.
                 live.solved(
@@ -118,6 +120,6 @@ pub async fn submit(
         });
     }
     limiter.lock().record_failure(&a.team.id, Instant::now());
-    store::play::record_wrong(db, &attempt, kept_text(a.typed)).await?;
+    log.wrong(&attempt, kept_text(a.typed)).await?;
     Ok(Verdict::Incorrect)
 }

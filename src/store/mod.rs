@@ -1,5 +1,6 @@
 //! Every query, grouped by aggregate. Handlers call these and never build a query themselves.
 
+pub mod answer_log;
 pub mod archive;
 pub mod challenges;
 pub mod contests;

@@ -4,8 +4,8 @@ use chrono::Utc;
 use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, teams, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 
 use super::{StoreResult, is_unique_violation};
@@ -20,7 +20,8 @@ pub struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
-    fn row(&self, outcome: &str, text: Option<String>, digest: Option<String>) -> submissions::ActiveModel {
+    /// The submission's row, stamped now: the time of the answer, whenever its batch is committed.
+    pub(super) fn row(&self, outcome: &str, text: Option<String>, digest: Option<String>) -> submissions::ActiveModel {
         submissions::ActiveModel {
             contest_id: Set(self.contest_id),
             challenge_id: Set(self.challenge_id),
@@ -36,54 +37,12 @@ impl Attempt<'_> {
     }
 }
 
-/// Records a wrong answer (its text already cut for keeping).
-pub async fn record_wrong(db: &impl ConnectionTrait, attempt: &Attempt<'_>, kept_text: String) -> StoreResult<()> {
-    attempt.row("incorrect", Some(kept_text), None).insert(db).await?;
-    Ok(())
-}
-
-/// Records an attempt at a challenge the team has solved already.
-pub async fn record_already_solved(db: &impl ConnectionTrait, attempt: &Attempt<'_>) -> StoreResult<()> {
-    attempt.row("already_solved", None, None).insert(db).await?;
-    Ok(())
-}
-
 /// What became of a right answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RightAnswer {
     Solved(solves::Model),
     /// Another member's answer made the solve first.
     AlreadySolved,
-}
-
-/// Records a right answer and its solve in one transaction, committed before this returns. When members
-/// answer at once, the unique index lets one solve through and the others become `already_solved`.
-pub async fn record_right(db: &DatabaseConnection, attempt: &Attempt<'_>, digest: String) -> StoreResult<RightAnswer> {
-    let txn = db.begin().await?;
-    let submission = attempt.row("correct", None, Some(digest)).insert(&txn).await?;
-    let solve = solves::ActiveModel {
-        contest_id: Set(attempt.contest_id),
-        challenge_id: Set(attempt.challenge_id),
-        team_id: Set(attempt.team_id),
-        user_id: Set(attempt.user_id),
-        submission_id: Set(submission.id),
-        created_at: Set(submission.created_at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    match solve {
-        Ok(solve) => {
-            txn.commit().await?;
-            Ok(RightAnswer::Solved(solve))
-        }
-        Err(e) if is_unique_violation(&e) => {
-            txn.rollback().await?;
-            record_already_solved(db, attempt).await?;
-            Ok(RightAnswer::AlreadySolved)
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// A team's solves in a contest.

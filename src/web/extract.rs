@@ -201,7 +201,7 @@ impl FromRequest for ContestCtx {
                     state.live.get(&contest).await?
                 }
             };
-            Ok(ContestCtx(live.snapshot().contest.clone()))
+            Ok(ContestCtx(live.latest().contest.clone()))
         })
     }
 }

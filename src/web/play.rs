@@ -323,6 +323,7 @@ async fn answer(
         let ip = client_ip(&req);
         let verdict = attempt::submit(
             &state.db,
+            &state.answers,
             &state.wrong_answers,
             &state.live,
             Answer {

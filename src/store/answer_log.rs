@@ -1,0 +1,161 @@
+//! Answers are written by one task that commits them in batches (group commit): when many teams answer at
+//! once, one transaction and one flush to disk carry every answer that arrived meanwhile, instead of one
+//! each, and SQLite's writers never queue on its busy timeout. Each caller still waits for the commit that
+//! holds its answer: a verdict is never returned before its record is on disk.
+
+use entity::{solves, submissions};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+
+use super::play::{Attempt, RightAnswer};
+use super::{StoreError, StoreResult, is_unique_violation};
+
+/// The most answers one transaction carries.
+const BATCH: usize = 256;
+
+/// A record kept as it is, or a right answer, which makes a solve.
+enum Kind {
+    Plain,
+    Right,
+}
+
+/// What became of one record.
+enum Recorded {
+    Kept,
+    Right(RightAnswer),
+}
+
+struct Pending {
+    row: submissions::ActiveModel,
+    kind: Kind,
+    reply: oneshot::Sender<StoreResult<Recorded>>,
+}
+
+/// The way answers reach the database.
+pub struct AnswerLog {
+    sender: mpsc::UnboundedSender<Pending>,
+}
+
+impl AnswerLog {
+    /// Starts the writing task (on the current Tokio runtime); it ends when the log is dropped.
+    pub fn start(db: DatabaseConnection) -> AnswerLog {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(write_loop(db, receiver));
+        AnswerLog { sender }
+    }
+
+    /// A wrong answer, its text already cut for keeping.
+    pub async fn wrong(&self, attempt: &Attempt<'_>, kept_text: String) -> StoreResult<()> {
+        self.record(attempt.row("incorrect", Some(kept_text), None), Kind::Plain).await.map(|_| ())
+    }
+
+    /// An attempt at a challenge the team has solved already.
+    pub async fn already_solved(&self, attempt: &Attempt<'_>) -> StoreResult<()> {
+        self.record(attempt.row("already_solved", None, None), Kind::Plain).await.map(|_| ())
+    }
+
+    /// A right answer and its solve; when members answer at once, the unique index lets one solve through
+    /// and the others become `already_solved`.
+    pub async fn right(&self, attempt: &Attempt<'_>, digest: String) -> StoreResult<RightAnswer> {
+        match self.record(attempt.row("correct", None, Some(digest)), Kind::Right).await? {
+            Recorded::Right(r) => Ok(r),
+            Recorded::Kept => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn record(&self, row: submissions::ActiveModel, kind: Kind) -> StoreResult<Recorded> {
+        let (reply, answer) = oneshot::channel();
+        self.sender.send(Pending { row, kind, reply }).map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+fn closed() -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Custom("the answer log has stopped".into()))
+}
+
+async fn write_loop(db: DatabaseConnection, mut receiver: mpsc::UnboundedReceiver<Pending>) {
+    while let Some(first) = receiver.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        write(&db, batch).await;
+    }
+}
+
+/// Commits a batch and answers each caller. If the batch fails as a whole, each record is tried alone, so
+/// that one bad record costs only its own answer.
+async fn write(db: &DatabaseConnection, batch: Vec<Pending>) {
+    let kinds: Vec<(&submissions::ActiveModel, &Kind)> = batch.iter().map(|p| (&p.row, &p.kind)).collect();
+    match commit(db, &kinds).await {
+        Ok(results) => {
+            for (p, r) in batch.into_iter().zip(results) {
+                // A caller that went away (its client hung up) needs no answer.
+                let _ = p.reply.send(Ok(r));
+            }
+        }
+        Err(e) if batch.len() == 1 => {
+            let _ = batch.into_iter().next().map(|p| p.reply.send(Err(e)));
+        }
+        Err(_) => {
+            for p in batch {
+                let result = commit(db, &[(&p.row, &p.kind)]).await.map(|mut r| r.remove(0));
+                let _ = p.reply.send(result);
+            }
+        }
+    }
+}
+
+async fn commit(db: &DatabaseConnection, records: &[(&submissions::ActiveModel, &Kind)]) -> StoreResult<Vec<Recorded>> {
+    let txn = db.begin().await?;
+    let mut results = Vec::with_capacity(records.len());
+    for (row, kind) in records {
+        results.push(match kind {
+            Kind::Plain => {
+                (*row).clone().insert(&txn).await?;
+                Recorded::Kept
+            }
+            Kind::Right => Recorded::Right(right(&txn, row).await?),
+        });
+    }
+    txn.commit().await?;
+    Ok(results)
+}
+
+/// A right answer inside the batch, under a savepoint: a solve the unique index refuses undoes only
+/// this answer's rows, which are then kept as `already_solved`.
+async fn right(txn: &DatabaseTransaction, row: &submissions::ActiveModel) -> StoreResult<RightAnswer> {
+    let savepoint = txn.begin().await?;
+    let submission = row.clone().insert(&savepoint).await?;
+    let solve = solves::ActiveModel {
+        contest_id: Set(submission.contest_id),
+        challenge_id: Set(submission.challenge_id),
+        team_id: Set(submission.team_id),
+        user_id: Set(submission.user_id),
+        submission_id: Set(submission.id),
+        created_at: Set(submission.created_at),
+        ..Default::default()
+    }
+    .insert(&savepoint)
+    .await;
+    match solve {
+        Ok(solve) => {
+            savepoint.commit().await?;
+            Ok(RightAnswer::Solved(solve))
+        }
+        Err(e) if is_unique_violation(&e) => {
+            savepoint.rollback().await?;
+            let mut already = row.clone();
+            already.outcome = Set("already_solved".into());
+            already.digest = Set(None);
+            already.insert(txn).await?;
+            Ok(RightAnswer::AlreadySolved)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
