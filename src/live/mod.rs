@@ -102,11 +102,6 @@ impl Snapshot {
         if organizer { &self.full } else { &self.public }
     }
 
-    /// The challenges a team has solved in this snapshot (the full view: a team knows its own solves).
-    pub fn solved_by(&self, team_id: i32) -> Vec<i32> {
-        self.events.solves.iter().filter(|s| s.team_id == team_id).map(|s| s.challenge_id).collect()
-    }
-
     /// Whether the public view is cut at the freeze right now.
     pub fn frozen_now(&self, now: DateTime<Utc>) -> bool {
         self.public.until.is_some_and(|f| now >= f)

@@ -59,25 +59,20 @@ impl Board {
     }
 }
 
-/// The board, from a contest's live snapshot (no database read): `team_id` is the asking team (none for
-/// staff, who see every challenge as open); `counts` are the solves per challenge the asker may know of
-/// (frozen for the public during a freeze).
-pub fn build(
-    snap: &Snapshot,
-    team_id: Option<i32>,
-    staff: bool,
-    counts: &HashMap<i32, u32>,
-    now: DateTime<Utc>,
-) -> Board {
-    let contest = &snap.contest;
-    let views = snap.challenges.as_slice();
-    let solved_ids: Vec<i32> = team_id.map(|t| snap.solved_by(t)).unwrap_or_default();
-    let solved = solved_slugs(&solved_ids, &snap.slugs);
-    let titles: HashMap<String, (String, String)> = views
-        .iter()
-        .map(|v| (v.challenge.slug.clone(), (v.challenge.title.clone(), v.challenge.title_en.clone())))
-        .collect();
+/// Who is asking and what they may know: `solved_ids` are the asking team's solves (none for staff, who
+/// see every challenge as open); `counts` are the solves per challenge the asker may know of (frozen for
+/// the public during a freeze).
+pub struct Asker<'a> {
+    pub solved_ids: &'a [i32],
+    pub staff: bool,
+    pub counts: &'a HashMap<i32, u32>,
+    pub now: DateTime<Utc>,
+}
 
+/// The board, from a contest's live snapshot (no database read).
+pub fn build(snap: &Snapshot, asker: &Asker<'_>) -> Board {
+    let contest = &snap.contest;
+    let solved = solved_slugs(asker.solved_ids, &snap.slugs);
     let mut areas: Vec<AreaBoard> = snap
         .areas
         .iter()
@@ -88,41 +83,53 @@ pub fn build(
             items: Vec::new(),
         })
         .collect();
-    for view in views.iter().cloned() {
-        let c = &view.challenge;
-        let windows = windows_of(contest, &view.area, c);
-        let missing = missing_requirements(&ChallengeView::list(&c.requires), &solved);
-        let access = if staff {
-            Access::Open
-        } else if now < opens_at(contest, &view.area, c) {
-            Access::NotYet { opens_at: opens_at(contest, &view.area, c) }
-        } else if !missing.is_empty() {
-            let requires = missing
-                .into_iter()
-                .map(|slug| {
-                    let (t, t_en) = titles.get(&slug).cloned().unwrap_or_else(|| (slug.clone(), slug.clone()));
-                    (slug, t, t_en)
-                })
-                .collect();
-            Access::Locked { requires }
-        } else {
-            Access::Open
-        };
-        let solves = counts.get(&c.id).copied().unwrap_or(0);
-        let value = Value::from_columns(&c.scoring_function, c.points, c.minimum, c.decay);
-        let item = Item {
-            value: value.at(solves),
-            dynamic: value.is_dynamic(),
-            solves,
-            solved: solved_ids.contains(&c.id),
-            access,
-            closes_at: windows.closes_at(),
-            closed: now >= windows.closes_at(),
-            view,
-        };
+    for view in snap.challenges.iter() {
+        let item = item_of(snap, view, asker, &solved);
         if let Some(area) = areas.iter_mut().find(|a| a.area.id == item.view.area.id) {
             area.items.push(item);
         }
     }
     Board { areas }
+}
+
+/// One challenge as the board shows it (what judging an answer needs, without the rest of the board).
+pub fn item(snap: &Snapshot, asker: &Asker<'_>, challenge_id: i32) -> Option<Item> {
+    let view = snap.challenges.iter().find(|v| v.challenge.id == challenge_id)?;
+    Some(item_of(snap, view, asker, &solved_slugs(asker.solved_ids, &snap.slugs)))
+}
+
+fn item_of(snap: &Snapshot, view: &Arc<ChallengeView>, asker: &Asker<'_>, solved: &[String]) -> Item {
+    let (contest, c, now) = (&snap.contest, &view.challenge, asker.now);
+    let windows = windows_of(contest, &view.area, c);
+    let access = if asker.staff {
+        Access::Open
+    } else if now < opens_at(contest, &view.area, c) {
+        Access::NotYet { opens_at: opens_at(contest, &view.area, c) }
+    } else {
+        let missing = missing_requirements(&ChallengeView::list(&c.requires), solved);
+        if missing.is_empty() { Access::Open } else { Access::Locked { requires: titled(snap, missing) } }
+    };
+    let solves = asker.counts.get(&c.id).copied().unwrap_or(0);
+    let value = Value::from_columns(&c.scoring_function, c.points, c.minimum, c.decay);
+    Item {
+        value: value.at(solves),
+        dynamic: value.is_dynamic(),
+        solves,
+        solved: asker.solved_ids.contains(&c.id),
+        access,
+        closes_at: windows.closes_at(),
+        closed: now >= windows.closes_at(),
+        view: view.clone(),
+    }
+}
+
+/// Required challenges with their titles (the slug where the challenge is not visible).
+fn titled(snap: &Snapshot, slugs: Vec<String>) -> Vec<(String, String, String)> {
+    slugs
+        .into_iter()
+        .map(|slug| match snap.challenges.iter().find(|v| v.challenge.slug == slug) {
+            Some(v) => (slug, v.challenge.title.clone(), v.challenge.title_en.clone()),
+            None => (slug.clone(), slug.clone(), slug),
+        })
+        .collect()
 }

@@ -28,15 +28,14 @@ pub async fn start(db: &impl ConnectionTrait, user_id: i32) -> StoreResult<Strin
 
 /// The user behind a session token, if the session exists and has not expired.
 pub async fn user_of(db: &impl ConnectionTrait, token: &str) -> StoreResult<Option<users::Model>> {
-    let Some(session) = sessions::Entity::find()
+    // One query on every signed-in request: the session with its user.
+    let found = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(secret::token_digest(token)))
         .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .find_also_related(users::Entity)
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(users::Entity::find_by_id(session.user_id).one(db).await?)
+        .await?;
+    Ok(found.and_then(|(_, user)| user))
 }
 
 pub async fn end(db: &impl ConnectionTrait, token: &str) -> StoreResult<()> {

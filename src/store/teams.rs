@@ -214,15 +214,13 @@ pub async fn by_invite_code(
 
 /// The team a user belongs to in a contest.
 pub async fn of_user(db: &impl ConnectionTrait, contest_id: i32, user_id: i32) -> StoreResult<Option<teams::Model>> {
-    let Some(membership) = team_members::Entity::find()
+    let found = team_members::Entity::find()
         .filter(team_members::Column::ContestId.eq(contest_id))
         .filter(team_members::Column::UserId.eq(user_id))
+        .find_also_related(teams::Entity)
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(teams::Entity::find_by_id(membership.team_id).one(db).await?)
+        .await?;
+    Ok(found.and_then(|(_, team)| team))
 }
 
 pub async fn view(db: &impl ConnectionTrait, team: teams::Model) -> StoreResult<TeamView> {

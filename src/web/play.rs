@@ -18,7 +18,7 @@ use super::routes::{Routes, endpoint};
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
 use crate::domain::role::Role;
 use crate::play::attempt::{self, Answer, Verdict};
-use crate::play::board::{self, Access, Board, Item};
+use crate::play::board::{self, Access, Asker, Board, Item};
 use crate::startup::AppState;
 use crate::store;
 use crate::store::challenges::ChallengeView;
@@ -68,12 +68,35 @@ impl Player {
         role_of(&self.user).is_organizer()
     }
 
-    /// Loads the board this player sees, with the solve counts of their view of the standings.
+    /// The board this player sees, with the solve counts of their view of the standings (up to date with
+    /// every committed solve).
     pub async fn board(&self, state: &AppState, contest: &contests::Model, now: DateTime<Utc>) -> AppResult<Board> {
         self.may_see_board(contest, now)?;
-        let snapshot = state.live.get(contest).await?.snapshot();
+        let live = state.live.get(contest).await?;
+        let snapshot = live.snapshot();
+        let solved = self.team_id().map(|t| live.solved_by(t)).unwrap_or_default();
         let counts = &snapshot.view(self.organizer()).solve_counts;
-        Ok(board::build(&snapshot, self.team_id(), self.staff, counts, now))
+        Ok(board::build(&snapshot, &Asker { solved_ids: &solved, staff: self.staff, counts, now }))
+    }
+
+    /// The challenge an answer is for, as the board shows it; 404 if the player may not know of it. The
+    /// team's own solves are up to date (a requirement solved a moment ago is met), while the solve counts
+    /// may be a moment behind, so that judging an answer never waits for the standings to be recomputed.
+    pub async fn item_to_answer(
+        &self,
+        state: &AppState,
+        contest: &contests::Model,
+        now: DateTime<Utc>,
+        find: impl Fn(&ChallengeView) -> bool,
+    ) -> AppResult<Item> {
+        self.may_see_board(contest, now)?;
+        let live = state.live.get(contest).await?;
+        let snapshot = live.latest();
+        let id = snapshot.challenges.iter().find(|v| find(v)).map(|v| v.challenge.id).ok_or(AppError::NotFound)?;
+        let solved = self.team_id().map(|t| live.solved_by(t)).unwrap_or_default();
+        let counts = &snapshot.view(self.organizer()).solve_counts;
+        board::item(&snapshot, &Asker { solved_ids: &solved, staff: self.staff, counts, now }, id)
+            .ok_or(AppError::NotFound)
     }
 
     /// One challenge the player may open, by a predicate; 404 for hidden or unknown ones, 403 with the
@@ -85,16 +108,28 @@ impl Player {
         find: impl Fn(&Item) -> bool,
     ) -> AppResult<&'b Item> {
         let item = board.items().find(|i| find(i)).ok_or(AppError::NotFound)?;
-        let zone = contest.timezone.clone();
-        match &item.access {
-            Access::Open => Ok(item),
-            Access::NotYet { opens_at } => {
-                Err(AppError::Forbidden(Msg::Refused { refusal: Refusal::NotOpen { opens_at: *opens_at }, zone }))
-            }
-            Access::Locked { requires } => {
-                let requires = requires.iter().map(|(slug, _, _)| slug.clone()).collect();
-                Err(AppError::Forbidden(Msg::Refused { refusal: Refusal::Locked { requires }, zone }))
-            }
+        match refusal_of(item) {
+            None => Ok(item),
+            Some(refusal) => Err(AppError::Forbidden(Msg::Refused { refusal, zone: contest.timezone.clone() })),
+        }
+    }
+
+    /// The item, if the player may open it; 403 with the reason otherwise.
+    pub fn check_open(&self, item: Item, contest: &contests::Model) -> AppResult<Item> {
+        match refusal_of(&item) {
+            None => Ok(item),
+            Some(refusal) => Err(AppError::Forbidden(Msg::Refused { refusal, zone: contest.timezone.clone() })),
+        }
+    }
+}
+
+/// Why a challenge cannot be opened yet, if it cannot.
+pub fn refusal_of(item: &Item) -> Option<Refusal> {
+    match &item.access {
+        Access::Open => None,
+        Access::NotYet { opens_at } => Some(Refusal::NotOpen { opens_at: *opens_at }),
+        Access::Locked { requires } => {
+            Some(Refusal::Locked { requires: requires.iter().map(|(slug, _, _)| slug.clone()).collect() })
         }
     }
 }
@@ -310,8 +345,8 @@ async fn answer(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let player = Player::of(&state, &contest, user).await?;
-    let board = player.board(&state, &contest, Utc::now()).await?;
-    let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?.clone();
+    let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.slug == path.challenge).await?;
+    let item = player.check_open(item, &contest)?;
     let Some(team) = player.team.clone() else {
         return Err(AppError::Forbidden(Msg::JoinTeamFirst));
     };

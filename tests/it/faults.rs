@@ -20,6 +20,122 @@ use crate::helpers::TestApp;
 
 both!(a_killed_server_loses_no_accepted_answer, a_storage_failure_keeps_nothing, a_lost_database_answers_503);
 
+/// PostgreSQL restarts while teams answer: meanwhile every answer is a 503 with a message (never a 500, never
+/// a verdict that was not kept), and service resumes without restarting mwscup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_restart_mid_load() {
+    let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
+    let fixture = crate::helpers::Fixture {
+        url: pg.url(),
+        dir: tempfile::tempdir().unwrap(),
+        backend: crate::helpers::Backend::Postgres,
+    };
+    let app = crate::helpers::start(fixture).await;
+    load(&app, Source::valid()).await;
+    // Limits raised for the run: the wrong answers here are load, not guessing.
+    entity::contests::Entity::update_many()
+        .col_expr(entity::contests::Column::WrongAnswersPerMinute, sea_orm::sea_query::Expr::value(10_000))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    app.reload().await;
+    let user = app.user("steady", Role::Participant).await;
+    let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    let name = TeamName::parse("Steady").unwrap();
+    let team = store::teams::create(
+        &app.db,
+        store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation: None, captain_id: Some(user.id) },
+    )
+    .await
+    .unwrap();
+    let token = app.token_for(&user).await;
+    let alpha = store::challenges::of_contest(&app.db, contest.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.challenge.slug == "alpha")
+        .unwrap()
+        .challenge
+        .id;
+    let attempt = |answer: &'static str| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/challenges/attempt"))
+            .header("Authorization", format!("Token {token}"))
+            .header("Accept-Language", "en")
+            .json(&json!({"challenge_id": alpha, "submission": answer}))
+            .send()
+    };
+
+    // 10 clients answer wrongly, without pause, across the outage.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..10)
+        .map(|_| {
+            let stop = stop.clone();
+            let (url, token) = (app.url("/api/v1/challenges/attempt"), token.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut seen = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let res = client
+                        .post(&url)
+                        .header("Authorization", format!("Token {token}"))
+                        .header("Accept-Language", "en")
+                        .json(&json!({"challenge_id": alpha, "submission": "wrong"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = res.status().as_u16();
+                    let body = res.text().await.unwrap();
+                    seen.push((status, body));
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                seen
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    pg.down();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    pg.up();
+    // Service resumes by itself: the pool reconnects.
+    let resumed = std::time::Instant::now();
+    loop {
+        let res = attempt("still wrong").await.unwrap();
+        if res.status() == reqwest::StatusCode::OK {
+            break;
+        }
+        assert!(resumed.elapsed() < Duration::from_secs(20), "service did not resume: {}", res.status());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut seen = Vec::new();
+    for c in clients {
+        seen.extend(c.await.unwrap());
+    }
+    let unavailable: Vec<_> = seen.iter().filter(|(s, _)| *s == 503).collect();
+    assert!(!unavailable.is_empty(), "the outage was seen");
+    for (status, body) in &seen {
+        assert!(*status == 200 || *status == 503, "{status}: {body}");
+        if *status == 503 {
+            assert!(body.contains("database cannot be reached"), "{body}");
+        } else {
+            assert!(body.contains("\"incorrect\""), "{body}");
+        }
+    }
+    // Every verdict given was kept: the wrong answers answered 200 are all in the database.
+    let answered = seen.iter().filter(|(s, _)| *s == 200).count();
+    let kept = entity::submissions::Entity::find().all(&app.db).await.unwrap();
+    assert!(kept.len() > answered, "{} kept, {answered} answered by the clients (plus the probes)", kept.len());
+    // And a right answer after the restart is a solve on the scoreboard.
+    let res = attempt("mimikatz").await.unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["data"]["status"], "correct", "{body}");
+    let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(board["standings"][0]["team"], "Steady", "{board}");
+    assert_eq!(board["standings"][0]["team_id"], team.id, "{board}");
+}
+
 fn serve(app: &TestApp) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mwscup"))
         .args(["serve", "--bind", "127.0.0.1:0"])

@@ -17,7 +17,7 @@ use crate::web::body::ApiBody;
 use crate::web::error::{AppError, AppResult, Msg};
 use crate::web::extract::{ApiCaller, ContestCtx, state};
 use crate::web::i18n::Lang;
-use crate::web::play::{Player, client_ip, verdict_message};
+use crate::web::play::{Player, client_ip, refusal_of, verdict_message};
 
 #[derive(Serialize)]
 struct ChallengeJson {
@@ -182,16 +182,12 @@ pub async fn attempt(
         return Err(AppError::field("submission", Msg::Required));
     }
     let player = player(&req, &contest, caller).await?;
-    let board = player.board(&state, &contest, Utc::now()).await?;
-    let item = board.items().find(|i| i.view.challenge.id == challenge_id).ok_or(AppError::NotFound)?;
+    let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.id == challenge_id).await?;
     let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
     // A challenge not open yet or locked is refused like a closed one: with its reason, in the same shape.
-    let verdict = match &item.access {
-        Access::NotYet { opens_at } => Verdict::Refused(Refusal::NotOpen { opens_at: *opens_at }),
-        Access::Locked { requires } => {
-            Verdict::Refused(Refusal::Locked { requires: requires.iter().map(|(slug, _, _)| slug.clone()).collect() })
-        }
-        Access::Open => {
+    let verdict = match refusal_of(&item) {
+        Some(refusal) => Verdict::Refused(refusal),
+        None => {
             let ip = client_ip(&req);
             let answer =
                 Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip };

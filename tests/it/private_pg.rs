@@ -1,0 +1,99 @@
+//! A PostgreSQL server of the test's own, which the test may stop and start (the shared one of
+//! `MWSCUP_TEST_POSTGRES_URL` must stay up for the other tests). Debian's binaries; as root, run as the
+//! `postgres` user, since PostgreSQL refuses to run as root.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+pub struct PrivatePostgres {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+fn bin_dir() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| Some(e.ok()?.path().join("bin")))
+        .filter(|b| b.join("initdb").exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+impl PrivatePostgres {
+    /// `None` (the test is skipped) when PostgreSQL is not installed, except under CI, where that fails.
+    pub fn start() -> Option<PrivatePostgres> {
+        let Some(bin) = bin_dir() else {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but PostgreSQL is not installed");
+            eprintln!("skipped: PostgreSQL is not installed");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        if is_root() {
+            let ok = Command::new("chown").args(["postgres:postgres"]).arg(dir.path()).status().unwrap();
+            assert!(ok.success(), "chown the private cluster's folder");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let pg = PrivatePostgres { bin, dir, port };
+        pg.run(&format!(
+            "'{}' -D '{}' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8",
+            pg.bin.join("initdb").display(),
+            pg.data().display()
+        ));
+        pg.up();
+        Some(pg)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn run(&self, command: &str) {
+        assert!(self.try_run(command), "{command}");
+    }
+
+    fn try_run(&self, command: &str) -> bool {
+        let status = if is_root() {
+            Command::new("su").args(["postgres", "-s", "/bin/sh", "-c", command]).status()
+        } else {
+            Command::new("sh").args(["-c", command]).status()
+        };
+        status.is_ok_and(|s| s.success())
+    }
+
+    fn pg_ctl(&self, action: &str) -> bool {
+        let log = self.dir.path().join("log");
+        let options =
+            format!("-p {} -k '{}' -c listen_addresses=127.0.0.1 -c fsync=off", self.port, self.dir.path().display());
+        self.try_run(&format!(
+            "'{}' -D '{}' -l '{}' -w -m fast -o \"{options}\" {action} >/dev/null",
+            self.bin.join("pg_ctl").display(),
+            self.data().display(),
+            log.display()
+        ))
+    }
+
+    pub fn up(&self) {
+        assert!(self.pg_ctl("start"), "the private PostgreSQL starts");
+    }
+
+    pub fn down(&self) {
+        assert!(self.pg_ctl("stop"), "the private PostgreSQL stops");
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        // Already stopped is fine.
+        self.pg_ctl("stop");
+    }
+}
