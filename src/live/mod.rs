@@ -312,11 +312,13 @@ pub struct Live {
     contests: RwLock<HashMap<i32, Arc<ContestLive>>>,
     /// Loaded contests by slug, for the requests that name one.
     slugs: RwLock<HashMap<String, i32>>,
+    /// This instance's name in the notifications it sends, so that it skips its own.
+    instance: u64,
 }
 
 impl Live {
     pub fn new(db: DatabaseConnection) -> Live {
-        Live { db, contests: RwLock::new(HashMap::new()), slugs: RwLock::new(HashMap::new()) }
+        Live { db, contests: RwLock::new(HashMap::new()), slugs: RwLock::new(HashMap::new()), instance: rand::random() }
     }
 
     /// A contest by its slug, loaded the first time it is asked for; `None` if there is none.
@@ -377,8 +379,18 @@ impl Live {
     /// other instances to do the same.
     pub async fn changed(&self, contest_id: i32) -> StoreResult<()> {
         self.reload(contest_id).await?;
-        bus::notify(&self.db, contest_id).await;
+        bus::notify(&self.db, contest_id, self.instance).await;
         Ok(())
+    }
+
+    /// Tells the other instances that a contest changed, off the caller's path: the change is committed,
+    /// and they hear of it within moments (or at the periodic reload).
+    pub fn notify(&self, contest_id: i32) {
+        if self.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return;
+        }
+        let (db, instance) = (self.db.clone(), self.instance);
+        tokio::spawn(async move { bus::notify(&db, contest_id, instance).await });
     }
 
     /// Reloads every loaded contest: picks up what other processes wrote (a `challenges sync`).

@@ -13,7 +13,7 @@ use crate::domain::answer::{AnswerDigest, Rule};
 use crate::domain::limiter::{FailureLimiter, Policy};
 use crate::domain::play::{Refusal, kept_text, missing_requirements};
 use crate::domain::standings::Solve;
-use crate::live::{Live, bus};
+use crate::live::Live;
 use crate::store::answer_log::AnswerLog;
 use crate::store::challenges::ChallengeView;
 use crate::store::play::{Attempt, RightAnswer};
@@ -113,7 +113,7 @@ pub async fn submit(
                     a.contest.id,
                     Solve { team_id: solve.team_id, challenge_id: solve.challenge_id, at: solve.created_at },
                 );
-                bus::notify(db, a.contest.id).await;
+                live.notify(a.contest.id);
                 Verdict::Correct
             }
             RightAnswer::AlreadySolved => Verdict::AlreadySolved,

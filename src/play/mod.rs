@@ -8,7 +8,7 @@ use entity::hints;
 use sea_orm::DatabaseConnection;
 
 use crate::domain::standings::{Entry, Points};
-use crate::live::{Live, bus};
+use crate::live::Live;
 use crate::store::{self, StoreResult};
 
 use std::collections::HashMap;
@@ -58,7 +58,7 @@ pub async fn unlock_hint(
             contest.id,
             Entry { team_id, area_id: Some(area_id), points: Points::whole(-hint.cost), at: Utc::now() },
         );
-        bus::notify(db, contest.id).await;
+        live.notify(contest.id);
     }
     Ok(new)
 }

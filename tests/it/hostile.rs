@@ -10,7 +10,7 @@ use crate::both;
 use crate::files::load;
 use crate::helpers::TestApp;
 
-both!(pages_carry_security_headers, nonsense_gets_a_4xx_never_a_5xx);
+both!(pages_carry_security_headers, nonsense_gets_a_4xx_never_a_5xx, every_route_shrugs_off_nonsense);
 
 async fn pages_carry_security_headers(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -168,4 +168,98 @@ async fn nonsense_gets_a_4xx_never_a_5xx(app: TestApp) {
     // Nothing was created by any of it but Alice's own team.
     let teams = mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap();
     assert_eq!(teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["Finders"]);
+}
+
+/// What each path parameter is given: nonsense of every kind.
+const BAD_PARAMS: [&str; 7] = ["-1", "0", "99999999999999999999", "..%2F..%2Fsecret_key", "%00", "%ff%fe", "x%20y"];
+
+/// Bodies no form or script should send.
+fn bad_bodies() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("application/x-www-form-urlencoded", vec![b'a'; 2 * 1024 * 1024]),
+        ("application/x-www-form-urlencoded", vec![0xff, 0xfe, b'=', 0x80]),
+        ("application/x-www-form-urlencoded", b"csrf=%00&name=%00%ff&reason=\x00&points=1e999&team_id=-1".to_vec()),
+        ("application/json", b"{\"challenge_id\": [], \"submission\": {}, \"name\": 1e400, \"extra\": true}".to_vec()),
+        ("application/json", b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[".to_vec()),
+        (
+            "multipart/form-data; boundary=X",
+            b"--X\r\nContent-Disposition: form-data; name=\"files\"; filename=\"../../a\"\r\n\r\nMZ".to_vec(),
+        ),
+    ]
+}
+
+/// Every route of the router (so a new one is covered the day it is added), called by an organizer (who
+/// reaches the deepest code) with nonsense in each path parameter and each body, and with forged cookies:
+/// never a 5xx.
+async fn every_route_shrugs_off_nonsense(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let organizer = app.user("chief", Role::Organizer).await;
+    let token = app.token_for(&organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", crate::helpers::PASSWORD).await;
+    chief.get("/account").await;
+    let csrf = chief.csrf().unwrap().to_owned();
+    let routes = mwscup::web::route_table();
+    assert!(routes.len() > 50, "the router lists its routes");
+    let param = regex::Regex::new(r"\{[a-z0-9_]+\}").unwrap();
+    let forged = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut failures = Vec::new();
+    for route in &routes {
+        let mut paths: Vec<String> = BAD_PARAMS
+            .iter()
+            .map(|bad| {
+                param
+                    .replace_all(
+                        &route.path,
+                        |c: &regex::Captures| if &c[0] == "{slug}" { "cup".to_owned() } else { (*bad).to_owned() },
+                    )
+                    .into_owned()
+            })
+            .collect();
+        paths.push(param.replace_all(&route.path, "%2e%2e").into_owned());
+        for path in &paths {
+            let url = app.url(path);
+            let res = if route.method == actix_web::http::Method::GET {
+                chief.client.get(&url).send().await
+            } else {
+                chief.client.post(&url).form(&[("csrf", csrf.as_str())]).send().await
+            };
+            let status = res.map(|r| r.status().as_u16()).unwrap_or(0);
+            if status >= 500 || status == 0 {
+                failures.push(format!("{} {path}: {status}", route.method));
+            }
+            // Forged and expired cookies, and a forged token, read as nobody.
+            for cookie in ["mwscup_session=AAAA.BBBB; mwscup_csrf=CCCC", "mwscup_session=; lang=%ff"] {
+                let status =
+                    forged.get(&url).header("Cookie", cookie).send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+                if status >= 500 || status == 0 {
+                    failures.push(format!("{} {path} with cookie {cookie:?}: {status}", route.method));
+                }
+            }
+        }
+        if route.method != actix_web::http::Method::POST {
+            continue;
+        }
+        let path = param
+            .replace_all(
+                &route.path,
+                |c: &regex::Captures| if &c[0] == "{slug}" { "cup".to_owned() } else { "1".to_owned() },
+            )
+            .into_owned();
+        for (content_type, body) in bad_bodies() {
+            for auth in [None, Some(format!("Token {token}")), Some("Token mwscup_forged".to_owned())] {
+                let mut req =
+                    chief.client.post(app.url(&path)).header("Content-Type", content_type).header("CSRF-Token", &csrf);
+                if let Some(a) = &auth {
+                    req = req.header("Authorization", a);
+                }
+                let status = req.body(body.clone()).send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+                if status >= 500 || status == 0 {
+                    failures
+                        .push(format!("POST {path} ({content_type}, {} bytes, auth {auth:?}): {status}", body.len()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "server errors:\n{}", failures.join("\n"));
 }
