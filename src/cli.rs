@@ -37,6 +37,13 @@ pub enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Write a consistent copy of the database (SQLite; on PostgreSQL, print the pg_dump command) and of
+    /// the files folder into one zip, while the server runs.
+    Backup {
+        /// The zip to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Manage organizer accounts and API tokens.
     Admin {
         #[command(subcommand)]
@@ -57,8 +64,9 @@ pub enum Command {
         /// The contest's slug.
         #[arg(long)]
         contest: String,
-        /// json (our scoreboard.json), csv (a line per team, a column per area) or ctftime (CTFtime's feed).
-        #[arg(long, default_value = "json", value_parser = ["json", "csv", "ctftime"])]
+        /// json (our scoreboard.json), csv (a line per team, a column per area), ctftime (CTFtime's feed) or
+        /// audit (every organizer's and judge's action on the contest, oldest first, as JSON).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv", "ctftime", "audit"])]
         format: String,
     },
     /// Author challenges as files: scaffold, check, load into the database.
@@ -211,6 +219,18 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     match cli.command {
+        Command::Backup { out } => {
+            let report = crate::backup::backup(&db, &settings.database_url, &settings.data_dir, &out).await?;
+            if report.database {
+                println!("database: {} (a copy made online)", crate::backup::DATABASE_ENTRY);
+            }
+            println!("files: {} stored files", report.files);
+            if let Some(command) = &report.pg_dump {
+                println!("PostgreSQL is not copied into the zip: dump it with\n  {command}");
+            }
+            println!("wrote {}", report.out.display());
+            Ok(())
+        }
         Command::Migrate => {
             println!("database is up to date ({})", db::redact(&settings.database_url));
             Ok(())
@@ -258,6 +278,14 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             match format.as_str() {
                 "csv" => print!("{}", feeds::csv(&areas, &overall, &by_area)),
                 "ctftime" => println!("{}", serde_json::to_string_pretty(&feeds::ctftime(&events, &overall))?),
+                "audit" => {
+                    let filter =
+                        store::audit::Filter { contest_id: Some(contest.id), limit: 10_000_000, ..Default::default() };
+                    let mut entries: Vec<store::audit::Exported> =
+                        store::audit::list(&db, &filter).await?.into_iter().map(Into::into).collect();
+                    entries.reverse();
+                    println!("{}", serde_json::to_string_pretty(&entries)?);
+                }
                 _ => println!(
                     "{}",
                     serde_json::to_string_pretty(&feeds::scoreboard(&contest, &areas, &overall, &by_area, None))?

@@ -2,6 +2,7 @@
 
 pub mod archive_io;
 pub mod authoring;
+pub mod backup;
 pub mod blobs;
 pub mod cli;
 pub mod config;

@@ -8,6 +8,7 @@ pub mod archive_files;
 pub mod archive_items;
 pub mod areas;
 pub mod attachments;
+pub mod audit_log;
 pub mod challenges;
 pub mod contests;
 pub mod dataset_agreements;

@@ -11,6 +11,7 @@ mod m20261127_000005_archive;
 mod m20261127_000006_archive_search;
 mod m20261127_000007_final_standings;
 mod m20261127_000008_hidden_hints;
+mod m20261127_000009_audit_log;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_archive_search::Migration),
             Box::new(m20261127_000007_final_standings::Migration),
             Box::new(m20261127_000008_hidden_hints::Migration),
+            Box::new(m20261127_000009_audit_log::Migration),
         ]
     }
 }

@@ -2,9 +2,11 @@
 
 pub mod answer_log;
 pub mod archive;
+pub mod audit;
 pub mod challenges;
 pub mod contests;
 pub mod datasets;
+pub mod disputes;
 pub mod play;
 pub mod scores;
 pub mod search;

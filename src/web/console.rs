@@ -4,9 +4,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
-use entity::contests;
-
+use entity::{contests, users};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult, Msg};
@@ -16,12 +17,13 @@ use super::routes::{Routes, endpoint};
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
 
+use crate::store;
+use crate::store::challenges::ChallengeView;
+
 /// The title an announcement is pushed with.
 fn page_title(a: &entity::announcements::Model) -> String {
     if a.title_en.is_empty() { a.title.clone() } else { format!("{} / {}", a.title, a.title_en) }
 }
-use crate::store;
-use crate::store::challenges::ChallengeView;
 
 pub fn configure(routes: &mut Routes) {
     routes
@@ -86,14 +88,26 @@ async fn home(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx, _: 
 async fn reveal(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
-    _: Organizer,
+    Organizer(organizer): Organizer,
     _: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     if Utc::now() < contest.ends_at {
         return Err(AppError::Forbidden(Msg::RevealAfterEnd));
     }
-    store::contests::set_revealed(&state.db, contest.id, true).await?;
+    let txn = state.db.begin().await?;
+    store::contests::set_revealed(&txn, contest.id, true).await?;
+    audit(
+        &txn,
+        &contest,
+        &organizer,
+        "contest.reveal",
+        contest_target(&contest),
+        json!({"revealed": contest.revealed}),
+        json!({"revealed": true}),
+    )
+    .await?;
+    txn.commit().await?;
     state.live.changed(contest.id).await?;
     // The revealed standings are the final ones: the archive keeps them.
     let snap = state.live.get(&contest).await?.snapshot();
@@ -145,8 +159,10 @@ async fn adjust(
                 .id,
         ),
     };
+    let txn = state.db.begin().await?;
+    let after = json!({"points": points.to_string(), "area": form.area.trim(), "reason": reason});
     let row = store::scores::adjust(
-        &state.db,
+        &txn,
         store::scores::NewAdjustment {
             contest_id: contest.id,
             team_id: team.id,
@@ -157,8 +173,10 @@ async fn adjust(
         },
     )
     .await?;
+    audit(&txn, &contest, &organizer, "scores.adjust", team_target(&team), Value::Null, after).await?;
+    txn.commit().await?;
     state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at });
-    crate::live::bus::notify(&state.db, contest.id).await;
+    state.live.notify(contest.id);
     Ok(see_other(&format!("/contests/{}/console#adjustments", contest.slug)))
 }
 
@@ -184,20 +202,35 @@ pub struct VisibilityFields {
 async fn team_visibility(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
-    _: Organizer,
+    Organizer(organizer): Organizer,
     path: web::Path<TeamPath>,
     CsrfForm(form): CsrfForm<VisibilityFields>,
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let team = store::teams::by_id(&state.db, contest.id, path.team).await?.ok_or(AppError::NotFound)?;
-    store::teams::set_hidden(&state.db, team.id, form.hidden == "true").await?;
+    let hidden = form.hidden == "true";
+    let txn = state.db.begin().await?;
+    store::teams::set_hidden(&txn, team.id, hidden).await?;
+    let (before, after) = (json!({"hidden": team.hidden}), json!({"hidden": hidden}));
+    audit(&txn, &contest, &organizer, "team.visibility", team_target(&team), before, after).await?;
+    txn.commit().await?;
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
 }
 
-async fn set_paused(req: &HttpRequest, contest: &contests::Model, paused: bool) -> AppResult<HttpResponse> {
+async fn set_paused(
+    req: &HttpRequest,
+    contest: &contests::Model,
+    organizer: &users::Model,
+    paused: bool,
+) -> AppResult<HttpResponse> {
     let state = state(req)?;
-    store::play::set_paused(&state.db, contest.id, paused).await?;
+    let txn = state.db.begin().await?;
+    store::play::set_paused(&txn, contest.id, paused).await?;
+    let action = if paused { "contest.pause" } else { "contest.resume" };
+    let (before, after) = (json!({"paused": contest.paused}), json!({"paused": paused}));
+    audit(&txn, contest, organizer, action, contest_target(contest), before, after).await?;
+    txn.commit().await?;
     // Answers are judged against the contest in memory: every instance must see the switch at once.
     state.live.changed(contest.id).await?;
     tracing::info!(contest = %contest.slug, paused, "contest pause switched");
@@ -207,19 +240,19 @@ async fn set_paused(req: &HttpRequest, contest: &contests::Model, paused: bool) 
 async fn pause(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
-    _: Organizer,
+    Organizer(organizer): Organizer,
     _: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    set_paused(&req, &contest, true).await
+    set_paused(&req, &contest, &organizer, true).await
 }
 
 async fn resume(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
-    _: Organizer,
+    Organizer(organizer): Organizer,
     _: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    set_paused(&req, &contest, false).await
+    set_paused(&req, &contest, &organizer, false).await
 }
 
 #[derive(Deserialize, Default)]
@@ -250,8 +283,9 @@ async fn announce(
     if form.body.len() > 20_000 || form.body_en.len() > 20_000 {
         return Err(AppError::field("body", Msg::TooLong { max: 20_000 }));
     }
+    let txn = state.db.begin().await?;
     let row = store::play::announce(
-        &state.db,
+        &txn,
         store::play::NewAnnouncement {
             contest_id: contest.id,
             title,
@@ -262,7 +296,10 @@ async fn announce(
         },
     )
     .await?;
-    let note = serde_json::json!({"id": row.id, "title": page_title(&row), "content": row.body});
+    let after = json!({"id": row.id, "title": row.title, "title_en": row.title_en});
+    audit(&txn, &contest, &organizer, "announcement.post", contest_target(&contest), Value::Null, after).await?;
+    txn.commit().await?;
+    let note = json!({"id": row.id, "title": page_title(&row), "content": row.body});
     state.live.announce(contest.id, note.to_string());
     Ok(see_other(&format!("/contests/{}#announcements", contest.slug)))
 }
@@ -271,6 +308,10 @@ async fn announce(
 pub struct Row {
     pub view: ChallengeView,
     pub title: String,
+    pub solves: usize,
+    /// The first team to solve it and when.
+    pub first: Option<(String, String)>,
+    pub stats: store::disputes::ChallengeStats,
     pub requires: Vec<String>,
     pub datasets: Vec<String>,
     pub tags: Vec<String>,
@@ -300,6 +341,9 @@ async fn challenges(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let views = store::challenges::of_contest(&state.db, contest.id).await?;
+    let mut stats = store::disputes::challenge_stats(&state.db, contest.id, 5).await?;
+    let snap = state.live.get(&contest).await?.snapshot();
+    let team_name = |id: i32| snap.events.teams.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_default();
     let mut areas: Vec<AreaRows> = store::challenges::areas_of(&state.db, contest.id)
         .await?
         .into_iter()
@@ -307,8 +351,14 @@ async fn challenges(
         .collect();
     for view in views {
         let c = &view.challenge;
+        let solves: Vec<_> = snap.events.solves.iter().filter(|s| s.challenge_id == c.id).collect();
+        let first =
+            solves.iter().min_by_key(|s| s.at).map(|s| (team_name(s.team_id), page.time(&s.at, &contest.timezone)));
         let row = Row {
             title: page.lang.text(&c.title, &c.title_en).to_owned(),
+            solves: solves.len(),
+            first,
+            stats: stats.remove(&c.id).unwrap_or_default(),
             requires: ChallengeView::list(&c.requires),
             datasets: ChallengeView::list(&c.datasets),
             tags: ChallengeView::list(&c.tags),
@@ -320,4 +370,35 @@ async fn challenges(
         }
     }
     ok(&ChallengesPage { title: page.lang.text(&contest.title, &contest.title_en).to_owned(), page, contest, areas })
+}
+
+/// Records an organizer's action on a contest, in the transaction of the change.
+pub(super) async fn audit(
+    txn: &DatabaseTransaction,
+    contest: &contests::Model,
+    actor: &users::Model,
+    action: &str,
+    target: String,
+    before: Value,
+    after: Value,
+) -> AppResult<()> {
+    let some = |v: Value| (!v.is_null()).then_some(v);
+    let entry = store::audit::Action {
+        contest_id: Some(contest.id),
+        actor,
+        action,
+        target,
+        before: some(before),
+        after: some(after),
+    };
+    store::audit::record(txn, entry).await?;
+    Ok(())
+}
+
+fn contest_target(contest: &contests::Model) -> String {
+    format!("contest {}", contest.slug)
+}
+
+pub(super) fn team_target(team: &entity::teams::Model) -> String {
+    format!("team {} (#{})", team.name, team.id)
 }

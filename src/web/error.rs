@@ -74,6 +74,10 @@ pub enum Msg {
     AnswerTooLong,
     JoinTeamFirst,
     RevealAfterEnd,
+    /// A disputed answer to a challenge its team has solved already.
+    SolvedAlready,
+    /// A revoke for a submission that made no solve.
+    NoSolveToRevoke,
     DatabaseUnavailable,
     StorageFailed,
     ArchiveNotYet,
@@ -227,6 +231,15 @@ impl Msg {
                     "最終結果はコンテストの終了後に公開できます。",
                     "The final standings can be revealed after the end.",
                 )
+                .into(),
+            SolvedAlready => lang
+                .pick(
+                    "このチームはこの問題をすでに解いています。何も変更していません。",
+                    "The team has solved this challenge already. Nothing was changed.",
+                )
+                .into(),
+            NoSolveToRevoke => lang
+                .pick("この解答は正解になっていません。取り消すものはありません。", "This answer made no solve: there is nothing to revoke.")
                 .into(),
             AgreementRequired { datasets } => {
                 let list: Vec<String> =
@@ -394,6 +407,13 @@ impl AppError {
             }
             other => json!({"success": false, "message": other.message().text(lang)}),
         }
+    }
+}
+
+/// A transaction's own failures (begin, commit) are the store's.
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        StoreError::from(e).into()
     }
 }
 

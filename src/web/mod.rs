@@ -1,6 +1,7 @@
 //! The web layer: one module per area of the site, each with its own `configure`, composed here.
 
 pub mod account;
+pub mod admin;
 pub mod api;
 pub mod archive;
 pub mod auth;
@@ -23,6 +24,7 @@ pub mod page;
 pub mod play;
 pub mod routes;
 pub mod scoreboard;
+pub mod submissions;
 
 use actix_web::web::{self, ServiceConfig};
 
@@ -42,6 +44,7 @@ fn register(routes: &mut Routes) {
     home::configure(routes);
     auth::configure(routes);
     account::configure(routes);
+    admin::configure(routes);
     api::configure(routes);
     archive::configure(routes);
     console::configure(routes);
@@ -50,6 +53,7 @@ fn register(routes: &mut Routes) {
     files::configure(routes);
     play::configure(routes);
     scoreboard::configure(routes);
+    submissions::configure(routes);
 }
 
 /// Every route of the site (method and full path pattern), without a server: `App::configure` runs the

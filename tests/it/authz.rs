@@ -194,6 +194,8 @@ fn declared() -> Vec<Case> {
         case("POST /login", Public).form(&[("username", VISITOR), ("password", PASSWORD)]).fresh(),
         case("POST /logout", Public).fresh(),
         case("GET /account", SignedIn),
+        case("GET /admin", Organizer),
+        case("GET /admin/audit", Organizer),
         case("POST /account/password", SignedIn),
         case("POST /account/tokens", SignedIn),
         // Someone else's token is not found.
@@ -226,6 +228,9 @@ fn declared() -> Vec<Case> {
         case("GET /contests/{slug}/events", Players),
         case("GET /contests/{slug}/console", Organizer),
         case("GET /contests/{slug}/console/challenges", Organizer),
+        case("GET /contests/{slug}/console/submissions", Organizer),
+        case("POST /contests/{slug}/console/submissions/{id}/accept", Organizer),
+        case("POST /contests/{slug}/console/submissions/{id}/revoke", Organizer),
         case("POST /contests/{slug}/console/announcements", Organizer),
         case("POST /contests/{slug}/console/adjustments", Organizer),
         // Hides the fresh participant's team, so that a refused request would show in the count of hidden teams.
@@ -312,6 +317,8 @@ impl Ids {
         let mut path = pattern.to_owned();
         for (from, to) in [
             ("/account/tokens/{id}", format!("/account/tokens/{}", self.token_id)),
+            // A submission that does not exist: refused callers are refused first, an organizer is told 404.
+            ("/submissions/{id}", "/submissions/999999".to_owned()),
             ("/archive/items/{id}", format!("/archive/items/{item}")),
             ("/archive/files/{id}/{name}", format!("/archive/files/{file}/{ARCHIVE_FILE}")),
             ("/files/{sha256}/{name}", format!("/files/{}/{}", self.sha256, self.file_name)),

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::helpers::{Backend, Fixture, start};
 
-fn mwscup(fixture: &Fixture) -> Command {
+pub fn mwscup(fixture: &Fixture) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mwscup"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())

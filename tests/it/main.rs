@@ -8,6 +8,7 @@ mod private_pg;
 
 mod hostile;
 
+mod admin;
 mod api;
 mod archive;
 mod auth;

@@ -1,0 +1,212 @@
+//! The organizers' side: every action leaves a trace in the audit log (who, when, what, before and after),
+//! which organizers read and filter at `/admin/audit` and export with the results; `mwscup backup` copies
+//! the database and the files while the server runs.
+
+use std::io::Read;
+
+use mwscup::domain::role::Role;
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::Value;
+
+use crate::authoring::Source;
+use crate::both;
+use crate::cli::mwscup;
+use crate::files::load;
+use crate::helpers::{Backend, PASSWORD, TestApp};
+
+async fn attempt(app: &TestApp, token: &str, challenge_id: i64, answer: &str) -> Value {
+    let res = app
+        .api()
+        .post(app.url("/api/v1/challenges/attempt"))
+        .header("Authorization", format!("Token {token}"))
+        .json(&serde_json::json!({"challenge_id": challenge_id, "submission": answer}))
+        .send()
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
+
+async fn standings(app: &TestApp) -> Value {
+    reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json::<Value>().await.unwrap()["standings"][0]
+        .clone()
+}
+
+both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
+both!(a_disputed_answer_is_accepted_then_revoked);
+
+async fn every_console_action_is_in_the_audit_log(app: TestApp) {
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let team = mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap().remove(0);
+
+    chief.get("/contests/cup/console").await;
+    chief.post("/contests/cup/console/pause", &[]).await;
+    chief.post("/contests/cup/console/resume", &[]).await;
+    chief.post("/contests/cup/console/announcements", &[("title", "休憩"), ("title_en", "Break")]).await;
+    let team_id = team.id.to_string();
+    chief
+        .post(
+            "/contests/cup/console/adjustments",
+            &[("team_id", team_id.as_str()), ("area", ""), ("points", "+5.5"), ("reason", "writeup bonus")],
+        )
+        .await;
+    chief.post(&format!("/contests/cup/console/teams/{}/visibility", team.id), &[("hidden", "true")]).await;
+
+    let page = chief.get("/admin/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for action in ["contest.pause", "contest.resume", "announcement.post", "scores.adjust", "team.visibility"] {
+        page.assert_contains(action);
+    }
+    page.assert_contains("chief")
+        .assert_contains("writeup bonus")
+        .assert_contains(&format!("team Finders (#{})", team.id))
+        .assert_contains("{&#34;paused&#34;:false}")
+        .assert_contains("{&#34;hidden&#34;:true}");
+    let paused = chief.get("/admin/audit?contest=cup&action=contest.&actor=chief").await;
+    paused.assert_contains("contest.pause").assert_contains("contest.resume");
+    assert!(!paused.body.contains("scores.adjust"), "the filter keeps contest actions only");
+    assert_eq!(entity::audit_log::Entity::find().count(&app.db).await.unwrap(), 5, "one entry an action");
+    chief.get("/admin").await.assert_contains("/admin/audit?contest=cup");
+
+    // A participant reads none of it.
+    for path in ["/admin", "/admin/audit"] {
+        assert_eq!(alice.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    // Exported with the results, oldest first.
+    let out = mwscup(&app.fixture).args(["export", "--contest", "cup", "--format", "audit"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let entries: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["contest.pause", "contest.resume", "announcement.post", "scores.adjust", "team.visibility"]);
+    assert_eq!(entries[3]["after"]["points"], "5.5");
+    assert_eq!(entries[0]["actor"], "chief");
+}
+
+async fn a_backup_holds_the_database_and_the_files(app: TestApp) {
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    let out_path = app.fixture.dir.path().join("backup.zip");
+    let out = mwscup(&app.fixture).args(["backup", "--out"]).arg(&out_path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out_path).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    let stored = names.iter().filter(|n| n.starts_with("files/")).count();
+    assert!(stored >= 1, "{names:?}");
+    assert!(stdout.contains(&format!("files: {stored} stored files")), "{stdout}");
+    for name in names.iter().filter(|n| n.starts_with("files/")) {
+        let mut copy = Vec::new();
+        zip.by_name(name).unwrap().read_to_end(&mut copy).unwrap();
+        assert_eq!(std::fs::read(app.fixture.data_dir().join(name)).unwrap(), copy, "{name}");
+    }
+    match app.fixture.backend {
+        Backend::Sqlite => {
+            // The copy opens as a database of its own with the same rows.
+            let restored = tempfile::tempdir().unwrap();
+            let path = restored.path().join("mwscup.db");
+            let mut db_file = std::fs::File::create(&path).unwrap();
+            std::io::copy(&mut zip.by_name("mwscup.db").unwrap(), &mut db_file).unwrap();
+            let copy = mwscup::db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+            assert_eq!(entity::users::Entity::find().count(&copy).await.unwrap(), 1);
+            assert_eq!(
+                entity::challenges::Entity::find().count(&copy).await.unwrap(),
+                entity::challenges::Entity::find().count(&app.db).await.unwrap()
+            );
+        }
+        Backend::Postgres => {
+            assert!(!names.iter().any(|n| n == "mwscup.db"));
+            assert!(stdout.contains("pg_dump --format=custom"), "{stdout}");
+            assert!(!stdout.contains(":***@"), "no password, not even masked, in a command to paste");
+        }
+    }
+}
+
+/// A wrong answer disputed: accepted, it is a solve at the time it was given and the standings follow; revoked,
+/// the standings are as if it never happened. Each with its reason in the audit log.
+async fn a_disputed_answer_is_accepted_then_revoked(app: TestApp) {
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("alice").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let token = app.token_for(&user).await;
+    let list: Value = app
+        .api()
+        .get(app.url("/api/v1/challenges"))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let alpha = list["data"].as_array().unwrap().iter().find(|c| c["slug"] == "alpha").unwrap()["id"].as_i64().unwrap();
+    assert_eq!(attempt(&app, &token, alpha, "mimikatz.exe").await["data"]["status"], "incorrect");
+    let disputed = entity::submissions::Entity::find().all(&app.db).await.unwrap().remove(0);
+    assert_eq!(disputed.text.as_deref(), Some("mimikatz.exe"));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    // What organizers watch: the wrong answers of each challenge, most frequent first.
+    for typed in ["lsass", "mimikatz.exe", "mimikatz.exe"] {
+        attempt(&app, &token, alpha, typed).await;
+    }
+    chief
+        .get("/contests/cup/console/challenges")
+        .await
+        .assert_contains("<code>mimikatz.exe</code> ×3, <code>lsass</code> ×1");
+    let page = chief.get("/contests/cup/console/submissions?outcome=incorrect").await;
+    page.assert_contains("mimikatz.exe").assert_contains(&format!("/console/submissions/{}/accept", disputed.id));
+    let accept = format!("/contests/cup/console/submissions/{}/accept", disputed.id);
+    let refused = chief.post(&accept, &[("reason", "  ")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "a reason is required");
+    let done = chief.post(&accept, &[("reason", "the .exe was in the question's example")]).await;
+    assert_eq!(done.status, StatusCode::OK);
+    done.assert_contains("accepted");
+
+    // A solve at the time of the original answer: the standings and the time of the score follow.
+    let row = standings(&app).await;
+    assert_eq!(
+        (row["team"].as_str(), row["score"].as_i64(), row["solves"].as_i64()),
+        (Some("Finders"), Some(100), Some(1))
+    );
+    assert_eq!(row["last_at"], disputed.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "{row}");
+    assert_eq!(attempt(&app, &token, alpha, "mimikatz").await["data"]["status"], "already_solved");
+    let again = chief.post(&accept, &[("reason", "twice")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    again.assert_contains("solved this challenge already");
+
+    // Revoked: as if it never happened; the team may answer again.
+    let revoke = format!("/contests/cup/console/submissions/{}/revoke", disputed.id);
+    chief.get("/contests/cup/console/submissions").await;
+    assert_eq!(chief.post(&revoke, &[("reason", "a mistake of ours")]).await.status, StatusCode::OK);
+    let row = standings(&app).await;
+    assert_eq!(
+        (row["score"].as_i64(), row["solves"].as_i64(), row["last_at"].clone()),
+        (Some(0), Some(0), Value::Null)
+    );
+    assert_eq!(entity::solves::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(chief.post(&revoke, &[("reason", "twice")]).await.status, StatusCode::CONFLICT);
+    assert_eq!(attempt(&app, &token, alpha, "mimikatz").await["data"]["status"], "correct");
+
+    let audit = chief.get("/admin/audit?action=s").await;
+    audit
+        .assert_contains("submission.accept")
+        .assert_contains("solve.revoke")
+        .assert_contains("the .exe was in the question&#39;s example")
+        .assert_contains("a mistake of ours");
+    // The team sees what became of its answer.
+    alice.get("/contests/cup/challenges/alpha").await.assert_contains("Revoked by the organizers");
+}
