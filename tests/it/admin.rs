@@ -136,22 +136,8 @@ async fn a_disputed_answer_is_accepted_then_revoked(app: TestApp) {
     let mut alice = app.browser();
     alice.register("alice").await;
     alice.create_team("cup", "Finders").await;
-    let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("alice").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let token = app.token_for(&user).await;
-    let list: Value = app
-        .api()
-        .get(app.url("/api/v1/challenges"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let alpha = list["data"].as_array().unwrap().iter().find(|c| c["slug"] == "alpha").unwrap()["id"].as_i64().unwrap();
+    let token = app.token_named("alice").await;
+    let alpha = app.challenge_ids(&token, "/api/v1/challenges").await["alpha"];
     assert_eq!(attempt(&app, &token, alpha, "mimikatz.exe").await["data"]["status"], "incorrect");
     let disputed = entity::submissions::Entity::find().all(&app.db).await.unwrap().remove(0);
     assert_eq!(disputed.text.as_deref(), Some("mimikatz.exe"));

@@ -1,7 +1,6 @@
 //! The demo contest as a newcomer meets it: loaded by `serve --demo`, every answer in its `answers.toml`
 //! accepted, and playable in the browser.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use reqwest::StatusCode;
@@ -38,28 +37,9 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
         .assert_contains("正解です!");
 
     // Every other answer through the API, in an order that unlocks what requires another.
-    let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("newcomer").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let token = app.token_for(&user).await;
-    let list: Value = app
-        .api()
-        .get(app.url("/contests/mwscup-demo/api/v1/challenges"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ids: HashMap<String, i64> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["slug"].as_str().unwrap().to_owned(), c["id"].as_i64().unwrap()))
-        .collect();
-    assert_eq!(ids.len(), 14, "15 challenges, one of which opens an hour after the start: {list}");
+    let token = app.token_named("newcomer").await;
+    let ids = app.challenge_ids(&token, "/contests/mwscup-demo/api/v1/challenges").await;
+    assert_eq!(ids.len(), 14, "15 challenges, one of which opens an hour after the start: {ids:?}");
 
     let demo_id = mwscup::store::contests::by_slug(&app.db, "mwscup-demo").await.unwrap().unwrap().id;
     let mut pending: Vec<(&String, &str)> = answers.iter().map(|(slug, a)| (slug, a.as_str().unwrap())).collect();

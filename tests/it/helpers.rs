@@ -185,6 +185,32 @@ impl TestApp {
         store::tokens::create(&self.db, user.id, "test").await.unwrap().token
     }
 
+    /// An API token for an existing account, by name.
+    pub async fn token_named(&self, name: &str) -> String {
+        let user = store::users::by_username(&self.db, &Username::parse(name).unwrap()).await.unwrap().unwrap();
+        self.token_for(&user).await
+    }
+
+    /// The challenges a token's team sees through the API (`path`: `/api/v1/challenges` or a contest's), by slug.
+    pub async fn challenge_ids(&self, token: &str, path: &str) -> std::collections::HashMap<String, i64> {
+        let list: serde_json::Value = self
+            .api()
+            .get(self.url(path))
+            .header("Authorization", format!("Token {token}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["slug"].as_str().unwrap().to_owned(), c["id"].as_i64().unwrap()))
+            .collect()
+    }
+
     pub async fn organizer_token(&self) -> String {
         let organizer = self.user("boss", Role::Organizer).await;
         self.token_for(&organizer).await

@@ -42,11 +42,7 @@ async fn day(app: &TestApp) -> (Source, String) {
     let mut alice = app.browser();
     alice.register("alice").await;
     alice.create_team("cup", "Finders").await;
-    let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("alice").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let token = app.token_for(&user).await;
+    let token = app.token_named("alice").await;
     (source, token)
 }
 
@@ -195,12 +191,7 @@ async fn wrong_answers_are_limited(app: TestApp) {
     let mut carol = app.browser();
     carol.register("carol").await;
     carol.create_team("cup", "Carols").await;
-    let carol_user =
-        mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("carol").unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-    let carol_token = app.token_for(&carol_user).await;
+    let carol_token = app.token_named("carol").await;
     for _ in 0..2 {
         assert_eq!(attempt(&app, &carol_token, epsilon, "nope").await.1["data"]["status"], "incorrect");
     }
@@ -224,11 +215,7 @@ async fn concurrent_right_answers_make_one_solve(app: TestApp) {
         let mut b = app.browser();
         b.register(name).await;
         assert_eq!(b.join("cup", &code).await.status, StatusCode::OK);
-        let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse(name).unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-        tokens.push(app.token_for(&user).await);
+        tokens.push(app.token_named(name).await);
     }
     let alpha = challenge_id(&app, &token, "alpha").await;
     let calls = (0..50).map(|i| {
@@ -309,11 +296,7 @@ async fn the_api_describes_the_day(app: TestApp) {
     let mut bob = app.browser();
     bob.register("bob").await;
     bob.create_team("cup", "Bobs").await;
-    let bob_user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("bob").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let bob_token = app.token_for(&bob_user).await;
+    let bob_token = app.token_named("bob").await;
     assert_eq!(attempt(&app, &bob_token, zeta, "net view,arp -a").await.1["data"]["status"], "correct");
     let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{zeta}"), None).await;
     assert_eq!(detail["data"]["value"], 200);

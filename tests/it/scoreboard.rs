@@ -40,11 +40,7 @@ async fn player(app: &TestApp, name: &str) -> (Browser, String) {
     let mut b = app.browser();
     b.register(name).await;
     b.create_team("cup", &format!("Team {name}")).await;
-    let user = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse(name).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    (b, app.token_for(&user).await)
+    (b, app.token_named(name).await)
 }
 
 async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value) {
