@@ -68,6 +68,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(state.clone())
             .configure(web::configure)
             .default_service(actix_web::web::to(web::not_found))
+            .wrap(from_fn(web::refuse_nul_paths))
             .wrap(from_fn(web::error::render_errors))
             .wrap(from_fn(web::csrf::ensure_token))
             .wrap(

@@ -64,6 +64,18 @@ pub fn route_table() -> Vec<RouteInfo> {
     table
 }
 
+/// A NUL (`%00`) in a path names nothing here, and PostgreSQL refuses it in text: 404 before any handler
+/// looks it up.
+pub async fn refuse_nul_paths(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if req.path().contains("%00") {
+        return Ok(req.error_response(AppError::NotFound));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 /// Whatever no route matched.
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
