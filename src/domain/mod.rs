@@ -9,6 +9,7 @@ pub mod names;
 pub mod password;
 pub mod play;
 pub mod role;
+pub mod roster;
 pub mod scoring;
 pub mod secret;
 pub mod standings;

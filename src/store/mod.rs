@@ -8,6 +8,7 @@ pub mod contests;
 pub mod datasets;
 pub mod disputes;
 pub mod play;
+pub mod roster;
 pub mod scores;
 pub mod search;
 pub mod sessions;

@@ -70,7 +70,7 @@ pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<te
     Ok(team)
 }
 
-async fn insert_member(db: &impl ConnectionTrait, team: &teams::Model, user_id: i32) -> StoreResult<()> {
+pub(super) async fn insert_member(db: &impl ConnectionTrait, team: &teams::Model, user_id: i32) -> StoreResult<()> {
     team_members::ActiveModel {
         team_id: Set(team.id),
         contest_id: Set(team.contest_id),

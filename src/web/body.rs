@@ -146,6 +146,33 @@ impl FromRequest for ApiBody {
     }
 }
 
+/// A small multipart form read whole into memory: each field's text by name (a file field's content as
+/// text). Refused if it is larger than `limit` in all, or a field is not UTF-8.
+pub async fn small_multipart(
+    mut payload: actix_multipart::Multipart,
+    limit: usize,
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    use futures_util::StreamExt;
+    let mut fields = std::collections::HashMap::new();
+    let mut total = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::field("form", Msg::BadRequest))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::field("form", Msg::BadRequest))?;
+            total += chunk.len();
+            if total > limit {
+                return Err(AppError::field("form", Msg::TooLong { max: limit }));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(value).map_err(|_| AppError::field("form", Msg::BadRequest))?;
+        fields.insert(name, text);
+    }
+    Ok(fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

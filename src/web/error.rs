@@ -78,6 +78,8 @@ pub enum Msg {
     SolvedAlready,
     /// A revoke for a submission that made no solve.
     NoSolveToRevoke,
+    /// A roster with problems: nothing was created.
+    RosterRefused,
     DatabaseUnavailable,
     StorageFailed,
     ArchiveNotYet,
@@ -236,6 +238,12 @@ impl Msg {
                 .pick(
                     "このチームはこの問題をすでに解いています。何も変更していません。",
                     "The team has solved this challenge already. Nothing was changed.",
+                )
+                .into(),
+            RosterRefused => lang
+                .pick(
+                    "名簿に問題があります (下の一覧)。何も作成していません。",
+                    "The roster has problems (listed below). Nothing was created.",
                 )
                 .into(),
             NoSolveToRevoke => lang

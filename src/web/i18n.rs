@@ -270,6 +270,11 @@ texts! {
     audit_when: "日時", "When";
     audit_filter: "絞り込む", "Filter";
     audit_newest: "新しい順に最大", "Newest first, at most";
+    register_bulk_title: "チームの一括登録", "Register teams in bulk";
+    register_bulk_lead: "名簿 (CSV、1 行に 1 人: team,affiliation,username,email) からアカウントとチームを作成します。1 行でも問題があれば何も作成しません。作成したパスワードと招待コードは CSV で一度だけ返し、保存しません。", "Creates accounts and teams from a roster (CSV, one member a line: team,affiliation,username,email). If any line has a problem, nothing is created. The generated passwords and invite codes are given back once, as a CSV, and kept nowhere.";
+    register_bulk_file: "CSV ファイル", "CSV file";
+    register_bulk_paste: "または貼り付け", "or paste it";
+    register_bulk_submit: "登録する", "Register";
     submissions_title: "解答一覧", "Submissions";
     submissions_lead: "異議のある不正解は理由を添えて承認できます (解答した時刻の正解になります)。正解の取り消しも理由を添えて行います。どちらも操作記録に残り、スコアボードにすぐ反映されます。", "A disputed wrong answer can be accepted with a reason (a solve at the time it was given); a solve can be revoked with a reason. Both go to the audit log and reach the scoreboard at once.";
     outcome: "結果", "Outcome";

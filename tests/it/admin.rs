@@ -33,7 +33,7 @@ async fn standings(app: &TestApp) -> Value {
 }
 
 both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
-both!(a_disputed_answer_is_accepted_then_revoked);
+both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -195,4 +195,64 @@ async fn a_disputed_answer_is_accepted_then_revoked(app: TestApp) {
         .assert_contains("a mistake of ours");
     // The team sees what became of its answer.
     alice.get("/contests/cup/challenges/alpha").await.assert_contains("Revoked by the organizers");
+}
+
+async fn post_roster(app: &TestApp, chief: &mut crate::helpers::Browser, roster: &str) -> reqwest::Response {
+    chief.get("/admin/register").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", chief.csrf().unwrap().to_owned())
+        .text("contest", "cup")
+        .part("roster", reqwest::multipart::Part::bytes(roster.as_bytes().to_vec()).file_name("roster.csv"));
+    chief.client.post(app.url("/admin/register")).multipart(form).send().await.unwrap()
+}
+
+/// Bulk registration: a roster with bad rows is reported line by line and creates nothing; a good one
+/// creates every account and team and gives the credentials back once, as a CSV.
+async fn a_roster_registers_teams_all_or_nothing(app: TestApp) {
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    app.user("taken", Role::Participant).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    let users_before = entity::users::Entity::find().count(&app.db).await.unwrap();
+
+    let bad = "team,affiliation,username,email\nKuroneko,Univ,neko1,neko1@example.jp\nKuroneko,Univ,taken,\n\
+               Shiba,,has space,\nBig,,b1,\nBig,,b2,\nBig,,b3,\nBig,,b4,\nBig,,b5,\n";
+    let res = post_roster(&app, &mut chief, bad).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = res.text().await.unwrap();
+    for line in [
+        "line 3: username: taken is taken",
+        "line 4: username:",
+        "line 9: team: Big has more than 4 members",
+        "Nothing was created.",
+    ] {
+        assert!(body.contains(line), "{line} in {body}");
+    }
+    assert_eq!(entity::users::Entity::find().count(&app.db).await.unwrap(), users_before, "nothing half-created");
+    assert_eq!(entity::teams::Entity::find().count(&app.db).await.unwrap(), 0);
+
+    let good = "team,affiliation,username,email\nKuroneko,\"Univ, Tokyo\",neko1,neko1@example.jp\nShiba,,shiba1,\n\
+                Kuroneko,,neko2,\n";
+    let res = post_roster(&app, &mut chief, good).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("credentials-cup.csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "team,affiliation,username,password,invite_code");
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1].starts_with("Kuroneko,\"Univ, Tokyo\",neko1,"), "{csv}");
+    assert!(lines[3].starts_with("Shiba,,shiba1,"), "{csv}");
+    // The generated password works, and the account is in its team.
+    // The last two fields are the password and the invite code (the affiliation holds a quoted comma).
+    let password = lines[2].rsplit(',').nth(1).unwrap();
+    let mut neko2 = app.browser();
+    neko2.login("neko2", password).await.assert_contains("Signed in as");
+    neko2.get("/contests/cup/team").await.assert_contains("Kuroneko").assert_contains("neko1");
+    let audit = chief.get("/admin/audit?action=users.").await;
+    audit.assert_contains("users.bulk_register").assert_contains("2 teams, 3 accounts");
+    // The scoreboard lists the new teams at once.
+    let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(board["standings"].as_array().unwrap().len(), 2, "{board}");
 }

@@ -196,6 +196,8 @@ fn declared() -> Vec<Case> {
         case("GET /account", SignedIn),
         case("GET /admin", Organizer),
         case("GET /admin/audit", Organizer),
+        case("GET /admin/register", Organizer),
+        case("POST /admin/register", Organizer),
         case("POST /account/password", SignedIn),
         case("POST /account/tokens", SignedIn),
         // Someone else's token is not found.
