@@ -3,10 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
-
 use super::Problem;
 use super::source::{ContestSource, file_name, is_slug};
+use crate::domain::clock::{Schedule, window_problems};
 
 pub fn rules(s: &ContestSource) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -29,41 +28,10 @@ fn contest(s: &ContestSource, out: &mut Vec<Problem>) {
     if c.timezone.parse::<chrono_tz::Tz>().is_err() {
         out.push(p("timezone", format!("{:?} is not an IANA time zone (Asia/Tokyo)", c.timezone)));
     }
-    if c.ends_at <= c.starts_at {
-        out.push(p("ends_at", "must be after starts_at".into()));
+    let schedule = Schedule { starts_at: c.starts_at, ends_at: c.ends_at, freeze_at: c.freeze_at };
+    for (field, msg) in schedule.problems() {
+        out.push(p(field, msg));
     }
-    if let Some(f) = c.freeze_at
-        && (f < c.starts_at || f >= c.ends_at)
-    {
-        out.push(p("freeze_at", "must be inside the contest (from starts_at, before ends_at)".into()));
-    }
-}
-
-/// Problems with an optional window `[opens, closes)` that must lie inside `[from, to]`.
-fn window(
-    opens: Option<DateTime<Utc>>,
-    closes: Option<DateTime<Utc>>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    inside: &str,
-) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    if let Some(o) = opens
-        && (o < from || o >= to)
-    {
-        out.push(("opens_at", format!("is outside {inside}")));
-    }
-    if let Some(c) = closes
-        && (c <= from || c > to)
-    {
-        out.push(("closes_at", format!("is outside {inside}")));
-    }
-    if let (Some(o), Some(c)) = (opens, closes)
-        && c <= o
-    {
-        out.push(("closes_at", "must be after opens_at".into()));
-    }
-    out
 }
 
 fn areas(s: &ContestSource, out: &mut Vec<Problem>) {
@@ -73,7 +41,7 @@ fn areas(s: &ContestSource, out: &mut Vec<Problem>) {
         if !seen.insert(a.key.as_str()) {
             out.push(Problem::new(&c.path, format!("areas[{i}].key"), format!("{:?} is declared twice", a.key)));
         }
-        for (field, msg) in window(a.opens_at, a.closes_at, c.starts_at, c.ends_at, "the contest") {
+        for (field, msg) in window_problems(a.opens_at, a.closes_at, c.starts_at, c.ends_at, "the contest") {
             out.push(Problem::new(&c.path, format!("areas[{i}].{field}"), msg));
         }
     }
@@ -95,13 +63,13 @@ fn challenges(s: &ContestSource, out: &mut Vec<Problem>) {
                 format!("is reused (also in {other}): give every challenge its own"),
             ));
         }
-        let mut problems = window(ch.opens_at, ch.closes_at, c.starts_at, c.ends_at, "the contest");
+        let mut problems = window_problems(ch.opens_at, ch.closes_at, c.starts_at, c.ends_at, "the contest");
         if problems.is_empty()
             && let Some(area) = s.areas.iter().find(|a| a.key == ch.area)
         {
             let from = area.opens_at.unwrap_or(c.starts_at);
             let to = area.closes_at.unwrap_or(c.ends_at);
-            problems = window(ch.opens_at, ch.closes_at, from, to, "its area's window");
+            problems = window_problems(ch.opens_at, ch.closes_at, from, to, "its area's window");
         }
         for (field, msg) in problems {
             out.push(Problem::new(path, field, msg));

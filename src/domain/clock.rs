@@ -35,6 +35,70 @@ impl Schedule {
     pub fn is_live(&self, now: DateTime<Utc>) -> bool {
         matches!(self.phase(now), Phase::Running | Phase::Frozen)
     }
+
+    /// What is wrong with these times, as (field, message): the rules of `contest.toml` and of the console.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if self.ends_at <= self.starts_at {
+            out.push(("ends_at", "must be after starts_at".into()));
+        }
+        if let Some(f) = self.freeze_at
+            && (f < self.starts_at || f >= self.ends_at)
+        {
+            out.push(("freeze_at", "must be inside the contest (from starts_at, before ends_at)".into()));
+        }
+        out
+    }
+}
+
+/// Problems with an optional window `[opens, closes)` that must lie inside `[from, to]` (an area in its contest,
+/// a challenge in its area).
+pub fn window_problems(
+    opens: Option<DateTime<Utc>>,
+    closes: Option<DateTime<Utc>>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    inside: &str,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(o) = opens
+        && (o < from || o >= to)
+    {
+        out.push(("opens_at", format!("is outside {inside}")));
+    }
+    if let Some(c) = closes
+        && (c <= from || c > to)
+    {
+        out.push(("closes_at", format!("is outside {inside}")));
+    }
+    if let (Some(o), Some(c)) = (opens, closes)
+        && c <= o
+    {
+        out.push(("closes_at", "must be after opens_at".into()));
+    }
+    out
+}
+
+/// A time as a person types it: RFC 3339 (`2026-11-27T09:00:00+09:00`), or `YYYY-MM-DD HH:MM` read in the
+/// contest's zone. Empty is none.
+pub fn parse_time(text: &str, zone: &str) -> Result<Option<DateTime<Utc>>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.with_timezone(&Utc)));
+    }
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| format!("the contest's zone {zone:?} is unknown"))?;
+    let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| format!("{text:?} is not a time (YYYY-MM-DD HH:MM in {zone})"))?;
+    use chrono::TimeZone as _;
+    match tz.from_local_datetime(&local) {
+        chrono::LocalResult::Single(at) => Ok(Some(at.with_timezone(&Utc))),
+        // A time a clock change skips or repeats: say so rather than guess.
+        _ => Err(format!("{text} does not name one instant in {zone}")),
+    }
 }
 
 /// When a challenge becomes visible: the latest of its contest's start, its area's and its own opening.

@@ -82,3 +82,53 @@ pub async fn set_revealed(db: &impl ConnectionTrait, contest_id: i32, revealed: 
         .await?;
     Ok(())
 }
+
+/// What organizers change of a contest during the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaySettings {
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub freeze_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub wrong_answers_per_minute: i32,
+}
+
+impl DaySettings {
+    pub fn of(c: &contests::Model) -> DaySettings {
+        DaySettings {
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            freeze_at: c.freeze_at,
+            wrong_answers_per_minute: c.wrong_answers_per_minute,
+        }
+    }
+}
+
+pub async fn set_day_settings(db: &impl ConnectionTrait, contest_id: i32, s: DaySettings) -> StoreResult<()> {
+    use sea_orm::sea_query::Expr;
+    contests::Entity::update_many()
+        .col_expr(contests::Column::StartsAt, Expr::value(s.starts_at))
+        .col_expr(contests::Column::EndsAt, Expr::value(s.ends_at))
+        .col_expr(contests::Column::FreezeAt, Expr::value(s.freeze_at))
+        .col_expr(contests::Column::WrongAnswersPerMinute, Expr::value(s.wrong_answers_per_minute))
+        .filter(contests::Column::Id.eq(contest_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// An area's opening window (none: the contest's).
+pub async fn set_area_window(
+    db: &impl ConnectionTrait,
+    area_id: i32,
+    opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    closes_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> StoreResult<()> {
+    use sea_orm::sea_query::Expr;
+    entity::areas::Entity::update_many()
+        .col_expr(entity::areas::Column::OpensAt, Expr::value(opens_at))
+        .col_expr(entity::areas::Column::ClosesAt, Expr::value(closes_at))
+        .filter(entity::areas::Column::Id.eq(area_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

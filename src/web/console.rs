@@ -47,6 +47,18 @@ struct HomePage {
     teams: Vec<entity::teams::Model>,
     areas: Vec<entity::areas::Model>,
     adjustments: Vec<AdjustmentRow>,
+    /// The contest's times as the settings form shows them (in its zone), and each area's window.
+    times: [String; 3],
+    windows: Vec<(String, String, String, String)>,
+}
+
+/// A time as the settings forms show and read it: `YYYY-MM-DD HH:MM` in the contest's zone.
+fn form_time(at: Option<chrono::DateTime<Utc>>, zone: &str) -> String {
+    match (at, zone.parse::<chrono_tz::Tz>()) {
+        (Some(at), Ok(tz)) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        (Some(at), Err(_)) => at.to_rfc3339(),
+        (None, _) => String::new(),
+    }
 }
 
 /// An adjustment as the console lists it.
@@ -73,9 +85,24 @@ async fn home(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx, _: 
             at: page.time(&a.created_at, &contest.timezone),
         })
         .collect();
+    let zone = contest.timezone.as_str();
+    let times = [
+        form_time(Some(contest.starts_at), zone),
+        form_time(Some(contest.ends_at), zone),
+        form_time(contest.freeze_at, zone),
+    ];
+    let windows = areas
+        .iter()
+        .map(|a| {
+            let name = page.lang.text(&a.name, &a.name_en).to_owned();
+            (a.key.clone(), name, form_time(a.opens_at, zone), form_time(a.closes_at, zone))
+        })
+        .collect();
     ok(&HomePage {
         title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
         ended: Utc::now() >= contest.ends_at,
+        times,
+        windows,
         page,
         contest,
         teams,
@@ -395,7 +422,7 @@ pub(super) async fn audit(
     Ok(())
 }
 
-fn contest_target(contest: &contests::Model) -> String {
+pub(super) fn contest_target(contest: &contests::Model) -> String {
     format!("contest {}", contest.slug)
 }
 

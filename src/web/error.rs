@@ -80,6 +80,11 @@ pub enum Msg {
     NoSolveToRevoke,
     /// A roster with problems: nothing was created.
     RosterRefused,
+    /// A time or limit of the console that breaks the contest's rules (the rule in English, as
+    /// `challenges check` words it).
+    Schedule {
+        detail: String,
+    },
     DatabaseUnavailable,
     StorageFailed,
     ArchiveNotYet,
@@ -240,6 +245,7 @@ impl Msg {
                     "The team has solved this challenge already. Nothing was changed.",
                 )
                 .into(),
+            Schedule { detail } => lang.pick(format!("日時・設定が正しくありません: {detail}"), detail.clone()),
             RosterRefused => lang
                 .pick(
                     "名簿に問題があります (下の一覧)。何も作成していません。",

@@ -270,6 +270,13 @@ texts! {
     audit_when: "日時", "When";
     audit_filter: "絞り込む", "Filter";
     audit_newest: "新しい順に最大", "Newest first, at most";
+    settings_title: "日程と制限", "Schedule and limits";
+    settings_lead: "当日の変更 (開始の遅れ、延長など) はここで行います。変更は操作記録に残り、次の challenges sync で contest.toml の値との差分として報告されます。時刻は YYYY-MM-DD HH:MM で、大会のタイムゾーンです", "Changes on the day (a delayed start, an extension) are made here. Each goes to the audit log, and the next challenges sync reports it as a difference from contest.toml. Times are YYYY-MM-DD HH:MM in the contest's zone";
+    starts_label: "開始", "Starts";
+    ends_label: "終了", "Ends";
+    freeze_label: "凍結 (空欄で凍結なし)", "Freeze (empty: none)";
+    wrong_limit_label: "1 分あたりの不正解の上限 (チームごと)", "Wrong answers a minute (per team)";
+    save: "保存", "Save";
     register_bulk_title: "チームの一括登録", "Register teams in bulk";
     register_bulk_lead: "名簿 (CSV、1 行に 1 人: team,affiliation,username,email) からアカウントとチームを作成します。1 行でも問題があれば何も作成しません。作成したパスワードと招待コードは CSV で一度だけ返し、保存しません。", "Creates accounts and teams from a roster (CSV, one member a line: team,affiliation,username,email). If any line has a problem, nothing is created. The generated passwords and invite codes are given back once, as a CSV, and kept nowhere.";
     register_bulk_file: "CSV ファイル", "CSV file";

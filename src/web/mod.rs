@@ -24,6 +24,7 @@ pub mod page;
 pub mod play;
 pub mod routes;
 pub mod scoreboard;
+pub mod settings;
 pub mod submissions;
 
 use actix_web::web::{self, ServiceConfig};
@@ -53,6 +54,7 @@ fn register(routes: &mut Routes) {
     files::configure(routes);
     play::configure(routes);
     scoreboard::configure(routes);
+    settings::configure(routes);
     submissions::configure(routes);
 }
 

@@ -34,6 +34,7 @@ async fn standings(app: &TestApp) -> Value {
 
 both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
 both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
+both!(the_day_s_times_change_from_the_console);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -255,4 +256,76 @@ async fn a_roster_registers_teams_all_or_nothing(app: TestApp) {
     // The scoreboard lists the new teams at once.
     let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
     assert_eq!(board["standings"].as_array().unwrap().len(), 2, "{board}");
+}
+
+/// The day's times changed in the console: refused when they break the contest's rules, else in force at
+/// once (answers are judged against them), and in the audit log.
+async fn the_day_s_times_change_from_the_console(app: TestApp) {
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let token = app.token_named("alice").await;
+    let alpha = app.challenge_ids(&token, "/api/v1/challenges").await["alpha"];
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    let console = chief.get("/contests/cup/console").await;
+    let contest = mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    let tz: chrono_tz::Tz = contest.timezone.parse().unwrap();
+    let shown = contest.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    console.assert_contains(&format!("name=\"starts_at\" value=\"{shown}\""));
+
+    let now = chrono::Utc::now();
+    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let starts = shown.as_str();
+    let settings = |ends: String, freeze: String, limit: &'static str| {
+        vec![
+            ("starts_at", starts.to_owned()),
+            ("ends_at", ends),
+            ("freeze_at", freeze),
+            ("wrong_answers_per_minute", limit.to_owned()),
+        ]
+    };
+    for (fields, expected) in [
+        (settings(at(-60), String::new(), "10"), "must be after starts_at"),
+        (settings(at(60), at(120), "10"), "must be inside the contest"),
+        (settings(at(60), String::new(), "0"), "a whole number from 1 to 10000"),
+        (settings("tomorrow".into(), String::new(), "10"), "is not a time"),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        chief.get("/contests/cup/console").await;
+        let page = chief.post("/contests/cup/console/settings", &fields).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{expected}");
+        page.assert_contains(expected);
+    }
+    assert_eq!(entity::audit_log::Entity::find().count(&app.db).await.unwrap(), 0, "nothing refused is kept");
+
+    // The contest is ended a minute ago: answers are refused at once, without a restart or a reload.
+    let ended = settings(at(-1), String::new(), "10");
+    let fields: Vec<(&str, &str)> = ended.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    chief.get("/contests/cup/console").await;
+    assert_eq!(chief.post("/contests/cup/console/settings", &fields).await.status, StatusCode::OK);
+    let refused = attempt(&app, &token, alpha, "mimikatz").await;
+    assert_ne!(refused["data"]["status"], "correct", "{refused}");
+    // Extended by an hour, frozen from now: the answer counts, the public board is frozen.
+    let extended = settings(at(60), at(0), "10");
+    let fields: Vec<(&str, &str)> = extended.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    chief.get("/contests/cup/console").await;
+    assert_eq!(chief.post("/contests/cup/console/settings", &fields).await.status, StatusCode::OK);
+    assert_eq!(attempt(&app, &token, alpha, "mimikatz").await["data"]["status"], "correct");
+    assert_eq!(standings(&app).await["score"], 0, "frozen: the public board does not move");
+
+    // An area closed a minute ago (local time in the contest's zone): its challenges refuse answers.
+    let closed = (now - chrono::Duration::minutes(1)).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    chief.get("/contests/cup/console").await;
+    let page =
+        chief.post("/contests/cup/console/areas/static/window", &[("opens_at", ""), ("closes_at", &closed)]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let beta = app.challenge_ids(&token, "/api/v1/challenges").await["beta"];
+    assert_ne!(attempt(&app, &token, beta, "C:\\Temp\\qpkz.exe").await["data"]["status"], "correct");
+
+    let audit = chief.get("/admin/audit?contest=cup").await;
+    audit.assert_contains("contest.settings").assert_contains("area.window").assert_contains("area static");
+    assert_eq!(entity::audit_log::Entity::find().count(&app.db).await.unwrap(), 3);
 }
