@@ -61,12 +61,18 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewTeam<'_>) -> StoreResult<
 
 pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<teams::Model> {
     let txn = db.begin().await?;
-    let captain = new.captain_id;
-    let team = insert(&txn, new).await?;
-    if let Some(user_id) = captain {
-        insert_member(&txn, &team, user_id).await?;
-    }
+    let team = create_in(&txn, new).await?;
     txn.commit().await?;
+    Ok(team)
+}
+
+/// A team and its captain's membership, inside the caller's transaction.
+pub async fn create_in(txn: &impl ConnectionTrait, new: NewTeam<'_>) -> StoreResult<teams::Model> {
+    let captain = new.captain_id;
+    let team = insert(txn, new).await?;
+    if let Some(user_id) = captain {
+        insert_member(txn, &team, user_id).await?;
+    }
     Ok(team)
 }
 
@@ -98,17 +104,23 @@ async fn lock(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<()> {
 /// A team without a captain (made by an organizer) gets its first member as captain.
 pub async fn add_member(db: &DatabaseConnection, team_id: i32, user_id: i32, max_size: i32) -> StoreResult<()> {
     let txn = db.begin().await?;
-    lock(&txn, team_id).await?;
-    let team = teams::Entity::find_by_id(team_id).one(&txn).await?.ok_or(StoreError::NotFound)?;
-    let size = team_members::Entity::find().filter(team_members::Column::TeamId.eq(team_id)).count(&txn).await?;
+    add_member_in(&txn, team_id, user_id, max_size).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `add_member` inside the caller's transaction (which the team's row is then locked for).
+pub async fn add_member_in(txn: &impl ConnectionTrait, team_id: i32, user_id: i32, max_size: i32) -> StoreResult<()> {
+    lock(txn, team_id).await?;
+    let team = teams::Entity::find_by_id(team_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+    let size = team_members::Entity::find().filter(team_members::Column::TeamId.eq(team_id)).count(txn).await?;
     if size >= u64::try_from(max_size).unwrap_or(0) {
         return Err(StoreError::TeamFull { max: max_size });
     }
-    insert_member(&txn, &team, user_id).await?;
+    insert_member(txn, &team, user_id).await?;
     if team.captain_id.is_none() {
-        set_captain(&txn, team_id, Some(user_id)).await?;
+        set_captain(txn, team_id, Some(user_id)).await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{Organizer, state};
 use super::page::{Page, ok, render};
 use super::routes::{Routes, endpoint};
-use super::{body, console, csrf};
+use super::{body, csrf, trail};
 use crate::domain::{password, roster, secret};
 use crate::store;
 
@@ -161,7 +161,7 @@ async fn register(
     let members = created.iter().map(|(_, m)| m.len()).sum::<usize>();
     let after = json!({"teams": names, "accounts": members});
     let target = format!("{} teams, {members} accounts", created.len());
-    console::audit(&txn, &contest, &organizer, "users.bulk_register", target, Value::Null, after).await?;
+    trail::record(&txn, Some(contest.id), &organizer, "users.bulk_register", target, Value::Null, after).await?;
     txn.commit().await?;
     state.live.changed(contest.id).await?;
     let mut csv = String::from("team,affiliation,username,password,invite_code\n");

@@ -11,6 +11,7 @@ use askama::Template;
 use chrono::{DateTime, Duration, Utc};
 use entity::{archive_files, archive_items, contests, users};
 use futures_util::StreamExt;
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,6 +21,7 @@ use super::extract::{ContestCtx, CurrentUser, MaybeUser, Organizer, role_of, sta
 use super::markdown;
 use super::page::{Page, ok, render, see_other};
 use super::routes::{Routes, endpoint};
+use super::trail;
 use crate::blobs::BlobStore;
 use crate::domain::access;
 use crate::domain::names::optional_text;
@@ -752,7 +754,7 @@ pub struct ReviewFields {
 async fn review(
     req: HttpRequest,
     path: web::Path<IdPath>,
-    _: Organizer,
+    Organizer(organizer): Organizer,
     CsrfForm(form): CsrfForm<ReviewFields>,
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
@@ -764,6 +766,11 @@ async fn review(
     };
     let comment =
         optional_text(Some(&form.comment), 2000).map_err(|e| AppError::field("comment", e))?.unwrap_or_default();
-    store::archive::review(&state.db, item.id, status, &comment).await?;
+    let txn = state.db.begin().await?;
+    store::archive::review(&txn, item.id, status, &comment).await?;
+    let target = format!("archive item {} (#{})", item.title, item.id);
+    let (before, after) = (json!({"status": item.status}), json!({"status": status, "comment": comment}));
+    trail::record(&txn, Some(item.contest_id), &organizer, "archive.review", target, before, after).await?;
+    txn.commit().await?;
     Ok(see_other(&format!("/archive/items/{}", item.id)))
 }

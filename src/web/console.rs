@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 use entity::{contests, users};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -14,6 +14,7 @@ use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
 use super::routes::{Routes, endpoint};
+use super::trail;
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
 
@@ -124,12 +125,12 @@ async fn reveal(
     }
     let txn = state.db.begin().await?;
     store::contests::set_revealed(&txn, contest.id, true).await?;
-    audit(
+    trail::record(
         &txn,
-        &contest,
+        Some(contest.id),
         &organizer,
         "contest.reveal",
-        contest_target(&contest),
+        trail::contest_target(&contest),
         json!({"revealed": contest.revealed}),
         json!({"revealed": true}),
     )
@@ -200,7 +201,8 @@ async fn adjust(
         },
     )
     .await?;
-    audit(&txn, &contest, &organizer, "scores.adjust", team_target(&team), Value::Null, after).await?;
+    trail::record(&txn, Some(contest.id), &organizer, "scores.adjust", trail::team_target(&team), Value::Null, after)
+        .await?;
     txn.commit().await?;
     state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at });
     state.live.notify(contest.id);
@@ -239,7 +241,8 @@ async fn team_visibility(
     let txn = state.db.begin().await?;
     store::teams::set_hidden(&txn, team.id, hidden).await?;
     let (before, after) = (json!({"hidden": team.hidden}), json!({"hidden": hidden}));
-    audit(&txn, &contest, &organizer, "team.visibility", team_target(&team), before, after).await?;
+    trail::record(&txn, Some(contest.id), &organizer, "team.visibility", trail::team_target(&team), before, after)
+        .await?;
     txn.commit().await?;
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
@@ -256,7 +259,7 @@ async fn set_paused(
     store::play::set_paused(&txn, contest.id, paused).await?;
     let action = if paused { "contest.pause" } else { "contest.resume" };
     let (before, after) = (json!({"paused": contest.paused}), json!({"paused": paused}));
-    audit(&txn, contest, organizer, action, contest_target(contest), before, after).await?;
+    trail::record(&txn, Some(contest.id), organizer, action, trail::contest_target(contest), before, after).await?;
     txn.commit().await?;
     // Answers are judged against the contest in memory: every instance must see the switch at once.
     state.live.changed(contest.id).await?;
@@ -324,7 +327,16 @@ async fn announce(
     )
     .await?;
     let after = json!({"id": row.id, "title": row.title, "title_en": row.title_en});
-    audit(&txn, &contest, &organizer, "announcement.post", contest_target(&contest), Value::Null, after).await?;
+    trail::record(
+        &txn,
+        Some(contest.id),
+        &organizer,
+        "announcement.post",
+        trail::contest_target(&contest),
+        Value::Null,
+        after,
+    )
+    .await?;
     txn.commit().await?;
     let note = json!({"id": row.id, "title": page_title(&row), "content": row.body});
     state.live.announce(contest.id, note.to_string());
@@ -397,35 +409,4 @@ async fn challenges(
         }
     }
     ok(&ChallengesPage { title: page.lang.text(&contest.title, &contest.title_en).to_owned(), page, contest, areas })
-}
-
-/// Records an organizer's action on a contest, in the transaction of the change.
-pub(super) async fn audit(
-    txn: &DatabaseTransaction,
-    contest: &contests::Model,
-    actor: &users::Model,
-    action: &str,
-    target: String,
-    before: Value,
-    after: Value,
-) -> AppResult<()> {
-    let some = |v: Value| (!v.is_null()).then_some(v);
-    let entry = store::audit::Action {
-        contest_id: Some(contest.id),
-        actor,
-        action,
-        target,
-        before: some(before),
-        after: some(after),
-    };
-    store::audit::record(txn, entry).await?;
-    Ok(())
-}
-
-pub(super) fn contest_target(contest: &contests::Model) -> String {
-    format!("contest {}", contest.slug)
-}
-
-pub(super) fn team_target(team: &entity::teams::Model) -> String {
-    format!("team {} (#{})", team.name, team.id)
 }

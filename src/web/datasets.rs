@@ -6,13 +6,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 use entity::datasets;
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult};
 use super::extract::{CurrentUser, Organizer, state};
 use super::page::{Page, ok, render, see_other};
 use super::routes::{Routes, endpoint};
+use super::trail;
 use crate::domain::access::{self, Asker};
 use crate::domain::clock;
 use crate::domain::names::Username;
@@ -195,10 +198,24 @@ async fn record_agreements(
             Ok(u) => store::users::by_username(&state.db, &u).await?,
             Err(_) => None,
         };
-        match user {
-            Some(u) if store::datasets::agree(&state.db, u.id, &dataset, Some(organizer.id)).await? => recorded += 1,
-            Some(_) => already += 1,
-            None => unknown.push(name.to_owned()),
+        let Some(user) = user else {
+            unknown.push(name.to_owned());
+            continue;
+        };
+        // Each agreement with its trace, in one transaction; one kept already is left as it is.
+        if store::datasets::agreed_at(&state.db, user.id, &dataset).await?.is_some() {
+            already += 1;
+            continue;
+        }
+        let txn = state.db.begin().await?;
+        if store::datasets::agree(&txn, user.id, &dataset, Some(organizer.id)).await? {
+            let after = json!({"dataset": dataset.key, "terms_version": dataset.terms_version});
+            let target = trail::user_target(&user);
+            trail::record(&txn, None, &organizer, "dataset.agreement", target, Value::Null, after).await?;
+            txn.commit().await?;
+            recorded += 1;
+        } else {
+            already += 1;
         }
     }
     let notice = page.lang.pick(

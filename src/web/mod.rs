@@ -26,6 +26,7 @@ pub mod routes;
 pub mod scoreboard;
 pub mod settings;
 pub mod submissions;
+pub mod trail;
 
 use actix_web::web::{self, ServiceConfig};
 

@@ -8,12 +8,12 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::console::{audit, contest_target};
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
 use super::page::see_other;
 use super::routes::{Routes, endpoint};
+use super::trail::{self, contest_target};
 use crate::domain::clock::{Schedule, parse_time, window_problems};
 use crate::store;
 use crate::store::contests::DaySettings;
@@ -90,9 +90,9 @@ async fn settings(
             json!({"starts_at": s.starts_at, "ends_at": s.ends_at, "freeze_at": s.freeze_at,
                    "wrong_answers_per_minute": s.wrong_answers_per_minute})
         };
-        audit(
+        trail::record(
             &txn,
-            &contest,
+            Some(contest.id),
             &organizer,
             "contest.settings",
             contest_target(&contest),
@@ -143,7 +143,8 @@ async fn area_window(
         store::contests::set_area_window(&txn, area.id, opens_at, closes_at).await?;
         let before = json!({"opens_at": area.opens_at, "closes_at": area.closes_at});
         let after = json!({"opens_at": opens_at, "closes_at": closes_at});
-        audit(&txn, &contest, &organizer, "area.window", format!("area {}", area.key), before, after).await?;
+        trail::record(&txn, Some(contest.id), &organizer, "area.window", format!("area {}", area.key), before, after)
+            .await?;
         txn.commit().await?;
         state.live.changed(contest.id).await?;
     }

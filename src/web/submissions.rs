@@ -9,12 +9,12 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::console::{audit, team_target};
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
 use super::routes::{Routes, endpoint};
+use super::trail::{self, team_target};
 use crate::domain::names::optional_text;
 use crate::store;
 use crate::store::disputes::{Accepted, Filter};
@@ -159,7 +159,7 @@ async fn settle(
     let mut after = before.clone();
     after["outcome"] = json!(outcome);
     after["reason"] = json!(reason);
-    audit(&txn, contest, organizer, action, team_target(&team), before, after).await?;
+    trail::record(&txn, Some(contest.id), organizer, action, team_target(&team), before, after).await?;
     txn.commit().await?;
     // The solve's time is the answer's: every view (and the chart) is recomputed from the events.
     state.live.changed(contest.id).await?;

@@ -122,6 +122,8 @@ async fn organizers_create_users(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["role"], "judge");
+    // Each account created is in the audit log; the refused ones are not.
+    assert_eq!(app.audit_actions().await, ["user.create", "user.create"]);
 }
 
 async fn organizers_create_and_fill_teams(app: TestApp) {
@@ -184,6 +186,9 @@ async fn organizers_create_and_fill_teams(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["members"], json!([a.id, b.id]));
     assert_eq!(body["data"]["captain_id"], a.id);
+    let actions = app.audit_actions().await;
+    assert_eq!(actions.iter().filter(|a| *a == "team.create").count(), 2, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| *a == "team.add_member").count(), 2, "{actions:?}");
 }
 
 async fn the_api_refuses_clearly(app: TestApp) {

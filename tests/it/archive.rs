@@ -94,6 +94,7 @@ async fn teams_upload_and_organizers_publish(app: TestApp) {
         .post(&format!("/archive/items/{id}/review"), &[("decision", "publish"), ("comment", "Thanks!")])
         .await
         .assert_contains("Published");
+    assert_eq!(app.audit_actions().await, ["archive.review"]);
 
     let year = stranger.get("/archive/cup").await;
     year.assert_contains("Our approach").assert_contains("Final standings").assert_contains("Read the log");

@@ -121,6 +121,7 @@ async fn the_catalog_and_bulk_agreements(app: TestApp) {
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "an unknown name is reported");
     page.assert_contains("Recorded 2 (already recorded: 1).").assert_contains("No such users: nobody");
     page.assert_contains("<td>bob</td><td>2026-1</td>").assert_contains("<td>chief</td>");
+    assert_eq!(app.audit_actions().await, ["dataset.agreement", "dataset.agreement"], "one entry an agreement kept");
 
     // Bob's agreement counts: with a team he receives the file.
     bob.create_team("cup", "Bobs").await;

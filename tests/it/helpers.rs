@@ -185,6 +185,19 @@ impl TestApp {
         store::tokens::create(&self.db, user.id, "test").await.unwrap().token
     }
 
+    /// The actions of the audit log, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        entity::audit_log::Entity::find()
+            .order_by_asc(entity::audit_log::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+
     /// An API token for an existing account, by name.
     pub async fn token_named(&self, name: &str) -> String {
         let user = store::users::by_username(&self.db, &Username::parse(name).unwrap()).await.unwrap().unwrap();

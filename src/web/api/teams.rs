@@ -1,7 +1,9 @@
 //! `teams/me`, and for organizers `POST teams`, `GET teams/{id}`, `POST teams/{id}/members`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use super::success;
 use super::users::rfc3339;
@@ -10,6 +12,7 @@ use crate::store::{self, StoreError, teams::TeamView};
 use crate::web::body::ApiBody;
 use crate::web::error::{AppError, AppResult, Msg};
 use crate::web::extract::{ApiCaller, ApiOrganizer, ContestCtx, role_of, state};
+use crate::web::trail;
 
 #[derive(Serialize)]
 struct TeamJson {
@@ -69,7 +72,7 @@ pub struct TeamPath {
 /// `{"name", "affiliation"?}`: a team with no members yet; its first member becomes captain.
 pub async fn create(
     req: HttpRequest,
-    _organizer: ApiOrganizer,
+    ApiOrganizer(organizer): ApiOrganizer,
     ContestCtx(contest): ContestCtx,
     body: ApiBody,
 ) -> AppResult<HttpResponse> {
@@ -82,10 +85,15 @@ pub async fn create(
         return Err(AppError::Invalid(Vec::new()));
     };
     let new = store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation, captain_id: None };
-    let team = store::teams::create(&state.db, new).await.map_err(|e| match e {
+    let txn = state.db.begin().await?;
+    let team = store::teams::create_in(&txn, new).await.map_err(|e| match e {
         StoreError::TeamNameTaken => AppError::field("name", Msg::TeamNameTaken),
         other => other.into(),
     })?;
+    let after = json!({"name": team.name, "affiliation": team.affiliation});
+    trail::record(&txn, Some(contest.id), &organizer, "team.create", trail::team_target(&team), Value::Null, after)
+        .await?;
+    txn.commit().await?;
     state.live.changed(contest.id).await?;
     Ok(success(team_json(TeamView { team, members: Vec::new() }, true)))
 }
@@ -101,12 +109,19 @@ pub async fn add_member(
     let state = state(&req)?;
     let team = store::teams::by_id(&state.db, contest.id, path.id).await?.ok_or(AppError::NotFound)?;
     let user_id = body.int("user_id").map_err(|e| AppError::Invalid(vec![e]))?;
-    store::users::by_id(&state.db, user_id).await?.ok_or_else(|| AppError::field("user_id", Msg::NoSuchUser))?;
-    store::teams::add_member(&state.db, team.id, user_id, contest.max_team_size).await.map_err(|e| match e {
+    let user =
+        store::users::by_id(&state.db, user_id).await?.ok_or_else(|| AppError::field("user_id", Msg::NoSuchUser))?;
+    let txn = state.db.begin().await?;
+    store::teams::add_member_in(&txn, team.id, user_id, contest.max_team_size).await.map_err(|e| match e {
         StoreError::AlreadyInTeam => AppError::field("user_id", Msg::AlreadyInTeam),
         StoreError::TeamFull { max } => AppError::field("user_id", Msg::TeamFull { max }),
         other => other.into(),
     })?;
+    let after = json!({"team": team.id, "user": user.username});
+    trail::record(&txn, Some(contest.id), &organizer, "team.add_member", trail::team_target(&team), Value::Null, after)
+        .await?;
+    txn.commit().await?;
+    state.live.changed(contest.id).await?;
     let team = store::teams::by_id(&state.db, contest.id, team.id).await?.ok_or(AppError::NotFound)?;
     let show_code = role_of(&organizer).is_organizer();
     Ok(success(team_json(store::teams::view(&state.db, team).await?, show_code)))

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::TransactionTrait;
 use serde::Serialize;
 
 use super::success;
@@ -12,6 +13,7 @@ use crate::store;
 use crate::web::body::ApiBody;
 use crate::web::error::{AppError, AppResult, Msg};
 use crate::web::extract::{ApiCaller, ApiOrganizer, state};
+use crate::web::trail;
 
 #[derive(Serialize)]
 struct UserJson {
@@ -54,7 +56,7 @@ pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpR
 
 /// `{"name", "password", "email"?, "role"?}`: an organizer creates an account (a participant unless
 /// `role` says otherwise).
-pub async fn create(req: HttpRequest, _organizer: ApiOrganizer, body: ApiBody) -> AppResult<HttpResponse> {
+pub async fn create(req: HttpRequest, ApiOrganizer(organizer): ApiOrganizer, body: ApiBody) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let mut fields = body.fields();
     let name = fields.required("name", Username::parse);
@@ -67,7 +69,12 @@ pub async fn create(req: HttpRequest, _organizer: ApiOrganizer, body: ApiBody) -
     };
     let password_hash = actix_web::web::block(move || password::hash(&password)).await?;
     let new = store::users::NewUser { username: &name, email, password_hash, role };
-    let user = store::users::create(&state.db, new).await?;
+    let txn = state.db.begin().await?;
+    let user = store::users::create(&txn, new).await?;
+    let after = serde_json::json!({"name": user.username, "role": user.role});
+    trail::record(&txn, None, &organizer, "user.create", trail::user_target(&user), serde_json::Value::Null, after)
+        .await?;
+    txn.commit().await?;
     Ok(success(UserJson {
         id: user.id,
         name: user.username,
