@@ -47,3 +47,23 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, user_id: i32, password
         .await?;
     if result.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
+
+/// Accounts whose name holds `text` (folded as names are), by name; at most `limit`.
+pub async fn search(db: &impl ConnectionTrait, text: &str, limit: u64) -> StoreResult<Vec<users::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let folded = Username::parse(text).map(|u| u.key().to_owned()).unwrap_or_default();
+    let mut q = users::Entity::find().order_by_asc(users::Column::UsernameKey);
+    if !folded.is_empty() {
+        q = q.filter(users::Column::UsernameKey.contains(folded.as_str()));
+    }
+    Ok(q.limit(limit).all(db).await?)
+}
+
+pub async fn set_role(db: &impl ConnectionTrait, user_id: i32, role: Role) -> StoreResult<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::Role, sea_orm::sea_query::Expr::value(role.as_str()))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -80,6 +80,8 @@ pub enum Msg {
     NoSolveToRevoke,
     /// A roster with problems: nothing was created.
     RosterRefused,
+    /// An organizer taking away their own organizer role.
+    OwnRole,
     /// A time or limit of the console that breaks the contest's rules (the rule in English, as
     /// `challenges check` words it).
     Schedule {
@@ -246,6 +248,9 @@ impl Msg {
                 )
                 .into(),
             Schedule { detail } => lang.pick(format!("日時・設定が正しくありません: {detail}"), detail.clone()),
+            OwnRole => lang
+                .pick("自分の運営者権限は外せません (別の運営者が行ってください)。", "You cannot take away your own organizer role; another organizer can.")
+                .into(),
             RosterRefused => lang
                 .pick(
                     "名簿に問題があります (下の一覧)。何も作成していません。",

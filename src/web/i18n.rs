@@ -270,6 +270,10 @@ texts! {
     audit_when: "日時", "When";
     audit_filter: "絞り込む", "Filter";
     audit_newest: "新しい順に最大", "Newest first, at most";
+    users_title: "アカウント", "Accounts";
+    username_label: "ユーザー名", "Username";
+    role_label: "権限", "Role";
+    reset_password: "パスワードを再発行", "Reset the password";
     settings_title: "日程と制限", "Schedule and limits";
     settings_lead: "当日の変更 (開始の遅れ、延長など) はここで行います。変更は操作記録に残り、次の challenges sync で contest.toml の値との差分として報告されます。時刻は YYYY-MM-DD HH:MM で、大会のタイムゾーンです", "Changes on the day (a delayed start, an extension) are made here. Each goes to the audit log, and the next challenges sync reports it as a difference from contest.toml. Times are YYYY-MM-DD HH:MM in the contest's zone";
     starts_label: "開始", "Starts";

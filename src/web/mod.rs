@@ -27,6 +27,7 @@ pub mod scoreboard;
 pub mod settings;
 pub mod submissions;
 pub mod trail;
+pub mod users;
 
 use actix_web::web::{self, ServiceConfig};
 
@@ -56,6 +57,7 @@ fn register(routes: &mut Routes) {
     play::configure(routes);
     scoreboard::configure(routes);
     settings::configure(routes);
+    users::configure(routes);
     submissions::configure(routes);
 }
 

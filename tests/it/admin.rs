@@ -34,7 +34,7 @@ async fn standings(app: &TestApp) -> Value {
 
 both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
 both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
-both!(the_day_s_times_change_from_the_console);
+both!(the_day_s_times_change_from_the_console, organizers_set_roles_and_reset_passwords);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -328,4 +328,43 @@ async fn the_day_s_times_change_from_the_console(app: TestApp) {
     let audit = chief.get("/admin/audit?contest=cup").await;
     audit.assert_contains("contest.settings").assert_contains("area.window").assert_contains("area static");
     assert_eq!(entity::audit_log::Entity::find().count(&app.db).await.unwrap(), 3);
+}
+
+/// Accounts: found by name; a role set (never an organizer's own away); a password reset shown once, which
+/// signs the account out everywhere.
+async fn organizers_set_roles_and_reset_passwords(app: TestApp) {
+    let chief_user = app.user("chief", Role::Organizer).await;
+    let bob_user = app.user("bob", Role::Participant).await;
+    let mut bob = app.browser();
+    bob.login("bob", PASSWORD).await.assert_contains("Signed in as");
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    let found = chief.get("/admin/users?q=BO").await;
+    found.assert_contains(&format!("id=\"user-{}\"", bob_user.id));
+    assert!(!found.body.contains(&format!("id=\"user-{}\"", chief_user.id)), "the search narrows");
+
+    let role = format!("/admin/users/{}/role", bob_user.id);
+    assert_eq!(chief.post(&role, &[("role", "judge")]).await.status, StatusCode::OK);
+    let bob_now = mwscup::store::users::by_id(&app.db, bob_user.id).await.unwrap().unwrap();
+    assert_eq!(bob_now.role, "judge");
+    assert_eq!(chief.post(&role, &[("role", "wizard")]).await.status, StatusCode::BAD_REQUEST);
+    chief.get("/admin/users").await;
+    let own = chief.post(&format!("/admin/users/{}/role", chief_user.id), &[("role", "participant")]).await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
+    own.assert_contains("cannot take away your own organizer role");
+
+    chief.get("/admin/users").await;
+    let reset = chief.post(&format!("/admin/users/{}/password", bob_user.id), &[]).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let password = regex::Regex::new(r#"<code id="generated-password">([^<]+)</code>"#)
+        .unwrap()
+        .captures(&reset.body)
+        .expect("the new password is shown")[1]
+        .to_owned();
+    assert!(bob.get("/account").await.url.contains("/login"), "bob's session ended");
+    let mut again = app.browser();
+    assert!(!again.login("bob", PASSWORD).await.body.contains("Signed in as"), "the old password is gone");
+    app.browser().login("bob", &password).await.assert_contains("Signed in as");
+    assert_eq!(app.audit_actions().await, ["user.role", "user.password_reset"]);
+    assert!(!chief.get("/admin/audit").await.body.contains(&password), "a password never reaches the log");
 }

@@ -197,6 +197,9 @@ fn declared() -> Vec<Case> {
         case("GET /admin", Organizer),
         case("GET /admin/audit", Organizer),
         case("GET /admin/register", Organizer),
+        case("GET /admin/users", Organizer),
+        case("POST /admin/users/{id}/role", Organizer),
+        case("POST /admin/users/{id}/password", Organizer).fresh(),
         case("POST /admin/register", Organizer),
         case("POST /account/password", SignedIn),
         case("POST /account/tokens", SignedIn),
@@ -307,9 +310,10 @@ struct Ids {
     hint_id: i32,
     sha256: String,
     file_name: String,
-    /// The participant's team and API token.
+    /// The participant's team and API token, and the participant.
     team_id: i32,
     token_id: i32,
+    user_id: i32,
     /// The participant's archive item and its file, once the contest has ended.
     archive: Option<(i32, i32)>,
 }
@@ -323,6 +327,8 @@ impl Ids {
             ("/account/tokens/{id}", format!("/account/tokens/{}", self.token_id)),
             // A submission that does not exist: refused callers are refused first, an organizer is told 404.
             ("/submissions/{id}", "/submissions/999999".to_owned()),
+            // The participant: a reset (fresh callers only) signs them out; a role change without a role changes nothing.
+            ("/users/{id}", format!("/users/{}", self.user_id)),
             ("/archive/items/{id}", format!("/archive/items/{item}")),
             ("/archive/files/{id}/{name}", format!("/archive/files/{file}/{ARCHIVE_FILE}")),
             ("/files/{sha256}/{name}", format!("/files/{}/{}", self.sha256, self.file_name)),
@@ -397,6 +403,7 @@ struct Callers {
     all: Vec<Caller>,
     team_id: i32,
     token_id: i32,
+    user_id: i32,
 }
 
 impl Callers {
@@ -412,7 +419,7 @@ impl Callers {
         let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
         let team_id = store::teams::of_user(&app.db, contest.id, alice.id).await.unwrap().expect("a team").id;
         let token_id = store::tokens::of_user(&app.db, alice.id).await.unwrap()[0].id;
-        Callers { all: vec![anonymous, other, participant, judge, organizer], team_id, token_id }
+        Callers { all: vec![anonymous, other, participant, judge, organizer], team_id, token_id, user_id: alice.id }
     }
 
     fn get(&mut self, who: Who) -> &mut Caller {
@@ -602,7 +609,7 @@ async fn try_case(app: &TestApp, case: &Case, callers: &Callers, ids: &Ids, repo
 /// Every case of a phase: the ordinary ones, then those that need fresh callers, then those that change the contest.
 async fn run_phase(app: &TestApp, cases: &[Case], phase: Phase, main: &Callers, world: &Ids, report: &mut Report) {
     let of_turn = |turn| cases.iter().filter(move |c| c.phase == phase && c.turn == turn);
-    let ids = Ids { team_id: main.team_id, token_id: main.token_id, ..world.clone() };
+    let ids = Ids { team_id: main.team_id, token_id: main.token_id, user_id: main.user_id, ..world.clone() };
     for case in of_turn(Turn::First) {
         try_case(app, case, main, &ids, report).await;
     }
@@ -614,7 +621,7 @@ async fn run_phase(app: &TestApp, cases: &[Case], phase: Phase, main: &Callers, 
             case.route
         );
         let fresh = Callers::new(app, &format!("{n}")).await;
-        let ids = Ids { team_id: fresh.team_id, token_id: fresh.token_id, ..world.clone() };
+        let ids = Ids { team_id: fresh.team_id, token_id: fresh.token_id, user_id: fresh.user_id, ..world.clone() };
         try_case(app, case, &fresh, &ids, report).await;
     }
     for case in of_turn(Turn::Last) {
@@ -640,6 +647,7 @@ async fn alpha_ids(db: &DatabaseConnection) -> Ids {
         file_name: file.name,
         team_id: 0,
         token_id: 0,
+        user_id: 0,
         archive: None,
     }
 }
