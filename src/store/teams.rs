@@ -161,11 +161,18 @@ async fn has_record(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<bool
 
 pub async fn leave(db: &DatabaseConnection, team_id: i32, user_id: i32) -> StoreResult<Left> {
     let txn = db.begin().await?;
-    lock(&txn, team_id).await?;
+    let outcome = leave_in(&txn, team_id, user_id).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// `leave` inside the caller's transaction.
+pub async fn leave_in(txn: &impl ConnectionTrait, team_id: i32, user_id: i32) -> StoreResult<Left> {
+    lock(txn, team_id).await?;
     let removed = team_members::Entity::delete_many()
         .filter(team_members::Column::TeamId.eq(team_id))
         .filter(team_members::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if removed.rows_affected == 0 {
         return Err(StoreError::NotFound);
@@ -174,26 +181,25 @@ pub async fn leave(db: &DatabaseConnection, team_id: i32, user_id: i32) -> Store
         .filter(team_members::Column::TeamId.eq(team_id))
         .order_by_asc(team_members::Column::JoinedAt)
         .order_by_asc(team_members::Column::Id)
-        .one(&txn)
+        .one(txn)
         .await?;
     let outcome = match next {
-        None if has_record(&txn, team_id).await? => {
-            set_captain(&txn, team_id, None).await?;
+        None if has_record(txn, team_id).await? => {
+            set_captain(txn, team_id, None).await?;
             Left::TeamKeptEmpty
         }
         None => {
-            teams::Entity::delete_by_id(team_id).exec(&txn).await?;
+            teams::Entity::delete_by_id(team_id).exec(txn).await?;
             Left::TeamRemoved
         }
         Some(next) => {
-            let team = teams::Entity::find_by_id(team_id).one(&txn).await?.ok_or(StoreError::NotFound)?;
+            let team = teams::Entity::find_by_id(team_id).one(txn).await?.ok_or(StoreError::NotFound)?;
             if team.captain_id == Some(user_id) {
-                set_captain(&txn, team_id, Some(next.user_id)).await?;
+                set_captain(txn, team_id, Some(next.user_id)).await?;
             }
             Left::TeamRemains
         }
     };
-    txn.commit().await?;
     Ok(outcome)
 }
 

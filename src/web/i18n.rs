@@ -271,6 +271,8 @@ texts! {
     audit_filter: "絞り込む", "Filter";
     audit_newest: "新しい順に最大", "Newest first, at most";
     users_title: "アカウント", "Accounts";
+    move_member: "メンバーを移す (ユーザー名)", "Move a member (username)";
+    move_submit: "移す", "Move";
     username_label: "ユーザー名", "Username";
     role_label: "権限", "Role";
     reset_password: "パスワードを再発行", "Reset the password";

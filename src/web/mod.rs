@@ -20,6 +20,7 @@ pub mod files;
 pub mod home;
 pub mod i18n;
 pub mod markdown;
+pub mod members;
 pub mod page;
 pub mod play;
 pub mod routes;
@@ -57,6 +58,7 @@ fn register(routes: &mut Routes) {
     play::configure(routes);
     scoreboard::configure(routes);
     settings::configure(routes);
+    members::configure(routes);
     users::configure(routes);
     submissions::configure(routes);
 }

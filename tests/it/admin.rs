@@ -34,7 +34,7 @@ async fn standings(app: &TestApp) -> Value {
 
 both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
 both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
-both!(the_day_s_times_change_from_the_console, organizers_set_roles_and_reset_passwords);
+both!(the_day_s_times_change_from_the_console, organizers_set_roles_and_reset_passwords, organizers_move_members);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -367,4 +367,63 @@ async fn organizers_set_roles_and_reset_passwords(app: TestApp) {
     app.browser().login("bob", &password).await.assert_contains("Signed in as");
     assert_eq!(app.audit_actions().await, ["user.role", "user.password_reset"]);
     assert!(!chief.get("/admin/audit").await.body.contains(&password), "a password never reaches the log");
+}
+
+/// A member moved to another team: the old team goes on as if they had left (or goes, if empty and without a
+/// record), the new one takes them within the team size, and the move is audited.
+async fn organizers_move_members(app: TestApp) {
+    load(&app, Source::valid()).await;
+    app.user("chief", Role::Organizer).await;
+    let mut browsers = Vec::new();
+    for name in ["alice", "bob", "carol", "dave", "erin", "frank"] {
+        let mut b = app.browser();
+        b.register(name).await;
+        browsers.push(b);
+    }
+    let code = browsers[0].create_team("cup", "Alpha").await;
+    assert_eq!(browsers[1].join("cup", &code).await.status, StatusCode::OK);
+    browsers[2].create_team("cup", "Cats").await;
+    let code = browsers[3].create_team("cup", "Dogs").await;
+    assert_eq!(browsers[4].join("cup", &code).await.status, StatusCode::OK);
+    let team_of = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let user = mwscup::store::users::by_username(&db, &mwscup::domain::names::Username::parse(name).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            let contest = mwscup::store::contests::by_slug(&db, "cup").await.unwrap().unwrap();
+            mwscup::store::teams::of_user(&db, contest.id, user.id)
+                .await
+                .unwrap()
+                .map(|t| (t.name, t.captain_id == Some(user.id)))
+        }
+    };
+    let teams = mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap();
+    let cats = teams.iter().find(|t| t.name == "Cats").unwrap().id.to_string();
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    let mut mv = async |who: &str, team: &str| {
+        chief.get("/contests/cup/console").await;
+        chief.post("/contests/cup/console/members/move", &[("username", who), ("team_id", team)]).await
+    };
+    assert_eq!(mv("bob", &cats).await.status, StatusCode::OK);
+    assert_eq!(team_of("bob").await, Some(("Cats".to_owned(), false)));
+    assert_eq!(team_of("alice").await, Some(("Alpha".to_owned(), true)), "Alpha goes on with its captain");
+    // The captain and last member of a team without a record: the team goes with the move.
+    assert_eq!(mv("alice", &cats).await.status, StatusCode::OK);
+    let names: Vec<String> =
+        mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert!(!names.contains(&"Alpha".to_owned()), "{names:?}");
+    assert_eq!(mv("dave", &cats).await.status, StatusCode::OK);
+    assert_eq!(team_of("erin").await, Some(("Dogs".to_owned(), true)), "the captaincy passed on");
+    let full = mv("erin", &cats).await;
+    assert_eq!(full.status, StatusCode::BAD_REQUEST);
+    assert_eq!(team_of("erin").await, Some(("Dogs".to_owned(), true)), "a refused move changes nothing");
+    let nobody = mv("nobody", &cats).await;
+    assert_eq!(nobody.status, StatusCode::BAD_REQUEST);
+    assert_eq!(mv("frank", &cats).await.status, StatusCode::BAD_REQUEST, "frank is in no team");
+    assert_eq!(app.audit_actions().await, ["team.move_member", "team.move_member", "team.move_member"]);
+    let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(board["standings"].as_array().unwrap().len(), 2, "Alpha left the scoreboard: {board}");
 }

@@ -235,6 +235,7 @@ fn declared() -> Vec<Case> {
         case("GET /contests/{slug}/console/challenges", Organizer),
         case("GET /contests/{slug}/console/submissions", Organizer),
         case("POST /contests/{slug}/console/settings", Organizer),
+        case("POST /contests/{slug}/console/members/move", Organizer),
         case("POST /contests/{slug}/console/areas/{area}/window", Organizer),
         case("POST /contests/{slug}/console/submissions/{id}/accept", Organizer),
         case("POST /contests/{slug}/console/submissions/{id}/revoke", Organizer),
