@@ -19,6 +19,8 @@ pub struct Settings {
     pub secret_key: String,
     /// Whether cookies carry `Secure` (set it when the site is served over HTTPS).
     pub cookie_secure: bool,
+    /// The folder of contest sources that organizers may sync from the browser (`/admin/sync`).
+    pub challenges_dir: PathBuf,
 }
 
 /// Values as given by flags or environment (clap merges those two), before the file and the defaults.
@@ -39,6 +41,9 @@ pub struct Overrides {
     /// Mark cookies `Secure` (`true` or `false`; turn on behind HTTPS).
     #[arg(long, env = "MWSCUP_COOKIE_SECURE", global = true)]
     pub cookie_secure: Option<String>,
+    /// Folder of contest sources that organizers may sync from `/admin/sync` (default: `challenges`).
+    #[arg(long, env = "MWSCUP_CHALLENGES_DIR", global = true)]
+    pub challenges_dir: Option<PathBuf>,
     /// Configuration file (default: `mwscup.toml` in the working folder, if present).
     #[arg(long, env = "MWSCUP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -53,6 +58,7 @@ struct FileSettings {
     bind: Option<String>,
     secret_key: Option<String>,
     cookie_secure: Option<bool>,
+    challenges_dir: Option<PathBuf>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -102,7 +108,10 @@ impl Overrides {
             None => load_or_create_secret(&data_dir)?,
         };
 
-        Ok(Settings { data_dir, database_url, bind, secret_key, cookie_secure })
+        let challenges_dir =
+            self.challenges_dir.clone().or(file.challenges_dir).unwrap_or_else(|| PathBuf::from("challenges"));
+
+        Ok(Settings { data_dir, database_url, bind, secret_key, cookie_secure, challenges_dir })
     }
 
     fn read_file(&self) -> anyhow::Result<FileSettings> {

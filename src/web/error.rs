@@ -82,6 +82,8 @@ pub enum Msg {
     RosterRefused,
     /// An organizer taking away their own organizer role.
     OwnRole,
+    /// A contest folder that fails the check: nothing was loaded.
+    SourceRefused,
     /// A time or limit of the console that breaks the contest's rules (the rule in English, as
     /// `challenges check` words it).
     Schedule {
@@ -248,6 +250,9 @@ impl Msg {
                 )
                 .into(),
             Schedule { detail } => lang.pick(format!("日時・設定が正しくありません: {detail}"), detail.clone()),
+            SourceRefused => lang
+                .pick("問題フォルダに問題があります (下の一覧)。何も読み込んでいません。", "The folder has problems (listed below). Nothing was loaded.")
+                .into(),
             OwnRole => lang
                 .pick("自分の運営者権限は外せません (別の運営者が行ってください)。", "You cannot take away your own organizer role; another organizer can.")
                 .into(),

@@ -271,6 +271,11 @@ texts! {
     audit_filter: "絞り込む", "Filter";
     audit_newest: "新しい順に最大", "Newest first, at most";
     users_title: "アカウント", "Accounts";
+    sync_title: "問題の読み込み (challenges sync)", "Load challenges (challenges sync)";
+    sync_lead: "サーバーの問題フォルダから大会を検査して読み込みます。問題があれば何も書き込みません。フォルダ:", "Checks a contest folder of the server's challenges folder and loads it; with any problem, nothing is written. Folder:";
+    sync_folder: "大会フォルダ", "Contest folder";
+    sync_submit: "検査して読み込む", "Check and load";
+    sync_nothing: "変更はありません。", "Nothing changed.";
     move_member: "メンバーを移す (ユーザー名)", "Move a member (username)";
     move_submit: "移す", "Move";
     username_label: "ユーザー名", "Username";

@@ -27,6 +27,7 @@ pub mod routes;
 pub mod scoreboard;
 pub mod settings;
 pub mod submissions;
+pub mod sync;
 pub mod trail;
 pub mod users;
 
@@ -59,6 +60,7 @@ fn register(routes: &mut Routes) {
     scoreboard::configure(routes);
     settings::configure(routes);
     members::configure(routes);
+    sync::configure(routes);
     users::configure(routes);
     submissions::configure(routes);
 }

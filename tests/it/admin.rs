@@ -35,6 +35,7 @@ async fn standings(app: &TestApp) -> Value {
 both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
 both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
 both!(the_day_s_times_change_from_the_console, organizers_set_roles_and_reset_passwords, organizers_move_members);
+both!(organizers_sync_challenges_from_the_browser);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -426,4 +427,38 @@ async fn organizers_move_members(app: TestApp) {
     assert_eq!(app.audit_actions().await, ["team.move_member", "team.move_member", "team.move_member"]);
     let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
     assert_eq!(board["standings"].as_array().unwrap().len(), 2, "Alpha left the scoreboard: {board}");
+}
+
+/// `challenges sync` from the browser, for a folder of the server's challenges folder: a report of what
+/// changed, "nothing changed" the second time, every problem and nothing written for a broken folder, and no
+/// path taken from the request.
+async fn organizers_sync_challenges_from_the_browser(app: TestApp) {
+    let source = Source::valid();
+    let root = app.fixture.data_dir().join("challenges");
+    std::fs::create_dir_all(&root).unwrap();
+    let copied = std::process::Command::new("cp").arg("-r").arg(source.dir()).arg(&root).status().unwrap();
+    assert!(copied.success());
+    std::fs::copy(source.dir().parent().unwrap().join("datasets.toml"), root.join("datasets.toml")).unwrap();
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/admin/sync").await.assert_contains("<option value=\"cup\"");
+    let first = chief.post("/admin/sync", &[("folder", "cup")]).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    first.assert_contains("contest cup: created");
+    assert!(mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().is_some());
+    chief.post("/admin/sync", &[("folder", "cup")]).await.assert_contains("Nothing changed.");
+
+    let toml = root.join("cup/contest.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let ends = regex::Regex::new(r#"(?m)^ends_at = .*$"#).unwrap();
+    std::fs::write(&toml, ends.replace(&text, "ends_at = \"2000-01-01T00:00:00Z\"").as_ref()).unwrap();
+    let broken = chief.post("/admin/sync", &[("folder", "cup")]).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    broken.assert_contains("ends_at: must be after starts_at").assert_contains("Nothing was loaded.");
+    let contest = mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    assert!(contest.ends_at > contest.starts_at, "nothing written");
+
+    assert_eq!(chief.post("/admin/sync", &[("folder", "../cup")]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.audit_actions().await, ["challenges.sync"], "a sync that changed something leaves a trace");
 }

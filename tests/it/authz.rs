@@ -198,6 +198,8 @@ fn declared() -> Vec<Case> {
         case("GET /admin/audit", Organizer),
         case("GET /admin/register", Organizer),
         case("GET /admin/users", Organizer),
+        case("GET /admin/sync", Organizer),
+        case("POST /admin/sync", Organizer),
         case("POST /admin/users/{id}/role", Organizer),
         case("POST /admin/users/{id}/password", Organizer).fresh(),
         case("POST /admin/register", Organizer),

@@ -99,6 +99,7 @@ pub fn settings_of(fixture: &Fixture) -> Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         secret_key: "a test secret key that is long enough to sign cookies".into(),
         cookie_secure: false,
+        challenges_dir: fixture.data_dir().join("challenges"),
     }
 }
 
