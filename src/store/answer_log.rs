@@ -3,7 +3,7 @@
 //! each, and SQLite's writers never queue on its busy timeout. Each caller still waits for the commit that
 //! holds its answer: a verdict is never returned before its record is on disk.
 
-use entity::{solves, submissions};
+use entity::submissions;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
@@ -132,17 +132,7 @@ async fn commit(db: &DatabaseConnection, records: &[(&submissions::ActiveModel, 
 async fn right(txn: &DatabaseTransaction, row: &submissions::ActiveModel) -> StoreResult<RightAnswer> {
     let savepoint = txn.begin().await?;
     let submission = row.clone().insert(&savepoint).await?;
-    let solve = solves::ActiveModel {
-        contest_id: Set(submission.contest_id),
-        challenge_id: Set(submission.challenge_id),
-        team_id: Set(submission.team_id),
-        user_id: Set(submission.user_id),
-        submission_id: Set(submission.id),
-        created_at: Set(submission.created_at),
-        ..Default::default()
-    }
-    .insert(&savepoint)
-    .await;
+    let solve = super::play::solve_of(&submission).insert(&savepoint).await;
     match solve {
         Ok(solve) => {
             savepoint.commit().await?;

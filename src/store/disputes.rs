@@ -5,9 +5,7 @@
 
 use entity::{solves, submissions};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{StoreResult, is_unique_violation};
 
@@ -59,17 +57,7 @@ pub enum Accepted {
 
 /// Accepts a wrong answer: a solve at the time of the answer.
 pub async fn accept(db: &impl ConnectionTrait, s: &submissions::Model) -> StoreResult<Accepted> {
-    let solve = solves::ActiveModel {
-        contest_id: Set(s.contest_id),
-        challenge_id: Set(s.challenge_id),
-        team_id: Set(s.team_id),
-        user_id: Set(s.user_id),
-        submission_id: Set(s.id),
-        created_at: Set(s.created_at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await;
+    let solve = super::play::solve_of(s).insert(db).await;
     match solve {
         Ok(solve) => {
             set_outcome(db, s.id, "accepted").await?;

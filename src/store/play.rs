@@ -37,6 +37,19 @@ impl Attempt<'_> {
     }
 }
 
+/// The solve a submission makes, at the submission's own time (a right answer's, or a disputed one accepted).
+pub fn solve_of(s: &submissions::Model) -> solves::ActiveModel {
+    solves::ActiveModel {
+        contest_id: Set(s.contest_id),
+        challenge_id: Set(s.challenge_id),
+        team_id: Set(s.team_id),
+        user_id: Set(s.user_id),
+        submission_id: Set(s.id),
+        created_at: Set(s.created_at),
+        ..Default::default()
+    }
+}
+
 /// What became of a right answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RightAnswer {

@@ -27,6 +27,16 @@ async fn attempt(app: &TestApp, token: &str, challenge_id: i64, answer: &str) ->
     res.json().await.unwrap()
 }
 
+/// Alice's team `Finders` in `cup`: her browser, her API token and the id of `alpha`.
+async fn finders(app: &TestApp) -> (crate::helpers::Browser, String, i64) {
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let token = app.token_named("alice").await;
+    let alpha = app.challenge_ids(&token, "/api/v1/challenges").await["alpha"];
+    (alice, token, alpha)
+}
+
 async fn standings(app: &TestApp) -> Value {
     reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json::<Value>().await.unwrap()["standings"][0]
         .clone()
@@ -135,11 +145,7 @@ async fn a_backup_holds_the_database_and_the_files(app: TestApp) {
 async fn a_disputed_answer_is_accepted_then_revoked(app: TestApp) {
     load(&app, Source::valid()).await;
     app.user("chief", Role::Organizer).await;
-    let mut alice = app.browser();
-    alice.register("alice").await;
-    alice.create_team("cup", "Finders").await;
-    let token = app.token_named("alice").await;
-    let alpha = app.challenge_ids(&token, "/api/v1/challenges").await["alpha"];
+    let (mut alice, token, alpha) = finders(&app).await;
     assert_eq!(attempt(&app, &token, alpha, "mimikatz.exe").await["data"]["status"], "incorrect");
     let disputed = entity::submissions::Entity::find().all(&app.db).await.unwrap().remove(0);
     assert_eq!(disputed.text.as_deref(), Some("mimikatz.exe"));
@@ -264,11 +270,7 @@ async fn a_roster_registers_teams_all_or_nothing(app: TestApp) {
 async fn the_day_s_times_change_from_the_console(app: TestApp) {
     load(&app, Source::valid()).await;
     app.user("chief", Role::Organizer).await;
-    let mut alice = app.browser();
-    alice.register("alice").await;
-    alice.create_team("cup", "Finders").await;
-    let token = app.token_named("alice").await;
-    let alpha = app.challenge_ids(&token, "/api/v1/challenges").await["alpha"];
+    let (_alice, token, alpha) = finders(&app).await;
     let mut chief = app.browser();
     chief.login("chief", PASSWORD).await;
     let console = chief.get("/contests/cup/console").await;
