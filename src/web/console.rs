@@ -1,5 +1,6 @@
-//! The organizers' console: running the day (pause, resume, announcements) and a contest's challenges as
-//! `challenges sync` loaded them, with their files (size and SHA-256 beside each link).
+//! The organizers' console: running the day (pause, resume, announcements, adjustments, team visibility,
+//! reveal; each audited through `trail`) and a contest's challenges as `challenges sync` loaded them, with their
+//! files, solves, first solver and most frequent wrong answers.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;

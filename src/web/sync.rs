@@ -65,6 +65,18 @@ pub struct SyncFields {
     folder: String,
 }
 
+/// A failed sync: a database that cannot be reached (or a store error) is answered as the store's errors are
+/// (503 with Retry-After); anything else is the server's fault.
+fn failure(e: anyhow::Error) -> AppError {
+    match e.downcast::<sea_orm::DbErr>() {
+        Ok(db) => db.into(),
+        Err(e) => match e.downcast::<store::StoreError>() {
+            Ok(store) => store.into(),
+            Err(e) => AppError::Internal(e),
+        },
+    }
+}
+
 async fn sync(
     req: HttpRequest,
     page: Page,
@@ -95,9 +107,8 @@ async fn sync(
             return render(StatusCode::BAD_REQUEST, &view);
         }
     };
-    let lines = authoring::sync::sync(&state.db, &BlobStore::new(&state.settings.data_dir), &source)
-        .await
-        .map_err(AppError::Internal)?;
+    let lines =
+        authoring::sync::sync(&state.db, &BlobStore::new(&state.settings.data_dir), &source).await.map_err(failure)?;
     let contest = store::contests::by_slug(&state.db, &source.contest.slug).await?.ok_or(AppError::NotFound)?;
     if !lines.is_empty() {
         let after = json!({"folder": view.chosen, "changes": lines.len(), "report": lines.iter().take(100).collect::<Vec<_>>()});
