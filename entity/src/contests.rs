@@ -33,6 +33,9 @@ pub struct Model {
     pub archive_file_limit: i64,
     /// Bytes a team's archive files may have together.
     pub archive_team_limit: i64,
+    /// When organizers published the judges' marks: from then on they count in the standings, and judges
+    /// see one another's.
+    pub marks_published_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,8 @@ pub struct Model {
     pub final_rank: Option<i32>,
     /// The final score in hundredths of a point.
     pub final_centipoints: Option<i64>,
+    /// Disqualified by organizers: off the scoreboard, and its answers refused.
+    pub disqualified: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

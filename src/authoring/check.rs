@@ -11,6 +11,7 @@ pub fn rules(s: &ContestSource) -> Vec<Problem> {
     let mut out = Vec::new();
     contest(s, &mut out);
     areas(s, &mut out);
+    rubric(s, &mut out);
     challenges(s, &mut out);
     requires(s, &mut out);
     datasets(s, &mut out);
@@ -44,6 +45,26 @@ fn areas(s: &ContestSource, out: &mut Vec<Problem>) {
         for (field, msg) in window_problems(a.opens_at, a.closes_at, c.starts_at, c.ends_at, "the contest") {
             out.push(Problem::new(&c.path, format!("areas[{i}].{field}"), msg));
         }
+    }
+}
+
+/// The key of the area whose entries judges mark on the rubric.
+pub const HACKATHON: &str = "hackathon";
+
+fn rubric(s: &ContestSource, out: &mut Vec<Problem>) {
+    let path = &s.contest.path;
+    let mut seen = HashSet::new();
+    for (i, c) in s.rubric.iter().enumerate() {
+        if !seen.insert(c.key.as_str()) {
+            out.push(Problem::new(path, format!("rubric[{i}].key"), format!("{:?} is declared twice", c.key)));
+        }
+    }
+    if !s.rubric.is_empty() && !s.areas.iter().any(|a| a.key == HACKATHON) {
+        out.push(Problem::new(
+            path,
+            "rubric",
+            format!("marks the {HACKATHON:?} area's entries, but no [[areas]] has key = {HACKATHON:?}"),
+        ));
     }
 }
 

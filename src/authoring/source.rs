@@ -17,6 +17,8 @@ pub struct ContestSource {
     pub contest: ContestSpec,
     pub areas: Vec<AreaSpec>,
     pub challenges: Vec<ChallengeSpec>,
+    /// The criteria judges mark the `hackathon` area's entries on (`[[rubric]]`).
+    pub rubric: Vec<CriterionSpec>,
     pub datasets: Vec<DatasetSpec>,
     /// `datasets.toml` beside the contest folder, if there is one.
     pub datasets_path: Option<PathBuf>,
@@ -55,6 +57,15 @@ pub struct AreaSpec {
     pub on_day: bool,
     pub opens_at: Option<DateTime<Utc>>,
     pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// A criterion of the hackathon rubric: judges give it a whole mark from 0 to `max`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionSpec {
+    pub key: String,
+    pub name: String,
+    pub name_en: String,
+    pub max: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,8 +175,10 @@ const CONTEST_FIELDS: &[&str] = &[
     "archive_file_limit_mib",
     "archive_team_limit_mib",
     "areas",
+    "rubric",
 ];
 const AREA_FIELDS: &[&str] = &["key", "name", "name_en", "on_day", "opens_at", "closes_at"];
+const RUBRIC_FIELDS: &[&str] = &["key", "name", "name_en", "max"];
 const CHALLENGE_FIELDS: &[&str] = &[
     "title",
     "title_en",
@@ -210,6 +223,7 @@ pub fn read(dir: &Path) -> (Option<ContestSource>, Vec<Problem>) {
     let mut r = Reader::new(&contest_path);
     let contest = read_contest(&mut r, &table);
     let areas = read_areas(&mut r, &table);
+    let rubric = read_rubric(&mut r, &table);
     problems.append(&mut r.problems);
     let Some(contest) = contest else {
         return (None, problems);
@@ -217,7 +231,10 @@ pub fn read(dir: &Path) -> (Option<ContestSource>, Vec<Problem>) {
 
     let (datasets, datasets_path) = read_datasets(dir, &mut problems);
     let challenges = read_challenges(dir, &areas, &mut problems);
-    (Some(ContestSource { dir: dir.to_path_buf(), contest, areas, challenges, datasets, datasets_path }), problems)
+    (
+        Some(ContestSource { dir: dir.to_path_buf(), contest, areas, challenges, rubric, datasets, datasets_path }),
+        problems,
+    )
 }
 
 fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
@@ -290,6 +307,30 @@ fn read_areas(r: &mut Reader, t: &Table) -> Vec<AreaSpec> {
         }
     }
     areas
+}
+
+fn read_rubric(r: &mut Reader, t: &Table) -> Vec<CriterionSpec> {
+    let mut rubric = Vec::new();
+    for (i, c) in r.tables(t, "", "rubric").into_iter().enumerate() {
+        let prefix = format!("rubric[{i}]");
+        r.unknown_keys(c, &prefix, RUBRIC_FIELDS);
+        let key = r.string(c, &prefix, "key");
+        let name = r.string(c, &prefix, "name");
+        let name_en = r.opt_string(c, &prefix, "name_en");
+        let max = r.integer(c, &prefix, "max", None, 1, 1000);
+        if let (Some(key), Some(name), Some(max)) = (key, name, max) {
+            if !is_slug(&key) {
+                r.problem(format!("{prefix}.key"), format!("{key:?} is not a slug (a-z, 0-9, -)"));
+            }
+            rubric.push(CriterionSpec {
+                key,
+                name_en: name_en.unwrap_or_else(|| name.clone()),
+                name,
+                max: i32::try_from(max).unwrap_or(1),
+            });
+        }
+    }
+    rubric
 }
 
 fn read_datasets(dir: &Path, problems: &mut Vec<Problem>) -> (Vec<DatasetSpec>, Option<PathBuf>) {

@@ -72,6 +72,7 @@ pub async fn sync(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSo
         lines.extend(describe(&format!("area {}", a.key), &change));
         area_ids.insert(a.key.clone(), area.id);
     }
+    lines.extend(sources::rubric(&txn, contest.id, &source.rubric).await?);
 
     let mut kept = Vec::new();
     for (i, c) in source.challenges.iter().enumerate() {

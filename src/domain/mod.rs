@@ -4,6 +4,7 @@
 pub mod access;
 pub mod answer;
 pub mod clock;
+pub mod judging;
 pub mod limiter;
 pub mod names;
 pub mod password;

@@ -7,6 +7,7 @@ pub mod challenges;
 pub mod contests;
 pub mod datasets;
 pub mod disputes;
+pub mod judging;
 pub mod play;
 pub mod roster;
 pub mod scores;

@@ -1,10 +1,11 @@
 //! What standings are computed from, read in one go per contest, and organizers' adjustments.
 
 use chrono::Utc;
-use entity::{adjustments, areas, challenges, hint_unlocks, hints, solves, teams};
+use entity::{adjustments, areas, challenges, contests, hint_unlocks, hints, solves, teams};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::StoreResult;
+use super::{StoreResult, judging};
+use crate::domain;
 use crate::domain::scoring::Value;
 use crate::domain::standings::{AreaInfo, ChallengeInfo, Entry, Events, Points, Solve, TeamInfo};
 
@@ -46,9 +47,14 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
         points: Points(a.centipoints),
         at: a.created_at,
     }));
+    entries.extend(judged(db, contest_id, &areas).await?);
     entries.sort_by_key(|e| e.at);
     Ok(Events {
-        teams: teams.into_iter().map(|t| TeamInfo { id: t.id, name: t.name, hidden: t.hidden }).collect(),
+        // A disqualified team leaves the standings as a hidden one does (its solves still count for dynamic values).
+        teams: teams
+            .into_iter()
+            .map(|t| TeamInfo { id: t.id, name: t.name, hidden: t.hidden || t.disqualified })
+            .collect(),
         areas: areas.into_iter().map(|a| AreaInfo { id: a.id, on_day: a.on_day }).collect(),
         challenges: challenges
             .into_iter()
@@ -65,6 +71,25 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
             .collect(),
         entries,
     })
+}
+
+/// The hackathon's scores once organizers published the marks: each entry's mean of the judges' totals,
+/// counted in the `hackathon` area from the time of publication.
+async fn judged(db: &impl ConnectionTrait, contest_id: i32, areas: &[areas::Model]) -> StoreResult<Vec<Entry>> {
+    let published = contests::Entity::find_by_id(contest_id).one(db).await?.and_then(|c| c.marks_published_at);
+    let Some(at) = published else { return Ok(Vec::new()) };
+    let area_id = areas.iter().find(|a| a.key == crate::authoring::check::HACKATHON).map(|a| a.id);
+    let rubric = judging::criteria(&judging::rubric(db, contest_id).await?);
+    let marks = judging::marks_of_contest(db, contest_id).await?;
+    Ok(judging::entries(db, contest_id)
+        .await?
+        .into_iter()
+        .filter_map(|entry| {
+            let of_entry: Vec<_> = marks.iter().filter(|m| m.entry_id == entry.id).cloned().collect();
+            let points = domain::judging::score(&rubric, &judging::marks(&of_entry))?;
+            Some(Entry { team_id: entry.team_id, area_id, points, at })
+        })
+        .collect())
 }
 
 pub struct NewAdjustment {

@@ -2,14 +2,14 @@
 //! changed, so that `challenges sync` can print what it did and a second run can say that nothing did.
 
 use chrono::Utc;
-use entity::{areas, attachments, challenges, contests, datasets, hints};
+use entity::{areas, attachments, challenges, contests, datasets, hints, rubric_criteria};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder,
 };
 
 use super::StoreResult;
-use crate::authoring::source::{AreaSpec, ChallengeSpec, ContestSpec, DatasetSpec, Scoring};
+use crate::authoring::source::{AreaSpec, ChallengeSpec, ContestSpec, CriterionSpec, DatasetSpec, Scoring};
 
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +106,36 @@ pub async fn area(
         on_day = spec.on_day, opens_at = spec.opens_at, closes_at = spec.closes_at, position = position,
     );
     save(db, a, existed, changed).await
+}
+
+/// Makes a contest's rubric that of its source, criterion by key; one removed is hidden, so its marks stay
+/// (and count for nothing). Returns what changed, as `rubric <key>: …` lines.
+pub async fn rubric(db: &impl ConnectionTrait, contest_id: i32, specs: &[CriterionSpec]) -> StoreResult<Vec<String>> {
+    let existing =
+        rubric_criteria::Entity::find().filter(rubric_criteria::Column::ContestId.eq(contest_id)).all(db).await?;
+    let mut out = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let found = existing.iter().find(|c| c.key == spec.key).cloned();
+        let existed = found.is_some();
+        let mut a = found.map(IntoActiveModel::into_active_model).unwrap_or_default();
+        let mut changed = Vec::new();
+        assign!(a, changed;
+            contest_id = contest_id, key = spec.key.clone(), name = spec.name.clone(), name_en = spec.name_en.clone(),
+            max = spec.max, position = i32::try_from(i).unwrap_or(i32::MAX), hidden = false,
+        );
+        match save(db, a, existed, changed).await?.1 {
+            Change::Created => out.push(format!("rubric {}: created", spec.key)),
+            Change::Updated(fields) => out.push(format!("rubric {}: updated {}", spec.key, fields.join(", "))),
+            Change::Unchanged => {}
+        }
+    }
+    for gone in existing.into_iter().filter(|c| !c.hidden && !specs.iter().any(|s| s.key == c.key)) {
+        out.push(format!("rubric {}: hidden (no longer in the sources; its marks are kept)", gone.key));
+        let mut a = gone.into_active_model();
+        a.hidden = Set(true);
+        a.update(db).await?;
+    }
+    Ok(out)
 }
 
 fn json(list: &[String]) -> String {

@@ -91,7 +91,7 @@ pub(super) async fn insert_member(db: &impl ConnectionTrait, team: &teams::Model
 }
 
 /// Takes the team's row for the rest of the transaction; `NotFound` if the team is gone.
-async fn lock(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<()> {
+pub(super) async fn lock(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<()> {
     let touched = teams::Entity::update_many()
         .col_expr(teams::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(teams::Column::Id.eq(team_id))

@@ -2,7 +2,6 @@
 //! organizers), and everyone browses each year by what they may see.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -10,18 +9,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Duration, Utc};
 use entity::{archive_files, archive_items, contests, users};
-use futures_util::StreamExt;
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::csrf::{self, CsrfForm};
+use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, CurrentUser, MaybeUser, Organizer, role_of, state};
 use super::markdown;
 use super::page::{Page, ok, render, see_other};
 use super::routes::{Routes, endpoint};
 use super::trail;
+use super::upload;
 use crate::blobs::BlobStore;
 use crate::domain::access;
 use crate::domain::names::optional_text;
@@ -526,89 +525,6 @@ async fn upload_form(
     upload_page(&state, page, contest, StatusCode::OK).await
 }
 
-/// A file received, in a temporary file until every check has passed.
-struct Received {
-    name: String,
-    temp: tempfile::NamedTempFile,
-    size: i64,
-}
-
-/// The fields of an upload.
-#[derive(Default)]
-struct UploadForm {
-    fields: HashMap<String, Vec<String>>,
-    files: Vec<Received>,
-}
-
-impl UploadForm {
-    fn one(&self, name: &str) -> String {
-        self.fields.get(name).and_then(|v| v.first()).cloned().unwrap_or_default()
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.fields.get(name).cloned().unwrap_or_default()
-    }
-}
-
-/// Reads the multipart body, streaming files to temporary files and refusing any over the limits.
-async fn read_upload(
-    mut payload: Multipart,
-    tmp: &std::path::Path,
-    file_limit: i64,
-    room: i64,
-) -> AppResult<UploadForm> {
-    let mut form = UploadForm::default();
-    let mut total = 0i64;
-    // The text of all fields together: a form has a dozen short ones.
-    let mut text_bytes = 0usize;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::field("files", Msg::BadRequest))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
-        match filename {
-            Some(filename) if name == "files" => {
-                if filename.is_empty() {
-                    // An empty file input sends a nameless part.
-                    while field.next().await.is_some() {}
-                    continue;
-                }
-                let mut temp = tempfile::NamedTempFile::new_in(tmp).map_err(|e| AppError::Internal(e.into()))?;
-                let mut size = 0i64;
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|_| AppError::field("files", Msg::BadRequest))?;
-                    size += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
-                    total += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
-                    if size > file_limit {
-                        return Err(AppError::TooLarge(Msg::FileTooLarge {
-                            name: inspect::safe_file_name(&filename),
-                            limit_mib: file_limit / (1024 * 1024),
-                        }));
-                    }
-                    if total > room {
-                        return Err(AppError::TooLarge(Msg::TeamQuotaFull { limit_mib: room.max(0) / (1024 * 1024) }));
-                    }
-                    temp.write_all(&chunk).map_err(|e| AppError::Internal(e.into()))?;
-                }
-                form.files.push(Received { name: inspect::safe_file_name(&filename), temp, size });
-            }
-            _ => {
-                let mut value = Vec::new();
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|_| AppError::field("form", Msg::BadRequest))?;
-                    text_bytes += chunk.len();
-                    if value.len() + chunk.len() > 64 * 1024 || text_bytes > 256 * 1024 {
-                        return Err(AppError::field("form", Msg::TooLong { max: 64 * 1024 }));
-                    }
-                    value.extend_from_slice(&chunk);
-                }
-                let value = String::from_utf8(value).map_err(|_| AppError::field("form", Msg::BadRequest))?;
-                form.fields.entry(name).or_default().push(value);
-            }
-        }
-    }
-    Ok(form)
-}
-
 async fn upload(
     req: HttpRequest,
     page: Page,
@@ -618,14 +534,12 @@ async fn upload(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let team = upload_team(&state, &contest, user.id).await?;
-    let tmp = state.settings.data_dir.join("tmp");
-    std::fs::create_dir_all(&tmp).map_err(|e| AppError::Internal(e.into()))?;
+    let tmp = upload::temp_dir(&state.settings.data_dir)?;
     let room = contest.archive_team_limit - store::archive::team_bytes(&state.db, team.id).await?;
     let result = async {
-        let form = read_upload(payload, &tmp, contest.archive_file_limit, room).await?;
-        if !csrf::matches(&req, &form.one("csrf")) {
-            return Err(AppError::Csrf);
-        }
+        let limits = upload::Limits { file: contest.archive_file_limit, room };
+        let form = upload::read(payload, &tmp, &["files"], limits).await?;
+        form.check_csrf(&req)?;
         store_item(&state, &contest, &team, user.id, form).await
     }
     .await;
@@ -645,7 +559,7 @@ async fn store_item(
     contest: &contests::Model,
     team: &entity::teams::Model,
     user_id: i32,
-    form: UploadForm,
+    form: upload::UploadForm,
 ) -> AppResult<i32> {
     let mut errors = Vec::new();
     let kind = form.one("kind");

@@ -55,6 +55,8 @@ struct ContestPage {
     my_team: Option<String>,
     /// Whether the viewer may open the board now.
     board_open: bool,
+    /// Whether the contest has a judged `hackathon` area (entries and judging).
+    hackathon: bool,
     announcements: Vec<AnnouncementRow>,
     team_name: String,
     affiliation: String,
@@ -89,9 +91,11 @@ async fn contest_page(
     };
     let teams = store::teams::count_in_contest(&state.db, contest.id).await?;
     let started = Utc::now() >= contest.starts_at;
-    let board_open = (my_team.is_some() && started)
-        || page.is_organizer()
-        || page.viewer.as_ref().is_some_and(|v| v.role == crate::domain::role::Role::Judge);
+    let board_open = (my_team.is_some() && started) || page.is_organizer() || page.is_judge();
+    let hackathon = store::challenges::areas_of(&state.db, contest.id)
+        .await?
+        .iter()
+        .any(|a| a.key == crate::authoring::check::HACKATHON);
     let announcements = store::play::announcements(&state.db, contest.id)
         .await?
         .into_iter()
@@ -112,6 +116,7 @@ async fn contest_page(
             teams,
             my_team,
             board_open,
+            hackathon,
             announcements,
             contest,
             team_name: draft.team_name,

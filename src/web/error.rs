@@ -47,6 +47,16 @@ pub enum Msg {
     NotInTeam,
     CaptainOnly,
     OrganizersOnly,
+    /// Judging pages are for judges and organizers.
+    JudgesOnly,
+    /// A hackathon entry outside the `hackathon` area's window.
+    EntriesClosed,
+    /// A judge's mark beyond the criterion's range.
+    MarkOutOfRange {
+        max: i32,
+    },
+    /// A team organizers disqualified.
+    Disqualified,
     BodyNotAnObject,
     BadRequest,
     MethodNotAllowed,
@@ -160,6 +170,23 @@ impl Msg {
             }
             CaptainOnly => lang.pick("キャプテンだけができる操作です。", "Only the captain can do that.").into(),
             OrganizersOnly => lang.pick("運営者だけができる操作です。", "Only organizers can do that.").into(),
+            JudgesOnly => lang.pick("審査員と運営者だけが見られるページです。", "Only judges and organizers can see this.").into(),
+            EntriesClosed => lang
+                .pick(
+                    "ハッカソン作品の受付期間ではありません。締切後は変更できません。",
+                    "Hackathon entries are not being taken now: after the deadline an entry cannot change.",
+                )
+                .into(),
+            MarkOutOfRange { max } => lang.pick(
+                format!("0 から {max} までの整数で採点してください。"),
+                format!("Give a whole mark from 0 to {max}."),
+            ),
+            Disqualified => lang
+                .pick(
+                    "このチームは運営者により失格となりました。解答は受け付けません。",
+                    "This team was disqualified by the organizers: its answers are not taken.",
+                )
+                .into(),
             BodyNotAnObject => lang
                 .pick("本文は JSON オブジェクトかフォームにしてください。", "The body must be a JSON object or a form.")
                 .into(),

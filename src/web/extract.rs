@@ -95,6 +95,22 @@ impl FromRequest for Organizer {
     }
 }
 
+/// A logged-in judge or organizer; others are refused.
+pub struct Judge(pub Rc<users::Model>);
+
+impl FromRequest for Judge {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = MaybeUser::load(&req).await?.ok_or(AppError::LoginRequired)?;
+            if role_of(&user) >= Role::Judge { Ok(Judge(user)) } else { Err(AppError::Forbidden(Msg::JudgesOnly)) }
+        })
+    }
+}
+
 /// The token in `Authorization: Token <t>` or `Authorization: Bearer <t>`.
 fn presented_token(req: &HttpRequest) -> Option<Result<String, AppError>> {
     let value = req.headers().get(header::AUTHORIZATION)?;

@@ -17,8 +17,10 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod files;
+pub mod hackathon;
 pub mod home;
 pub mod i18n;
+pub mod judging;
 pub mod markdown;
 pub mod members;
 pub mod page;
@@ -29,6 +31,7 @@ pub mod settings;
 pub mod submissions;
 pub mod sync;
 pub mod trail;
+pub mod upload;
 pub mod users;
 
 use actix_web::web::{self, ServiceConfig};
@@ -63,6 +66,8 @@ fn register(routes: &mut Routes) {
     sync::configure(routes);
     users::configure(routes);
     submissions::configure(routes);
+    hackathon::configure(routes);
+    judging::configure(routes);
 }
 
 /// Every route of the site (method and full path pattern), without a server: `App::configure` runs the

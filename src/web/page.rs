@@ -56,6 +56,11 @@ impl Page {
         self
     }
 
+    /// Judges and organizers: who marks the hackathon.
+    pub fn is_judge(&self) -> bool {
+        self.viewer.as_ref().is_some_and(|v| v.role >= Role::Judge)
+    }
+
     pub fn is_organizer(&self) -> bool {
         self.viewer.as_ref().is_some_and(|v| v.role.is_organizer())
     }

@@ -13,10 +13,10 @@ use reqwest::{Method, StatusCode};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::authoring::Source;
 use crate::both;
 use crate::files::load;
 use crate::helpers::{Browser, PASSWORD, TestApp};
+use crate::judging::judged_cup;
 
 both!(every_route_answers_each_caller_as_declared);
 
@@ -48,6 +48,10 @@ enum Policy {
     Own,
     /// The team that owns an archive item, and organizers.
     OwnTeamOrOrganizer,
+    /// The team that owns a hackathon entry, judges and organizers.
+    OwnTeamOrStaff,
+    /// Judges and organizers.
+    Staff,
     Organizer,
 }
 
@@ -59,6 +63,8 @@ impl Policy {
             Policy::InTeam => matches!(who, Who::OtherTeam | Who::Participant),
             Policy::Own => who == Who::Participant,
             Policy::OwnTeamOrOrganizer => matches!(who, Who::Participant | Who::Organizer),
+            Policy::OwnTeamOrStaff => matches!(who, Who::Participant | Who::Judge | Who::Organizer),
+            Policy::Staff => matches!(who, Who::Judge | Who::Organizer),
             Policy::Organizer => who == Who::Organizer,
         }
     }
@@ -248,6 +254,15 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/console/pause", Organizer).last(),
         case("POST /contests/{slug}/console/resume", Organizer).last(),
         case("POST /contests/{slug}/console/reveal", Organizer).after_end().last(),
+        // Staff have no team to hand an entry in for.
+        case("GET /contests/{slug}/hackathon", InTeam),
+        case("POST /contests/{slug}/hackathon", InTeam).multipart(),
+        case("GET /contests/{slug}/hackathon/entries/{id}/slides", OwnTeamOrStaff).hidden(),
+        case("GET /contests/{slug}/judging", Staff),
+        case("GET /contests/{slug}/judging/entries/{id}", Staff),
+        case("POST /contests/{slug}/judging/entries/{id}", Staff),
+        case("POST /contests/{slug}/judging/publish", Organizer).last(),
+        case("POST /contests/{slug}/judging/withdraw", Organizer).last(),
         case("GET /archive", Public).after_end(),
         case("GET /archive/search", Public).after_end(),
         case("GET /archive/{slug}", Public).after_end(),
@@ -319,6 +334,8 @@ struct Ids {
     user_id: i32,
     /// The participant's archive item and its file, once the contest has ended.
     archive: Option<(i32, i32)>,
+    /// The participant's hackathon entry, with slides.
+    entry_id: i32,
 }
 
 impl Ids {
@@ -330,6 +347,7 @@ impl Ids {
             ("/account/tokens/{id}", format!("/account/tokens/{}", self.token_id)),
             // A submission that does not exist: refused callers are refused first, an organizer is told 404.
             ("/submissions/{id}", "/submissions/999999".to_owned()),
+            ("/entries/{id}", format!("/entries/{}", self.entry_id)),
             // The participant: a reset (fresh callers only) signs them out; a role change without a role changes nothing.
             ("/users/{id}", format!("/users/{}", self.user_id)),
             ("/archive/items/{id}", format!("/archive/items/{item}")),
@@ -652,7 +670,17 @@ async fn alpha_ids(db: &DatabaseConnection) -> Ids {
         token_id: 0,
         user_id: 0,
         archive: None,
+        entry_id: 0,
     }
+}
+
+/// The participant's team hands in a hackathon entry whose slides are the fixture's attachment.
+async fn hand_in_entry(app: &TestApp, main: &Callers, world: &mut Ids) {
+    let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().expect("the cup");
+    let slides = Some(("slides.pdf".to_owned(), world.sha256.clone(), 1));
+    let fields = store::judging::EntryFields { title: "Kit".into(), description: String::new(), link: None, slides };
+    let entry = store::judging::save_entry(&app.db, contest.id, main.team_id, main.user_id, fields).await.unwrap();
+    world.entry_id = entry.id;
 }
 
 async fn close_scoreboard(app: &TestApp) {
@@ -693,7 +721,7 @@ async fn every_route_answers_each_caller_as_declared(app: TestApp) {
     let cases = declared();
     assert_declared_is_the_router(&cases);
 
-    load(&app, Source::valid()).await;
+    load(&app, judged_cup()).await;
     close_scoreboard(&app).await;
     app.user(VISITOR, Role::Participant).await;
     let mut world = alpha_ids(&app.db).await;
@@ -701,6 +729,7 @@ async fn every_route_answers_each_caller_as_declared(app: TestApp) {
     for who in [Who::OtherTeam, Who::Participant, Who::Judge] {
         main.get(who).agree().await;
     }
+    hand_in_entry(&app, &main, &mut world).await;
     let mut report = Report::default();
     run_phase(&app, &cases, Phase::Running, &main, &world, &mut report).await;
 

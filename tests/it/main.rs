@@ -19,6 +19,7 @@ mod cli;
 mod demo;
 mod faults;
 mod files;
+mod judging;
 mod play;
 mod scoreboard;
 mod teams;
