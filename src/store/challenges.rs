@@ -1,6 +1,10 @@
-//! Reading what was authored: areas, challenges, hints and attachments.
+//! Reading what was authored (areas, challenges, hints and attachments), and what organizers change of it
+//! during the day: a challenge withdrawn or brought back, its points. A later `challenges sync` puts the
+//! sources' values back and names them in its report.
 
+use chrono::Utc;
 use entity::{areas, attachments, challenges, contests, hints};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::StoreResult;
@@ -144,4 +148,46 @@ pub async fn slugs_of(
         .into_iter()
         .map(|c| (c.id, c.slug))
         .collect())
+}
+
+/// A contest's challenge by slug, withdrawn ones too.
+pub async fn by_slug(db: &impl ConnectionTrait, contest_id: i32, slug: &str) -> StoreResult<Option<challenges::Model>> {
+    Ok(challenges::Entity::find()
+        .filter(challenges::Column::ContestId.eq(contest_id))
+        .filter(challenges::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// The withdrawn (hidden) challenges of a contest: by organizers, or gone from the sources.
+pub async fn withdrawn_of(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Vec<challenges::Model>> {
+    Ok(challenges::Entity::find()
+        .filter(challenges::Column::ContestId.eq(contest_id))
+        .filter(challenges::Column::Hidden.eq(true))
+        .order_by_asc(challenges::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Withdraws a challenge (its solves count for nothing) or brings it back.
+pub async fn set_hidden(db: &impl ConnectionTrait, id: i32, hidden: bool) -> StoreResult<()> {
+    challenges::Entity::update_many()
+        .col_expr(challenges::Column::Hidden, Expr::value(hidden))
+        .col_expr(challenges::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(challenges::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Sets what a challenge is worth: its (initial) points and, for a dynamic one, its minimum.
+pub async fn set_points(db: &impl ConnectionTrait, id: i32, points: i32, minimum: i32) -> StoreResult<()> {
+    challenges::Entity::update_many()
+        .col_expr(challenges::Column::Points, Expr::value(points))
+        .col_expr(challenges::Column::Minimum, Expr::value(minimum))
+        .col_expr(challenges::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(challenges::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -287,6 +287,16 @@ pub async fn set_hidden(db: &impl ConnectionTrait, team_id: i32, hidden: bool) -
     Ok(())
 }
 
+/// Disqualifies a team (off the standings, its answers refused) or reinstates it.
+pub async fn set_disqualified(db: &impl ConnectionTrait, team_id: i32, disqualified: bool) -> StoreResult<()> {
+    teams::Entity::update_many()
+        .col_expr(teams::Column::Disqualified, Expr::value(disqualified))
+        .filter(teams::Column::Id.eq(team_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Keeps the final standings (position and score in hundredths) of a contest's teams.
 pub async fn set_final(db: &impl ConnectionTrait, rows: &[(i32, i32, i64)]) -> StoreResult<()> {
     for (team_id, rank, centipoints) in rows {

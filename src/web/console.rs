@@ -36,7 +36,8 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/contests/{slug}/console/announcements").post(announce))
         .add(endpoint("/contests/{slug}/console/reveal").post(reveal))
         .add(endpoint("/contests/{slug}/console/adjustments").post(adjust))
-        .add(endpoint("/contests/{slug}/console/teams/{team}/visibility").post(team_visibility));
+        .add(endpoint("/contests/{slug}/console/teams/{team}/visibility").post(team_visibility))
+        .add(endpoint("/contests/{slug}/console/teams/{team}/disqualification").post(disqualification));
 }
 
 #[derive(Template)]
@@ -249,6 +250,41 @@ async fn team_visibility(
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
 }
 
+#[derive(Deserialize, Default)]
+pub struct DisqualificationFields {
+    #[serde(default)]
+    disqualified: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Disqualifies a team, with the reason (it leaves the standings and its answers are refused), or
+/// reinstates it.
+async fn disqualification(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    Organizer(organizer): Organizer,
+    path: web::Path<TeamPath>,
+    CsrfForm(form): CsrfForm<DisqualificationFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let team = store::teams::by_id(&state.db, contest.id, path.team).await?.ok_or(AppError::NotFound)?;
+    let disqualified = form.disqualified == "true";
+    let reason = optional_text(Some(&form.reason), 500).map_err(|e| AppError::field("reason", e))?;
+    if disqualified && reason.is_none() {
+        return Err(AppError::field("reason", Msg::Required));
+    }
+    let txn = state.db.begin().await?;
+    store::teams::set_disqualified(&txn, team.id, disqualified).await?;
+    let action = if disqualified { "team.disqualify" } else { "team.reinstate" };
+    let before = json!({"disqualified": team.disqualified});
+    let after = json!({"disqualified": disqualified, "reason": reason});
+    trail::record(&txn, Some(contest.id), &organizer, action, trail::team_target(&team), before, after).await?;
+    txn.commit().await?;
+    state.live.changed(contest.id).await?;
+    Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
+}
+
 async fn set_paused(
     req: &HttpRequest,
     contest: &contests::Model,
@@ -371,6 +407,8 @@ struct ChallengesPage {
     contest: contests::Model,
     title: String,
     areas: Vec<AreaRows>,
+    /// Withdrawn challenges (slug, title), which organizers may bring back.
+    withdrawn: Vec<(String, String)>,
 }
 
 async fn challenges(
@@ -409,5 +447,17 @@ async fn challenges(
             area.rows.push(row);
         }
     }
-    ok(&ChallengesPage { title: page.lang.text(&contest.title, &contest.title_en).to_owned(), page, contest, areas })
+    let withdrawn = store::challenges::withdrawn_of(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|c| (page.lang.text(&c.title, &c.title_en).to_owned(), c.slug))
+        .map(|(title, slug)| (slug, title))
+        .collect();
+    ok(&ChallengesPage {
+        title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
+        page,
+        contest,
+        areas,
+        withdrawn,
+    })
 }

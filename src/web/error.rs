@@ -57,6 +57,8 @@ pub enum Msg {
     },
     /// A team organizers disqualified.
     Disqualified,
+    /// A dynamic challenge's minimum above its initial points.
+    MinimumAbovePoints,
     BodyNotAnObject,
     BadRequest,
     MethodNotAllowed,
@@ -186,6 +188,9 @@ impl Msg {
                     "このチームは運営者により失格となりました。解答は受け付けません。",
                     "This team was disqualified by the organizers: its answers are not taken.",
                 )
+                .into(),
+            MinimumAbovePoints => lang
+                .pick("最低点は初期点以下にしてください。", "The minimum must not exceed the initial points.")
                 .into(),
             BodyNotAnObject => lang
                 .pick("本文は JSON オブジェクトかフォームにしてください。", "The body must be a JSON object or a form.")

@@ -288,6 +288,15 @@ texts! {
     freeze_label: "凍結 (空欄で凍結なし)", "Freeze (empty: none)";
     wrong_limit_label: "1 分あたりの不正解の上限 (チームごと)", "Wrong answers a minute (per team)";
     save: "保存", "Save";
+    minimum_points: "最低点", "Minimum";
+    change_points: "点数を変更", "Change points";
+    withdraw_challenge: "取り下げる", "Withdraw";
+    restore_challenge: "戻す", "Bring back";
+    withdrawn_title: "取り下げた問題", "Withdrawn challenges";
+    withdrawn_lead: "取り下げた問題は問題一覧に表示されず、その正解は得点になりません (記録は残ります)。次の challenges sync で元の設定に戻ります。", "A withdrawn challenge leaves the board and its solves count for nothing (they are kept). The next challenges sync puts the sources' settings back.";
+    disqualified_label: "失格", "Disqualified";
+    disqualify_team: "失格にする", "Disqualify";
+    reinstate_team: "失格を取り消す", "Reinstate";
     hackathon_title: "ハッカソン作品", "Hackathon entry";
     hackathon_lead: "チームの成果物を登録します。審査員がルーブリックの観点ごとに採点し、審査員の合計点の平均がハッカソン部門の得点になります。締切までは何度でも変更できます。", "Hand in your team's work. Judges mark it on each criterion of the rubric; the mean of the judges' totals is your hackathon score. You can change the entry until the deadline.";
     entry_deadline: "締切", "Deadline";

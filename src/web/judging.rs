@@ -12,7 +12,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::csrf::CsrfForm;
+use super::csrf::{CsrfForm, NoFields};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ContestCtx, Judge, Organizer, role_of, state};
 use super::markdown;
@@ -287,9 +287,6 @@ async fn mark(
     }
     Ok(see_other(&format!("/contests/{}/judging/entries/{}", contest.slug, entry.id)))
 }
-
-#[derive(Deserialize, Default)]
-pub struct NoFields {}
 
 async fn set_published(
     req: &HttpRequest,

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod auth;
 pub mod body;
 pub mod cached;
+pub mod catalog;
 pub mod chart;
 pub mod console;
 pub mod contests;
@@ -56,6 +57,7 @@ fn register(routes: &mut Routes) {
     api::configure(routes);
     archive::configure(routes);
     console::configure(routes);
+    catalog::configure(routes);
     contests::configure(routes);
     datasets::configure(routes);
     files::configure(routes);

@@ -38,6 +38,15 @@ pub struct Player {
 }
 
 impl Player {
+    /// The team this player acts for (answers, hints): refused without one, or when it was disqualified.
+    pub fn acting_team(&self) -> AppResult<&teams::Model> {
+        match &self.team {
+            None => Err(AppError::Forbidden(Msg::JoinTeamFirst)),
+            Some(team) if team.disqualified => Err(AppError::Forbidden(Msg::Disqualified)),
+            Some(team) => Ok(team),
+        }
+    }
+
     pub async fn of(state: &AppState, contest: &contests::Model, user: Rc<users::Model>) -> AppResult<Player> {
         let team = store::teams::of_user(&state.db, contest.id, user.id).await?;
         let staff = matches!(role_of(&user), Role::Organizer | Role::Judge);
@@ -347,9 +356,7 @@ async fn answer(
     let player = Player::of(&state, &contest, user).await?;
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.slug == path.challenge).await?;
     let item = player.check_open(item, &contest)?;
-    let Some(team) = player.team.clone() else {
-        return Err(AppError::Forbidden(Msg::JoinTeamFirst));
-    };
+    let team = player.acting_team()?.clone();
     let (message, status, good) = if form.answer.len() > MAX_ANSWER_BYTES {
         (Msg::AnswerTooLong, StatusCode::BAD_REQUEST, false)
     } else if form.answer.trim().is_empty() {
@@ -434,7 +441,7 @@ async fn unlock(
     let board = player.board(&state, &contest, Utc::now()).await?;
     let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?;
     let hint = item.view.hints.iter().find(|h| h.id == path.hint).ok_or(AppError::NotFound)?;
-    let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
+    let team = player.acting_team()?;
     crate::play::unlock_hint(&state.db, &state.live, &contest, item.view.area.id, hint, team.id, player.user.id)
         .await?;
     Ok(see_other(&format!("/contests/{}/challenges/{}#hint-{}", contest.slug, path.challenge, hint.id)))

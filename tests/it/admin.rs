@@ -45,7 +45,7 @@ async fn standings(app: &TestApp) -> Value {
 both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_the_files);
 both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
 both!(the_day_s_times_change_from_the_console, organizers_set_roles_and_reset_passwords, organizers_move_members);
-both!(organizers_sync_challenges_from_the_browser);
+both!(organizers_sync_challenges_from_the_browser, organizers_disqualify_withdraw_and_reprice);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -463,4 +463,72 @@ async fn organizers_sync_challenges_from_the_browser(app: TestApp) {
 
     assert_eq!(chief.post("/admin/sync", &[("folder", "../cup")]).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.audit_actions().await, ["challenges.sync"], "a sync that changed something leaves a trace");
+}
+
+fn score_of(board: &Value, team: &str) -> Option<Value> {
+    board["standings"].as_array().unwrap().iter().find(|r| r["team"] == team).map(|r| r["score"].clone())
+}
+
+async fn organizers_disqualify_withdraw_and_reprice(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let (_alice, token, alpha) = finders(&app).await;
+    assert_eq!(attempt(&app, &token, alpha, "mimikatz").await["data"]["status"], "correct");
+    let board = || async {
+        reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json::<Value>().await.unwrap()
+    };
+    assert_eq!(score_of(&board().await, "Finders"), Some(100.into()));
+
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup/console/challenges").await.assert_contains("/console/challenges/alpha/points");
+
+    // Points: a reason is required; then every solve is worth the new value.
+    let page = chief.post("/contests/cup/console/challenges/alpha/points", &[("points", "150")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let page = chief.post("/contests/cup/console/challenges/alpha/points", &[("points", "-3"), ("reason", "x")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let page = chief
+        .post("/contests/cup/console/challenges/alpha/points", &[("points", "150"), ("reason", "harder than planned")])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(score_of(&board().await, "Finders"), Some(150.into()));
+
+    // Withdrawn: off the board, its solve counts for nothing; brought back, it counts again.
+    chief
+        .post("/contests/cup/console/challenges/alpha/visibility", &[("hidden", "true"), ("reason", "broken file")])
+        .await;
+    assert_eq!(score_of(&board().await, "Finders"), Some(0.into()));
+    let listed = app.challenge_ids(&token, "/api/v1/challenges").await;
+    assert!(!listed.contains_key("alpha"), "{listed:?}");
+    chief.get("/contests/cup/console/challenges").await.assert_contains("withdrawn-alpha");
+    chief
+        .post("/contests/cup/console/challenges/alpha/visibility", &[("hidden", "false"), ("reason", "file fixed")])
+        .await;
+    assert_eq!(score_of(&board().await, "Finders"), Some(150.into()));
+
+    // Disqualified: off the standings, answers refused with the reason why; reinstated, back.
+    let team = mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap().remove(0);
+    let path = format!("/contests/cup/console/teams/{}/disqualification", team.id);
+    assert_eq!(chief.post(&path, &[("disqualified", "true")]).await.status, StatusCode::BAD_REQUEST, "a reason");
+    chief.post(&path, &[("disqualified", "true"), ("reason", "shared answers")]).await;
+    assert_eq!(score_of(&board().await, "Finders"), None);
+    chief.get("/contests/cup/console").await.assert_contains("Disqualified");
+    let refused = app
+        .api()
+        .post(app.url("/api/v1/challenges/attempt"))
+        .header("Authorization", format!("Token {token}"))
+        .json(&serde_json::json!({"challenge_id": alpha, "submission": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("失格"), "the reason, in Japanese by default");
+    chief.post(&path, &[("disqualified", "false")]).await;
+    assert_eq!(score_of(&board().await, "Finders"), Some(150.into()));
+
+    let actions = app.audit_actions().await;
+    for action in ["challenge.points", "challenge.withdraw", "challenge.restore", "team.disqualify", "team.reinstate"] {
+        assert!(actions.contains(&action.to_owned()), "{action} in {actions:?}");
+    }
 }

@@ -251,6 +251,9 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/console/adjustments", Organizer),
         // Hides the fresh participant's team, so that a refused request would show in the count of hidden teams.
         case("POST /contests/{slug}/console/teams/{team}/visibility", Organizer).form(&[("hidden", "true")]).fresh(),
+        case("POST /contests/{slug}/console/teams/{team}/disqualification", Organizer),
+        case("POST /contests/{slug}/console/challenges/{challenge}/visibility", Organizer),
+        case("POST /contests/{slug}/console/challenges/{challenge}/points", Organizer),
         case("POST /contests/{slug}/console/pause", Organizer).last(),
         case("POST /contests/{slug}/console/resume", Organizer).last(),
         case("POST /contests/{slug}/console/reveal", Organizer).after_end().last(),

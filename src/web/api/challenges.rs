@@ -183,7 +183,7 @@ pub async fn attempt(
     }
     let player = player(&req, &contest, caller).await?;
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.id == challenge_id).await?;
-    let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
+    let team = player.acting_team()?;
     // A challenge not open yet or locked is refused like a closed one: with its reason, in the same shape.
     let verdict = match refusal_of(&item) {
         Some(refusal) => Verdict::Refused(refusal),
@@ -248,7 +248,7 @@ pub async fn unlock(
     let board = player.board(&state, &contest, Utc::now()).await?;
     let hint = store::play::hint_by_id(&state.db, target).await?.ok_or(AppError::NotFound)?;
     let item = player.open_item(&board, &contest, |i| i.view.challenge.id == hint.challenge_id)?;
-    let team = player.team.as_ref().ok_or(AppError::Forbidden(Msg::JoinTeamFirst))?;
+    let team = player.acting_team()?;
     let new =
         crate::play::unlock_hint(&state.db, &state.live, &contest, item.view.area.id, &hint, team.id, player.user.id)
             .await?;
