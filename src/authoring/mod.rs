@@ -11,6 +11,7 @@ pub mod scaffold;
 pub mod scan;
 pub mod source;
 pub mod sync;
+pub mod unpack;
 
 use std::path::{Path, PathBuf};
 

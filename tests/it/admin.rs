@@ -46,6 +46,7 @@ both!(every_console_action_is_in_the_audit_log, a_backup_holds_the_database_and_
 both!(a_disputed_answer_is_accepted_then_revoked, a_roster_registers_teams_all_or_nothing);
 both!(the_day_s_times_change_from_the_console, organizers_set_roles_and_reset_passwords, organizers_move_members);
 both!(organizers_sync_challenges_from_the_browser, organizers_disqualify_withdraw_and_reprice);
+both!(organizers_sync_an_uploaded_zip);
 
 async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -463,6 +464,73 @@ async fn organizers_sync_challenges_from_the_browser(app: TestApp) {
 
     assert_eq!(chief.post("/admin/sync", &[("folder", "../cup")]).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.audit_actions().await, ["challenges.sync"], "a sync that changed something leaves a trace");
+}
+
+/// A zip of the files under `root` whose names pass `keep`, named relative to `root`.
+fn zip_of(root: &std::path::Path, keep: impl Fn(&str) -> bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                stack.push(path);
+            } else if keep(&name) {
+                w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+                w.write_all(&std::fs::read(&path).unwrap()).unwrap();
+            }
+        }
+    }
+    w.finish().unwrap().into_inner()
+}
+
+async fn upload_zip(app: &TestApp, b: &mut crate::helpers::Browser, bytes: Vec<u8>) -> (StatusCode, String) {
+    let csrf = crate::helpers::csrf_of(&b.get("/admin/sync").await.body).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .part("zip", reqwest::multipart::Part::bytes(bytes).file_name("cup.zip"));
+    let res = b.client.post(app.url("/admin/sync/upload")).multipart(form).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn organizers_sync_an_uploaded_zip(app: TestApp) {
+    let source = Source::valid();
+    let root = source.dir().parent().unwrap().to_path_buf();
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+
+    let (status, body) = upload_zip(&app, &mut chief, zip_of(&root, |_| true)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("contest cup: created") && body.contains("cup.zip"), "{body}");
+    assert!(mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().is_some());
+    let (_, again) = upload_zip(&app, &mut chief, zip_of(&root, |_| true)).await;
+    assert!(again.contains("Nothing changed."), "{again}");
+
+    // A folder that fails the check: its problems, named inside the archive, and nothing loaded.
+    let toml = root.join("cup/contest.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("title_en = \"Test cup\"", "title_en = \"Renamed\"\nbogus = 1")).unwrap();
+    let (status, body) = upload_zip(&app, &mut chief, zip_of(&root, |_| true)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("cup/contest.toml") && body.contains("bogus") && body.contains("Nothing was loaded."),
+        "{body}"
+    );
+    assert!(body.contains("<li><code>cup/contest.toml: bogus: unknown field"), "paths inside the archive: {body}");
+    let contest = mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    assert_eq!(contest.title_en, "Test cup", "nothing written");
+
+    // Not a contest folder, or not a zip at all: a clear refusal.
+    let (status, body) = upload_zip(&app, &mut chief, zip_of(&root.join("cup"), |_| true)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("zip the contest folder itself"), "{body}");
+    let (status, body) = upload_zip(&app, &mut chief, b"not a zip".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("not a zip archive"), "{body}");
+    assert_eq!(app.audit_actions().await, ["challenges.sync"], "only the sync that changed something is traced");
 }
 
 fn score_of(board: &Value, team: &str) -> Option<Value> {

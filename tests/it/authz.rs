@@ -206,6 +206,7 @@ fn declared() -> Vec<Case> {
         case("GET /admin/users", Organizer),
         case("GET /admin/sync", Organizer),
         case("POST /admin/sync", Organizer),
+        case("POST /admin/sync/upload", Organizer).multipart(),
         case("POST /admin/users/{id}/role", Organizer),
         case("POST /admin/users/{id}/password", Organizer).fresh(),
         case("POST /admin/register", Organizer),
