@@ -67,67 +67,63 @@ mod tests {
 
     const BOUNDS: Bounds = Bounds { entries: 100, bytes: 1024 * 1024 };
 
-    fn zip_of(files: &[(&str, &[u8])]) -> tempfile::NamedTempFile {
-        let file = tempfile::NamedTempFile::new().unwrap();
-        let mut w = zip::ZipWriter::new(file.reopen().unwrap());
+    fn zip_of(files: &[(&str, &[u8])]) -> anyhow::Result<tempfile::NamedTempFile> {
+        let file = tempfile::NamedTempFile::new()?;
+        let mut w = zip::ZipWriter::new(file.reopen()?);
         for (name, bytes) in files {
-            w.start_file(*name, SimpleFileOptions::default()).unwrap();
-            w.write_all(bytes).unwrap();
+            w.start_file(*name, SimpleFileOptions::default())?;
+            w.write_all(bytes)?;
         }
-        w.finish().unwrap();
-        file
+        w.finish()?;
+        Ok(file)
+    }
+
+    /// Why an archive of `files` is refused.
+    fn refusal(files: &[(&str, &[u8])]) -> anyhow::Result<String> {
+        let into = tempfile::tempdir()?;
+        match contest_zip(zip_of(files)?.path(), into.path(), BOUNDS) {
+            Ok(dir) => bail!("{} was taken", dir.display()),
+            Err(e) => Ok(e.to_string()),
+        }
     }
 
     #[test]
-    fn a_contest_folder_is_unpacked_and_found() {
+    fn a_contest_folder_is_unpacked_and_found() -> anyhow::Result<()> {
         let zip = zip_of(&[
             ("cup/contest.toml", b"slug = \"cup\""),
             ("cup/static/a/challenge.toml", b""),
             ("datasets.toml", b""),
-        ]);
-        let into = tempfile::tempdir().unwrap();
-        let dir = contest_zip(zip.path(), into.path(), BOUNDS).unwrap();
+        ])?;
+        let into = tempfile::tempdir()?;
+        let dir = contest_zip(zip.path(), into.path(), BOUNDS)?;
         assert_eq!(dir, into.path().join("cup"));
         assert!(dir.join("static/a/challenge.toml").is_file() && into.path().join("datasets.toml").is_file());
+        Ok(())
     }
 
     #[test]
-    fn names_outside_the_folder_are_refused() {
+    fn names_outside_the_folder_are_refused() -> anyhow::Result<()> {
         for name in ["../evil.toml", "cup/../../evil"] {
-            let zip = zip_of(&[(name, b"x")]);
-            let into = tempfile::tempdir().unwrap();
-            let err = contest_zip(zip.path(), into.path(), BOUNDS).unwrap_err().to_string();
-            assert!(err.contains("outside"), "{name}: {err}");
+            let why = refusal(&[(name, b"x")])?;
+            assert!(why.contains("outside"), "{name}: {why}");
         }
+        Ok(())
     }
 
     #[test]
-    fn bounds_and_shapes_are_kept() {
-        let into = tempfile::tempdir().unwrap();
+    fn bounds_and_shapes_are_kept() -> anyhow::Result<()> {
         let big = vec![b'a'; 2 * 1024 * 1024];
-        let zip = zip_of(&[("cup/contest.toml", b""), ("cup/big.txt", &big)]);
-        assert!(contest_zip(zip.path(), into.path(), BOUNDS).unwrap_err().to_string().contains("more than 1 MiB"));
-
-        let into = tempfile::tempdir().unwrap();
-        let zip = zip_of(&[("contest.toml", b"")]);
-        assert!(
-            contest_zip(zip.path(), into.path(), BOUNDS).unwrap_err().to_string().contains("zip the contest folder")
-        );
-
-        let into = tempfile::tempdir().unwrap();
-        let zip = zip_of(&[("a/contest.toml", b""), ("b/contest.toml", b"")]);
-        assert!(contest_zip(zip.path(), into.path(), BOUNDS).unwrap_err().to_string().contains("2 contest folders"));
-
-        let into = tempfile::tempdir().unwrap();
-        let not_zip = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(not_zip.path(), b"PK but not really").unwrap();
-        assert!(contest_zip(not_zip.path(), into.path(), BOUNDS).is_err());
-
-        let into = tempfile::tempdir().unwrap();
+        assert!(refusal(&[("cup/contest.toml", b""), ("cup/big.txt", &big)])?.contains("more than 1 MiB"));
+        assert!(refusal(&[("contest.toml", b"")])?.contains("zip the contest folder"));
+        assert!(refusal(&[("a/contest.toml", b""), ("b/contest.toml", b"")])?.contains("2 contest folders"));
         let many: Vec<(String, &[u8])> = (0..101).map(|i| (format!("cup/{i}.txt"), &b""[..])).collect();
         let refs: Vec<(&str, &[u8])> = many.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-        assert!(
-            contest_zip(zip_of(&refs).path(), into.path(), BOUNDS).unwrap_err().to_string().contains("101 entries")
-        );
+        assert!(refusal(&refs)?.contains("101 entries"));
+
+        let into = tempfile::tempdir()?;
+        let not_zip = tempfile::NamedTempFile::new()?;
+        std::fs::write(not_zip.path(), b"PK but not really")?;
+        assert!(contest_zip(not_zip.path(), into.path(), BOUNDS).is_err());
+        Ok(())
     }
 }
