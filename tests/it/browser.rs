@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::authoring::Source;
 use crate::files::load;
-use crate::helpers::{Backend, PASSWORD, spawn_app};
+use crate::helpers::{Backend, PASSWORD, settings_of, spawn_app};
 
 struct Driver {
     child: Child,
@@ -193,4 +193,99 @@ async fn a_contest_in_a_real_browser() {
     for c in [alice, bob, screen, chief] {
         c.close().await.unwrap();
     }
+}
+
+/// The demo contest run by its organizer in a real browser: pause and resume, an announcement the teams
+/// see, a disputed answer accepted, the contest ended from the console's schedule, and the final results
+/// revealed. The team plays over HTTP meanwhile, as a script would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_day_run_by_its_organizer() {
+    let Some(driver) = start_driver() else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let outcome = mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
+    let password = outcome.organizer_password.expect("the demo's organizer was created");
+    let base = app.address.clone();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut shots = Shots { dir, n: 20 };
+    let profiles = tempfile::tempdir().unwrap();
+    let demo = "/contests/mwscup-demo";
+
+    let mut team = app.browser();
+    team.register("kuroneko").await;
+    team.create_team("mwscup-demo", "Kuroneko Analysts").await;
+
+    let chief = chromium(&driver, &profiles.path().join("organizer")).await;
+    chief.goto(&format!("{base}/login")).await.unwrap();
+    fill(&chief, "username", mwscup::demo::ORGANIZER).await;
+    fill(&chief, "password", &password).await;
+    submit(&chief, "username").await;
+    assert!(wait_for(&chief, "Signed in as", Duration::from_secs(5)).await);
+
+    // Pause: answers wait; resume: they are taken again.
+    chief.goto(&format!("{base}{demo}/console")).await.unwrap();
+    chief.find(Locator::Css("form[action$='/console/pause'] button")).await.unwrap().click().await.unwrap();
+    assert!(wait_for(&chief, "Paused", Duration::from_secs(5)).await);
+    shots.take(&chief, "organizer-paused").await;
+    answer(&mut team, demo, "anything").await.assert_contains("paused");
+    chief.find(Locator::Css("form[action$='/console/resume'] button")).await.unwrap().click().await.unwrap();
+    assert!(wait_for(&chief, "Pause the contest", Duration::from_secs(5)).await);
+
+    // An announcement, seen on the contest's page.
+    fill(&chief, "title", "フラグ形式の補足").await;
+    fill(&chief, "title_en", "About the answer format").await;
+    fill(&chief, "body_en", "Registry paths may use **HKCU**.").await;
+    submit(&chief, "title").await;
+    shots.take(&chief, "organizer-announced").await;
+    team.get(demo).await.assert_contains("About the answer format");
+
+    // A disputed answer: the organizer accepts it with a reason, and the scoreboard follows.
+    answer(&mut team, demo, "HKCU Run key, as we read it").await.assert_contains("Incorrect");
+    chief.goto(&format!("{base}{demo}/console/submissions?outcome=incorrect")).await.unwrap();
+    assert!(wait_for(&chief, "HKCU Run key, as we read it", Duration::from_secs(5)).await);
+    fill(&chief, "reason", "the question allowed this reading").await;
+    submit(&chief, "reason").await;
+    assert!(wait_for(&chief, "<td>accepted</td>", Duration::from_secs(5)).await);
+    shots.take(&chief, "organizer-accepted").await;
+    let board: serde_json::Value =
+        reqwest::get(app.url(&format!("{demo}/scoreboard.json"))).await.unwrap().json().await.unwrap();
+    assert_eq!(board["standings"][0]["team"], "Kuroneko Analysts");
+    assert!(board["standings"][0]["score"].as_i64().unwrap() > 0, "{board}");
+
+    // The day ends (the schedule changed from the console), and the results are revealed.
+    chief.goto(&format!("{base}{demo}/console")).await.unwrap();
+    let now = chrono::Utc::now();
+    fill(&chief, "starts_at", &(now - chrono::Duration::hours(4)).to_rfc3339()).await;
+    fill(&chief, "ends_at", &(now - chrono::Duration::minutes(1)).to_rfc3339()).await;
+    fill(&chief, "freeze_at", "").await;
+    submit(&chief, "ends_at").await;
+    chief.goto(&format!("{base}{demo}/console")).await.unwrap();
+    let reveal = chief.find(Locator::Css("form[action$='/console/reveal'] button")).await;
+    let reveal = reveal.expect("the reveal button, once the contest has ended");
+    reveal.click().await.unwrap();
+    // The organizer lands on the scoreboard, now the final standings; the console says they are out.
+    assert!(wait_for(&chief, "Kuroneko Analysts", Duration::from_secs(5)).await);
+    shots.take(&chief, "organizer-revealed").await;
+    chief.goto(&format!("{base}{demo}/console")).await.unwrap();
+    assert!(wait_for(&chief, "The final standings are revealed.", Duration::from_secs(5)).await);
+
+    let actions = app.audit_actions().await;
+    for action in [
+        "contest.pause",
+        "contest.resume",
+        "announcement.post",
+        "submission.accept",
+        "contest.settings",
+        "contest.reveal",
+    ] {
+        assert!(actions.contains(&action.to_owned()), "{action} in {actions:?}");
+    }
+    chief.close().await.unwrap();
+}
+
+/// The team answers the demo's Run-key question from its page.
+async fn answer(team: &mut crate::helpers::Browser, demo: &str, text: &str) -> crate::helpers::Page {
+    let path = format!("{demo}/challenges/dyn-runkey");
+    team.get(&path).await;
+    team.post(&path, &[("answer", text)]).await
 }
