@@ -15,6 +15,9 @@ pub struct Filter {
     pub team_id: Option<i32>,
     pub challenge_id: Option<i32>,
     pub outcome: Option<String>,
+    /// Only answers given at or after `since`, and before `until`.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
     pub limit: u64,
 }
 
@@ -35,6 +38,12 @@ pub async fn submissions(
     }
     if let Some(o) = f.outcome.as_deref().filter(|o| !o.is_empty()) {
         q = q.filter(submissions::Column::Outcome.eq(o));
+    }
+    if let Some(at) = f.since {
+        q = q.filter(submissions::Column::CreatedAt.gte(at));
+    }
+    if let Some(at) = f.until {
+        q = q.filter(submissions::Column::CreatedAt.lt(at));
     }
     Ok(q.limit(std::cmp::max(f.limit, 1)).all(db).await?)
 }

@@ -7,6 +7,7 @@ use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use chrono::Utc;
 use entity::{contests, users};
+use futures_util::TryFutureExt;
 use futures_util::future::LocalBoxFuture;
 
 use super::cookies::{SESSION_COOKIE, read_signed};
@@ -75,6 +76,12 @@ impl FromRequest for CurrentUser {
     }
 }
 
+/// The signed-in user if their role is at least `min`; refused with `refusal` otherwise.
+async fn at_least(req: HttpRequest, min: Role, refusal: Msg) -> AppResult<Rc<users::Model>> {
+    let user = MaybeUser::load(&req).await?.ok_or(AppError::LoginRequired)?;
+    if role_of(&user) >= min { Ok(user) } else { Err(AppError::Forbidden(refusal)) }
+}
+
 /// A logged-in organizer; others are refused.
 pub struct Organizer(pub Rc<users::Model>);
 
@@ -83,15 +90,7 @@ impl FromRequest for Organizer {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = MaybeUser::load(&req).await?.ok_or(AppError::LoginRequired)?;
-            if role_of(&user).is_organizer() {
-                Ok(Organizer(user))
-            } else {
-                Err(AppError::Forbidden(Msg::OrganizersOnly))
-            }
-        })
+        Box::pin(at_least(req.clone(), Role::Organizer, Msg::OrganizersOnly).map_ok(Organizer))
     }
 }
 
@@ -103,11 +102,7 @@ impl FromRequest for Judge {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = MaybeUser::load(&req).await?.ok_or(AppError::LoginRequired)?;
-            if role_of(&user) >= Role::Judge { Ok(Judge(user)) } else { Err(AppError::Forbidden(Msg::JudgesOnly)) }
-        })
+        Box::pin(at_least(req.clone(), Role::Judge, Msg::JudgesOnly).map_ok(Judge))
     }
 }
 

@@ -288,6 +288,8 @@ texts! {
     freeze_label: "凍結 (空欄で凍結なし)", "Freeze (empty: none)";
     wrong_limit_label: "1 分あたりの不正解の上限 (チームごと)", "Wrong answers a minute (per team)";
     save: "保存", "Save";
+    since: "開始時刻", "From";
+    until: "終了時刻", "Until";
     sync_from_server: "サーバーのフォルダから", "From the server's folder";
     sync_from_zip: "zip をアップロードして", "From an uploaded zip";
     sync_zip_lead: "コンテストのフォルダを zip にしてアップロードします (challenges フォルダで zip -r cup.zip cup datasets.toml)。チェックに通ったときだけ読み込みます。", "Zip the contest folder and upload it (in the challenges folder: zip -r cup.zip cup datasets.toml). It is loaded only if it passes the check.";

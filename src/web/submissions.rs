@@ -15,6 +15,7 @@ use super::extract::{ContestCtx, Organizer, state};
 use super::page::{Page, ok, see_other};
 use super::routes::{Routes, endpoint};
 use super::trail::{self, team_target};
+use crate::domain::clock;
 use crate::domain::names::optional_text;
 use crate::store;
 use crate::store::disputes::{Accepted, Filter};
@@ -34,6 +35,11 @@ struct ListQuery {
     challenge: String,
     #[serde(default)]
     outcome: String,
+    /// Times as people type them (`YYYY-MM-DD HH:MM` in the contest's zone, or RFC 3339).
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
 }
 
 /// One submission as the console lists it.
@@ -76,7 +82,13 @@ async fn list(
     let slugs = store::challenges::slugs_of(&state.db, contest.id).await?;
     let team = teams.iter().find(|t| t.id.to_string() == query.team.trim());
     let challenge = slugs.iter().find(|(_, slug)| **slug == query.challenge.trim()).map(|(id, _)| *id);
+    let time = |field: &'static str, text: &str| {
+        clock::parse_time(text, &contest.timezone).map_err(|why| AppError::field(field, Msg::Schedule { detail: why }))
+    };
+    let (since, until) = (time("since", &query.since)?, time("until", &query.until)?);
     let filter = Filter {
+        since,
+        until,
         team_id: team.map(|t| t.id),
         challenge_id: challenge,
         outcome: OUTCOMES.iter().find(|o| **o == query.outcome.trim()).map(|o| (*o).to_owned()),
