@@ -53,6 +53,8 @@ struct HomePage {
     /// The contest's times as the settings form shows them (in its zone), and each area's window.
     times: [String; 3],
     windows: Vec<(String, String, String, String)>,
+    /// Whether the contest has a judged `hackathon` area.
+    hackathon: bool,
 }
 
 /// A time as the settings forms show and read it: `YYYY-MM-DD HH:MM` in the contest's zone.
@@ -104,6 +106,7 @@ async fn home(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx, _: 
     ok(&HomePage {
         title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
         ended: Utc::now() >= contest.ends_at,
+        hackathon: areas.iter().any(|a| a.key == crate::authoring::check::HACKATHON),
         times,
         windows,
         page,
