@@ -12,6 +12,7 @@ mod m20261127_000006_archive_search;
 mod m20261127_000007_final_standings;
 mod m20261127_000008_hidden_hints;
 mod m20261127_000009_audit_log;
+mod m20261127_000011_classification;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_final_standings::Migration),
             Box::new(m20261127_000008_hidden_hints::Migration),
             Box::new(m20261127_000009_audit_log::Migration),
+            Box::new(m20261127_000011_classification::Migration),
         ]
     }
 }

@@ -46,6 +46,8 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
         points: Points(a.centipoints),
         at: a.created_at,
     }));
+    // Classification challenges: points × metric of the teams' prediction uploads.
+    entries.extend(super::classification::entries(db, contest_id, &challenges).await?);
     entries.sort_by_key(|e| e.at);
     Ok(Events {
         teams: teams.into_iter().map(|t| TeamInfo { id: t.id, name: t.name, hidden: t.hidden }).collect(),

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod body;
 pub mod cached;
 pub mod chart;
+pub mod classification;
 pub mod console;
 pub mod contests;
 pub mod cookies;
@@ -57,6 +58,7 @@ fn register(routes: &mut Routes) {
     datasets::configure(routes);
     files::configure(routes);
     play::configure(routes);
+    classification::configure(routes);
     scoreboard::configure(routes);
     settings::configure(routes);
     members::configure(routes);
