@@ -366,7 +366,10 @@ pub async fn api_upload(
                 Some(row) => metric_of(&row),
                 None => Metric::Accuracy,
             };
-            Ok(super::api::success(upload_json(&p, metric, private_board(&contest, Utc::now()), false)))
+            let list = store::classification::uploads_of(&state.db, team.id, p.challenge_id).await?;
+            let uploads: Vec<_> = list.iter().map(upload_of).collect();
+            let is_final = finals(&uploads, metric).iter().any(|u| u.id == p.id);
+            Ok(super::api::success(upload_json(&p, metric, private_board(&contest, Utc::now()), is_final)))
         }
         Outcome::Problems(problems) => {
             let lines = problem_lines(&problems, lang);

@@ -249,6 +249,7 @@ async fn uploads_are_checked_scored_limited_and_revealed(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(close(&body["data"]["public"]["score"], f1_by_hand(&public, &lazy)), "{body}");
     assert!(body["data"]["private"].is_null(), "the private score is not shown before the reveal");
+    assert_eq!(body["data"]["final"], true, "two uploads: both are the default finals");
     // A third, then the daily limit.
     let guess = ["a", "c"];
     assert_eq!(upload_api(&app, &token, id, &predictions(&guess)).await.0, StatusCode::OK);
