@@ -164,6 +164,11 @@ fn upload_error(e: UploadError) -> AppError {
     match e {
         UploadError::NotClassification => AppError::field("file", Msg::NotClassification),
         UploadError::Store(e) => e.into(),
+        // A files folder that cannot be read or written: like the rest of the site, 503 and nothing kept.
+        UploadError::Files(e) => {
+            tracing::warn!(error = %e, "a prediction upload could not be read or stored");
+            AppError::Unavailable(Msg::StorageFailed)
+        }
         other => AppError::Internal(other.into()),
     }
 }

@@ -74,6 +74,59 @@ fn source_with_classification(extra: &str) -> Source {
     s
 }
 
+/// `challenges check` reads the sealed table and refuses a plaintext truth anywhere in the folder, in any
+/// shape that pairs an id with its label on a line; a classification challenge has no flag or points of its
+/// own.
+#[test]
+fn check_refuses_a_plaintext_truth_and_a_broken_sealed_table() {
+    let s = source_with_classification("");
+    let (ok, out) = s.check();
+    assert!(ok, "{out}");
+    assert!(out.contains("ok (2 areas, 4 challenges)"), "{out}");
+    let root = s.root.path().display().to_string();
+
+    s.write("cup/static/omega/truth.csv", TRUTH);
+    s.write("cup/notes.md", "remember: c is cleanware\n");
+    s.write(
+        "cup/static/omega/files/labelled.jsonl",
+        "{\"id\": \"e\", \"label\": \"malware\"}\n{\"id\": \"e\", \"label\": \"cleanware\"}\n",
+    );
+    let (ok, out) = s.check();
+    assert!(!ok);
+    for expected in [
+        format!(
+            "{root}/cup/static/omega/truth.csv: line 2: holds the true label of 6 test rows of static/omega in plaintext"
+        ),
+        format!("{root}/cup/notes.md: line 1: holds the true label of 1 test row of static/omega in plaintext"),
+        format!("{root}/cup/static/omega/files/labelled.jsonl: line 1: holds the true label of 1 test row"),
+    ] {
+        assert!(out.contains(&expected), "missing {expected:?} in:\n{out}");
+    }
+    std::fs::remove_file(s.dir().join("static/omega/truth.csv")).unwrap();
+    std::fs::remove_file(s.dir().join("notes.md")).unwrap();
+    std::fs::remove_file(s.dir().join("static/omega/files/labelled.jsonl")).unwrap();
+
+    // A wrong label is no leak; a broken sealed table and stray fields are problems with their lines.
+    s.write("cup/static/omega/files/guess.csv", "id,label\na,cleanware\n");
+    let (ok, out) = s.check();
+    assert!(ok, "{out}");
+    s.edit("cup/static/omega/sealed.csv", ",public", ",secret");
+    s.edit("cup/static/omega/challenge.toml", "points = 200", "points = 200\nmetric_x = 1");
+    s.edit("cup/static/omega/challenge.toml", "type = \"classification\"", "type = \"classification\"\npoints = 5");
+    let (ok, out) = s.check();
+    assert!(!ok);
+    for expected in [
+        "board \"secret\" is not public or private",
+        "omega/challenge.toml: classification.metric_x: unknown field",
+        "omega/challenge.toml: points: a classification challenge has none",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    std::fs::remove_file(s.dir().join("static/omega/sealed.csv")).unwrap();
+    let (_, out) = s.check();
+    assert!(out.contains("omega/sealed.csv: -: is missing: write it with `mwscup classification seal"), "{out}");
+}
+
 /// The ids on the public board, read from the sealed table.
 fn public_ids(s: &Source) -> HashSet<String> {
     std::fs::read_to_string(s.dir().join("static/omega/sealed.csv"))
