@@ -53,6 +53,24 @@ impl BlobStore {
         Ok((hex::encode(hasher.finalize()), size))
     }
 
+    /// Stores bytes held in memory (an upload read whole), unless the same content is stored already.
+    pub fn put_bytes(&self, bytes: &[u8]) -> io::Result<Stored> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let size = bytes.len() as u64;
+        let target = self.path_of(&sha256).ok_or_else(|| io::Error::other("digest is not hex"))?;
+        if target.exists() {
+            return Ok(Stored { sha256, size, written: false });
+        }
+        let folder = target.parent().ok_or_else(|| io::Error::other("blob path has no folder"))?;
+        fs::create_dir_all(folder)?;
+        let temp = tempfile::NamedTempFile::new_in(folder)?;
+        let mut out = temp.as_file();
+        out.write_all(bytes)?;
+        out.sync_all()?;
+        temp.persist(&target).map_err(|e| e.error)?;
+        Ok(Stored { sha256, size, written: true })
+    }
+
     /// Stores a copy of the file at `source`, unless the same content is stored already.
     pub fn put_file(&self, source: &Path) -> io::Result<Stored> {
         let (sha256, size) = Self::digest_file(source)?;
@@ -100,6 +118,11 @@ mod tests {
         assert_eq!(first.size, 3);
         let second = store.put_file(&b).expect("stored");
         assert!(!second.written, "same content, stored once");
+        let third = store.put_bytes(b"abc").expect("stored");
+        assert_eq!((third.sha256.as_str(), third.written), (first.sha256.as_str(), false));
+        let fourth = store.put_bytes(b"abcd").expect("stored");
+        assert!(fourth.written);
+        assert_eq!(fs::read(store.path_of(&fourth.sha256).expect("a digest")).expect("read"), b"abcd");
         let path = store.path_of(&first.sha256).expect("a digest");
         assert_eq!(fs::read(path).expect("read"), b"abc");
         assert!(store.path_of("../../etc/passwd").is_none());

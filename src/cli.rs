@@ -69,6 +69,11 @@ pub enum Command {
         #[arg(long, default_value = "json", value_parser = ["json", "csv", "ctftime", "audit"])]
         format: String,
     },
+    /// Classification challenges: seal the truth of a test set.
+    Classification {
+        #[command(subcommand)]
+        command: ClassificationCommand,
+    },
     /// Author challenges as files: scaffold, check, load into the database.
     Challenges {
         #[command(subcommand)]
@@ -113,6 +118,31 @@ pub enum ChallengesCommand {
     Sync {
         #[arg(default_value = "challenges")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassificationCommand {
+    /// Write `sealed.csv` from the truth (`id,label`): per id the digest of (salt, id, label) and the
+    /// public or private board of a seeded draw. Only `sealed.csv` goes into the sources.
+    Seal {
+        /// The challenge's salt (`[classification] salt` in challenge.toml).
+        #[arg(long)]
+        salt: String,
+        /// The draw's seed (default: the salt).
+        #[arg(long)]
+        seed: Option<String>,
+        /// The share of the rows on the public board.
+        #[arg(long, default_value_t = 0.3)]
+        public_fraction: f64,
+        /// The labels allowed, comma-separated (any when empty).
+        #[arg(long, default_value = "malware,cleanware")]
+        labels: String,
+        /// Where to write the sealed table.
+        #[arg(long, default_value = "sealed.csv")]
+        out: PathBuf,
+        /// The truth, a CSV with the header `id,label`.
+        truth: PathBuf,
     },
 }
 
@@ -181,6 +211,11 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Answer { command: AnswerCommand::Hash { salt, rule, answer } } => {
             return hash_answer(salt, rule, answer);
         }
+        Command::Classification {
+            command: ClassificationCommand::Seal { salt, seed, public_fraction, labels, out, truth },
+        } => {
+            return seal(salt, seed.as_deref(), *public_fraction, labels, out, truth);
+        }
         Command::Challenges { command: ChallengesCommand::New { contest, area, root, slug } } => {
             let dir = authoring::scaffold::new_challenge(root, contest, area, slug)?;
             println!(
@@ -248,6 +283,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Answer { .. }
+        | Command::Classification { .. }
         | Command::Challenges { command: ChallengesCommand::New { .. } | ChallengesCommand::Check { .. } } => Ok(()),
         Command::Archive { command: ArchiveCommand::Import { dir } } => {
             let source = archive_source.context("checked above")?;
@@ -384,5 +420,34 @@ fn hash_answer(salt: &str, rule: &str, answer: &str) -> anyhow::Result<()> {
         answer.to_owned()
     };
     println!("{}", AnswerDigest::of_typed(rule, salt, &typed));
+    Ok(())
+}
+
+fn seal(salt: &str, seed: Option<&str>, fraction: f64, labels: &str, out: &Path, truth: &Path) -> anyhow::Result<()> {
+    use crate::domain::classification;
+    if salt.trim().is_empty() {
+        bail!("--salt: must not be empty");
+    }
+    if !(0.0..=1.0).contains(&fraction) || fraction.is_nan() {
+        bail!("--public-fraction: must be between 0 and 1");
+    }
+    let labels: Vec<String> = labels.split(',').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+    let bytes = std::fs::read(truth).with_context(|| format!("{}", truth.display()))?;
+    let text = classification::seal(salt, seed.unwrap_or(salt), fraction, &labels, &bytes).map_err(|problems| {
+        for p in &problems.first {
+            println!("{}: line {}: {}", truth.display(), p.line, p.problem);
+        }
+        anyhow::anyhow!("{} problem{} found", problems.total, if problems.total == 1 { "" } else { "s" })
+    })?;
+    let sealed = classification::Sealed::read(text.as_bytes())
+        .map_err(|_| anyhow::anyhow!("the sealed table does not read back"))?;
+    std::fs::write(out, &text).with_context(|| format!("{}", out.display()))?;
+    println!(
+        "wrote {}: {} rows, {} public, {} private",
+        out.display(),
+        sealed.rows.len(),
+        sealed.public_count(),
+        sealed.rows.len() - sealed.public_count()
+    );
     Ok(())
 }

@@ -44,6 +44,8 @@ pub struct Model {
     pub hidden: bool,
     pub position: i32,
     pub updated_at: DateTimeUtc,
+    /// `standard` (a flag) or `classification` (a prediction file, see `classifications`).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

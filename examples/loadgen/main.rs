@@ -141,6 +141,11 @@ async fn bench(args: Args) {
             stats.push(scenarios::run(name, &server, c, args.seconds, plan).await);
         }
     }
+    let classification = if args.only.as_deref().is_none_or(|o| "classification".contains(o)) {
+        Some(scenarios::classification(&world, &server, 10).await)
+    } else {
+        None
+    };
     let sse = sse::run(&server, args.sse, 20, pairs.take(&world)).await;
     let s = args.seconds;
 
@@ -182,6 +187,27 @@ async fn bench(args: Args) {
          its event at each client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms.",
         sse.connected, sse.clients, sse.server_rss_mib, sse.solves, sse.events, sse.p50_ms, sse.p99_ms, sse.max_ms
     );
+    if let Some(u) = &classification {
+        let _ = writeln!(
+            md,
+            "\nClassification: {} uploads of a {}-row prediction file ({:.1} MiB, `POST …/predictions`, one at a time), each \
+             read, checked, scored on both parts, stored and counted in the standings before the answer: first (reading the \
+             sealed table) {:.0} ms, p50 {:.0} ms, max {:.0} ms; {} errors; server CPU {:.0}%, peak RSS {:.1} MiB. Baseline in \
+             the same run, the same file sent to a challenge that takes flags (read whole, then refused): p50 {:.0} ms, so \
+             checking, scoring and keeping an upload costs {:.1}× its transfer.",
+            u.uploads,
+            u.rows,
+            u.bytes as f64 / 1048576.0,
+            u.first_ms,
+            u.p50_ms,
+            u.max_ms,
+            u.errors,
+            u.server_cpu * 100.0,
+            u.server_peak_rss_mib,
+            u.transfer_p50_ms,
+            u.p50_ms / u.transfer_p50_ms.max(0.001)
+        );
+    }
     println!("\n{md}");
     let report = json!({
         "backend": backend, "date": date.to_string(), "machine": machine(),
@@ -193,6 +219,7 @@ async fn bench(args: Args) {
             v
         }).collect::<Vec<_>>(),
         "sse": sse,
+        "classification": classification,
     });
     if let Some(out) = args.out {
         std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap()).unwrap();

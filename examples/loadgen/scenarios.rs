@@ -175,3 +175,93 @@ pub fn team_board(world: &World) -> Plan {
         .collect();
     Arc::new(move |client, _| Some(Req { bytes: reqs[client % reqs.len()].clone(), expect: b"\"success\":true" }))
 }
+
+/// Uploads of a 100,000-row prediction file, one at a time, each from another team.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Uploads {
+    pub rows: usize,
+    pub bytes: usize,
+    pub uploads: usize,
+    pub errors: usize,
+    /// The first upload, which reads the sealed table into memory.
+    pub first_ms: f64,
+    pub p50_ms: f64,
+    pub max_ms: f64,
+    pub server_cpu: f64,
+    pub server_peak_rss_mib: f64,
+    /// The baseline: the same file sent to a challenge that takes flags, read whole and refused (400).
+    pub transfer_p50_ms: f64,
+}
+
+pub async fn classification(world: &World, server: &Server, uploads: usize) -> Uploads {
+    let body = crate::world::classify_predictions();
+    server.reset_peak();
+    let cpu_before = server.cpu();
+    let started = Instant::now();
+    let (mut times, mut errors) = (Vec::new(), 0);
+    let path = format!("/contests/bench/api/v1/challenges/{}/predictions", world.classify);
+    for (token_of, _) in (0..uploads).map(|i| (&world.teams[i % world.teams.len()].1, i)) {
+        let auth = format!("Token {token_of}");
+        let req = request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], &body);
+        let mut conn = Conn::new(server.addr);
+        let t = Instant::now();
+        match conn.send(&req).await {
+            Ok(res) if res.status == 200 && res.contains(b"\"success\":true") => times.push(t.elapsed()),
+            Ok(res) => {
+                errors += 1;
+                eprintln!(
+                    "  upload refused: {} {}",
+                    res.status,
+                    String::from_utf8_lossy(&res.body[..res.body.len().min(300)])
+                );
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("  upload failed: {e}");
+            }
+        }
+    }
+    let wall = started.elapsed();
+    let (cpu_after, peak) = (server.cpu(), server.peak_rss_mib());
+    let flag_challenge = world.answers.keys().min().copied().unwrap_or(1);
+    let refused_path = format!("/contests/bench/api/v1/challenges/{flag_challenge}/predictions");
+    let mut transfers = Vec::new();
+    for i in 0..uploads {
+        let auth = format!("Token {}", world.teams[i % world.teams.len()].1);
+        let req = request("POST", &refused_path, &[("Authorization", &auth), ("Content-Type", "text/csv")], &body);
+        let mut conn = Conn::new(server.addr);
+        let t = Instant::now();
+        if let Ok(res) = conn.send(&req).await
+            && res.status == 400
+        {
+            transfers.push(t.elapsed());
+        }
+    }
+    transfers.sort();
+    let first_ms = times.first().map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    times.sort();
+    let stats = Uploads {
+        rows: crate::world::CLASSIFY_ROWS,
+        bytes: body.len(),
+        uploads,
+        errors,
+        first_ms,
+        p50_ms: percentile(&times, 0.5),
+        max_ms: percentile(&times, 1.0),
+        server_cpu: (cpu_after - cpu_before).as_secs_f64() / wall.as_secs_f64(),
+        server_peak_rss_mib: peak,
+        transfer_p50_ms: percentile(&transfers, 0.5),
+    };
+    println!(
+        "  classification: {} uploads of {} rows ({:.1} MiB): first {:.0} ms, p50 {:.0} ms, max {:.0} ms, {} errors; the same file read and refused: p50 {:.0} ms",
+        stats.uploads,
+        stats.rows,
+        stats.bytes as f64 / 1048576.0,
+        stats.first_ms,
+        stats.p50_ms,
+        stats.max_ms,
+        stats.errors,
+        stats.transfer_p50_ms
+    );
+    stats
+}

@@ -1,5 +1,6 @@
 //! The contest day's world: 300 teams of 3 with an API token each, 40 challenges in 4 areas (a quarter
-//! dynamic), 3,000 solves and 10,000 wrong answers over the first two hours of a running contest.
+//! dynamic), 3,000 solves and 10,000 wrong answers over the first two hours of a running contest; and a
+//! classification challenge whose sealed test set has 100,000 rows.
 //!
 //! The challenges are loaded by `challenges sync` and the teams and tokens through the stores, as the
 //! product makes them; the users, solves and wrong answers are inserted directly in bulk, since going
@@ -20,6 +21,33 @@ pub const TEAMS: usize = 300;
 pub const CHALLENGES: usize = 40;
 pub const SOLVES: usize = 3_000;
 pub const WRONG: usize = 10_000;
+/// Rows of the classification challenge's test set (one upload scores all of them).
+pub const CLASSIFY_ROWS: usize = 100_000;
+const CLASSIFY_SALT: &str = "bench-classify-salt";
+
+/// The id and the true label of a classification row (seeded by its index).
+fn classify_row(i: usize) -> (String, &'static str) {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("bench-row-{i}").as_bytes());
+    let label = if digest[0] % 5 < 2 { "malware" } else { "cleanware" };
+    (hex::encode(digest), label)
+}
+
+/// A prediction file for every row: right but for every tenth.
+pub fn classify_predictions() -> Vec<u8> {
+    let mut out = String::with_capacity(CLASSIFY_ROWS * 76 + 9);
+    out.push_str("id,label\n");
+    for i in 0..CLASSIFY_ROWS {
+        let (id, label) = classify_row(i);
+        let label = match (i % 10 == 0, label) {
+            (true, "malware") => "cleanware",
+            (true, _) => "malware",
+            (false, l) => l,
+        };
+        let _ = writeln!(out, "{id},{label}");
+    }
+    out.into_bytes()
+}
 
 /// The contest's sources, written to a folder and loaded by `challenges sync`.
 fn write_sources(root: &std::path::Path) -> std::path::PathBuf {
@@ -54,6 +82,25 @@ fn write_sources(root: &std::path::Path) -> std::path::PathBuf {
         .unwrap();
         std::fs::write(folder.join("README.md"), "A question.\n").unwrap();
     }
+    // A classification challenge of 100,000 rows, sealed as `classification seal` does.
+    let folder = dir.join("surface").join("classify");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut truth = String::from("id,label\n");
+    for i in 0..CLASSIFY_ROWS {
+        let (id, label) = classify_row(i);
+        let _ = writeln!(truth, "{id},{label}");
+    }
+    let labels = ["malware".to_owned(), "cleanware".to_owned()];
+    let sealed = mwscup::domain::classification::seal(CLASSIFY_SALT, "bench", 0.3, &labels, truth.as_bytes()).unwrap();
+    std::fs::write(folder.join("sealed.csv"), sealed).unwrap();
+    std::fs::write(
+        folder.join("challenge.toml"),
+        format!(
+            "title = \"Classify\"\ntype = \"classification\"\n\n[classification]\nsalt = \"{CLASSIFY_SALT}\"\nlabels = [\"malware\", \"cleanware\"]\npositive = \"malware\"\nmetric = \"f1\"\npublic_fraction = 0.3\nmax_submissions_per_day = 1000\npoints = 500\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(folder.join("README.md"), "Label every file.\n").unwrap();
     dir
 }
 
@@ -67,6 +114,8 @@ pub struct World {
     /// Unsolved pairs of the first 50 teams, kept apart for wrong answers (which a right answer to the same
     /// pair would turn into `already_solved`).
     pub wrong_pairs: Vec<(usize, i32)>,
+    /// The classification challenge's id.
+    pub classify: i32,
 }
 
 pub async fn build(db: &DatabaseConnection, data: &std::path::Path) -> World {
@@ -75,6 +124,8 @@ pub async fn build(db: &DatabaseConnection, data: &std::path::Path) -> World {
     mwscup::authoring::sync::sync(db, &BlobStore::new(data), &source).await.unwrap();
     let contest = store::contests::by_slug(db, "bench").await.unwrap().unwrap();
     let views = store::challenges::of_contest(db, contest.id).await.unwrap();
+    let classify = views.iter().find(|v| v.challenge.slug == "classify").unwrap().challenge.id;
+    let views: Vec<_> = views.into_iter().filter(|v| v.challenge.slug != "classify").collect();
     let challenges: Vec<i32> = views.iter().map(|v| v.challenge.id).collect();
     let answers = views
         .iter()
@@ -187,7 +238,13 @@ pub async fn build(db: &DatabaseConnection, data: &std::path::Path) -> World {
     assert!(!pairs.len().is_multiple_of(7919), "the scatter must be a permutation");
     let scattered = (0..pairs.len()).map(|i| pairs[(i * 7919) % pairs.len()]);
     let (wrong_pairs, unsolved) = scattered.partition(|(t, _)| *t < 50);
-    World { teams: teams.into_iter().map(|(id, _, token)| (id, token)).collect(), answers, unsolved, wrong_pairs }
+    World {
+        teams: teams.into_iter().map(|(id, _, token)| (id, token)).collect(),
+        answers,
+        unsolved,
+        wrong_pairs,
+        classify,
+    }
 }
 
 fn submission(

@@ -13,6 +13,7 @@ mod m20261127_000007_final_standings;
 mod m20261127_000008_hidden_hints;
 mod m20261127_000009_audit_log;
 mod m20261127_000010_judging;
+mod m20261127_000011_classification;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_hidden_hints::Migration),
             Box::new(m20261127_000009_audit_log::Migration),
             Box::new(m20261127_000010_judging::Migration),
+            Box::new(m20261127_000011_classification::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ pub fn load_checked(dir: &Path) -> Result<ContestSource, Vec<Problem>> {
     problems.extend(check::rules(&source));
     problems.extend(scan::attachments(&source));
     problems.extend(scan::leaks(&source));
+    problems.extend(scan::truths(&source));
     if problems.is_empty() { Ok(source) } else { Err(problems) }
 }
 

@@ -80,6 +80,69 @@ pub fn leaks(s: &ContestSource) -> Vec<Problem> {
     out
 }
 
+/// Files that pair a test id with its true label in plaintext (a truth file left in the sources, a test
+/// set with its labels): a line counts when it holds a sealed id and a label whose digest is the sealed
+/// one. One problem per file and challenge, with the count and the first line.
+pub fn truths(s: &ContestSource) -> Vec<Problem> {
+    let sealed: Vec<&ChallengeSpec> = s.challenges.iter().filter(|c| c.classification.is_some()).collect();
+    if sealed.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let walker = WalkDir::new(&s.dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() || entry.metadata().map(|m| m.len() > MAX_TEXT).unwrap_or(true) {
+            continue;
+        }
+        let path = entry.path();
+        let Some(text) = std::fs::read(path).ok().filter(|b| !b.contains(&0)).and_then(|b| String::from_utf8(b).ok())
+        else {
+            continue;
+        };
+        for challenge in &sealed {
+            let Some(c) = &challenge.classification else { continue };
+            let (mut count, mut first) = (0usize, 0usize);
+            for (n, line) in text.lines().enumerate() {
+                let tokens: Vec<&str> = line
+                    .split(|ch: char| ch.is_whitespace() || ",;:=\"'`{}[]()|".contains(ch))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let labels: Vec<&String> = c.labels.iter().filter(|l| tokens.contains(&l.as_str())).collect();
+                if labels.is_empty() {
+                    continue;
+                }
+                let leaked = tokens.iter().any(|t| {
+                    c.sealed.rows.get(*t).is_some_and(|row| {
+                        labels.iter().any(|l| crate::domain::classification::label_digest(&c.salt, t, l) == row.digest)
+                    })
+                });
+                if leaked {
+                    count += 1;
+                    if first == 0 {
+                        first = n + 1;
+                    }
+                }
+            }
+            if count > 0 {
+                out.push(Problem::new(
+                    path,
+                    format!("line {first}"),
+                    format!(
+                        "holds the true label of {count} test row{} of {}/{} in plaintext: only sealed.csv belongs in the sources",
+                        if count == 1 { "" } else { "s" },
+                        challenge.area,
+                        challenge.slug
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The line, the value after a `key:` or `key =`, and every word, with quotes and Markdown marks off.
 fn candidates(line: &str) -> Vec<String> {
     let mut out = vec![line.to_owned()];

@@ -10,6 +10,7 @@ use toml::Table;
 use super::Problem;
 use super::reader::{Reader, parse_file};
 use crate::domain::answer::{AnswerDigest, Rule};
+use crate::domain::classification::{Metric, Sealed};
 
 #[derive(Debug, Clone)]
 pub struct ContestSource {
@@ -133,6 +134,23 @@ pub struct ChallengeSpec {
     pub description: String,
     pub description_en: String,
     pub files: Vec<FileSpec>,
+    /// `type = "classification"`: scored from an uploaded prediction file, not a flag.
+    pub classification: Option<ClassificationSpec>,
+}
+
+/// The `[classification]` table of a challenge and its `sealed.csv`.
+#[derive(Debug, Clone)]
+pub struct ClassificationSpec {
+    pub salt: String,
+    pub labels: Vec<String>,
+    pub positive: String,
+    pub metric: Metric,
+    pub public_fraction: f64,
+    pub max_submissions_per_day: i32,
+    /// What a perfect score is worth.
+    pub points: i32,
+    pub sealed_path: PathBuf,
+    pub sealed: Sealed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +212,11 @@ const CHALLENGE_FIELDS: &[&str] = &[
     "author",
     "answer",
     "hints",
+    "type",
+    "classification",
 ];
+const CLASSIFICATION_FIELDS: &[&str] =
+    &["salt", "labels", "positive", "metric", "public_fraction", "max_submissions_per_day", "points"];
 const SCORING_FIELDS: &[&str] = &["function", "initial", "minimum", "decay"];
 const ANSWER_FIELDS: &[&str] = &["rule", "salt", "digests", "format"];
 const HINT_FIELDS: &[&str] = &["text", "text_en", "cost"];
@@ -437,7 +459,25 @@ fn read_challenge(dir: &Path, area: &str, problems: &mut Vec<Problem>) -> Option
     let title = r.string(&table, "", "title");
     let title_en = r.opt_string(&table, "", "title_en");
     let group = r.opt_string(&table, "", "group");
-    let scoring = read_scoring(&mut r, &table);
+    let kind = r.opt_string(&table, "", "type").unwrap_or_else(|| "standard".into());
+    let classification = match kind.as_str() {
+        "standard" => {
+            if table.contains_key("classification") {
+                r.problem("classification", "belongs only to a challenge with type = \"classification\"");
+            }
+            None
+        }
+        "classification" => read_classification(&mut r, &table, dir),
+        other => {
+            r.problem("type", format!("{other:?} is not standard or classification"));
+            None
+        }
+    };
+    let scoring = match &classification {
+        Some(c) => Some(Scoring::Static { points: c.points }),
+        None if kind == "classification" => None,
+        None => read_scoring(&mut r, &table),
+    };
     let opens_at = r.time(&table, "", "opens_at", false);
     let closes_at = r.time(&table, "", "closes_at", false);
     let max_attempts = r.integer(&table, "", "max_attempts", Some(0), 0, 1_000_000);
@@ -445,7 +485,14 @@ fn read_challenge(dir: &Path, area: &str, problems: &mut Vec<Problem>) -> Option
     let datasets = r.strings(&table, "", "datasets");
     let tags = r.strings(&table, "", "tags");
     let author = r.opt_string(&table, "", "author").unwrap_or_default();
-    let answer = read_answer(&mut r, &table);
+    let answer = match &classification {
+        // No flag: the salt is the sealed table's, so that the check keeps salts unique across challenges.
+        Some(c) => {
+            Some(AnswerSpec { rule: Rule::Exact, salt: c.salt.clone(), digests: Vec::new(), format: String::new() })
+        }
+        None if kind == "classification" => None,
+        None => read_answer(&mut r, &table),
+    };
     let hints = read_hints(&mut r, &table);
     problems.append(&mut r.problems);
 
@@ -481,6 +528,104 @@ fn read_challenge(dir: &Path, area: &str, problems: &mut Vec<Problem>) -> Option
         description,
         description_en,
         files,
+        classification,
+    })
+}
+
+/// The `[classification]` table (a challenge of that type has no flag, points or `[scoring]` of its own)
+/// and the `sealed.csv` beside `challenge.toml`.
+fn read_classification(r: &mut Reader, t: &Table, dir: &Path) -> Option<ClassificationSpec> {
+    for key in ["answer", "points", "scoring", "max_attempts"] {
+        if t.contains_key(key) {
+            r.problem(key, "a classification challenge has none: see its [classification] table");
+        }
+    }
+    let Some(c) = r.table(t, "", "classification") else {
+        if !t.contains_key("classification") {
+            r.problem("classification", "is missing: a [classification] table (salt, labels, positive, metric, …)");
+        }
+        return None;
+    };
+    let p = "classification";
+    r.unknown_keys(c, p, CLASSIFICATION_FIELDS);
+    let salt = r.string(c, p, "salt");
+    let labels = r.strings(c, p, "labels");
+    let positive = r.string(c, p, "positive");
+    let metric = match r.string(c, p, "metric").map(|m| m.parse::<Metric>()) {
+        Some(Ok(m)) => Some(m),
+        Some(Err(e)) => {
+            r.problem("classification.metric", e);
+            None
+        }
+        None => None,
+    };
+    let public_fraction = match c.get("public_fraction") {
+        None => Some(0.3),
+        Some(toml::Value::Float(f)) if *f > 0.0 && *f < 1.0 => Some(*f),
+        Some(other) => {
+            r.problem("classification.public_fraction", format!("must be a number between 0 and 1 (0.3), not {other}"));
+            None
+        }
+    };
+    let per_day = r.integer(c, p, "max_submissions_per_day", Some(5), 1, 1000);
+    let points = r.integer(c, p, "points", None, 1, MAX_POINTS);
+    let mut seen = std::collections::HashSet::new();
+    let trimmed = labels.iter().all(|l| !l.trim().is_empty() && l.trim() == l && !l.contains(','));
+    if labels.len() < 2 || !trimmed || !labels.iter().all(|l| seen.insert(l.as_str())) {
+        r.problem("classification.labels", "must be two or more distinct labels without spaces around them or commas");
+    }
+    if let (Some(positive), Some(metric)) = (&positive, metric) {
+        if !labels.contains(positive) {
+            r.problem("classification.positive", format!("{positive:?} is not among the labels"));
+        }
+        if metric != Metric::Accuracy && labels.len() != 2 {
+            r.problem("classification.metric", format!("{} needs exactly two labels", metric.as_str()));
+        }
+    }
+    let sealed_path = dir.join("sealed.csv");
+    let sealed = match std::fs::read(&sealed_path) {
+        Err(_) => {
+            r.problems.push(Problem::new(
+                &sealed_path,
+                "-",
+                "is missing: write it with `mwscup classification seal --salt SALT truth.csv`",
+            ));
+            None
+        }
+        Ok(bytes) => match Sealed::read(&bytes) {
+            Ok(sealed) => Some(sealed),
+            Err(problems) => {
+                for lp in &problems.first {
+                    r.problems.push(Problem::new(&sealed_path, format!("line {}", lp.line), lp.problem.to_string()));
+                }
+                None
+            }
+        },
+    };
+    if let (Some(sealed), Some(f)) = (&sealed, public_fraction) {
+        let n = sealed.rows.len();
+        let expected = (f * n as f64).round() as usize;
+        if sealed.public_count().abs_diff(expected) > 1 {
+            r.problems.push(Problem::new(
+                &sealed_path,
+                "board",
+                format!(
+                    "{} of {n} rows are public, but public_fraction {f} makes {expected}: seal again with --public-fraction {f}",
+                    sealed.public_count()
+                ),
+            ));
+        }
+    }
+    Some(ClassificationSpec {
+        salt: salt?,
+        positive: positive?,
+        metric: metric?,
+        public_fraction: public_fraction?,
+        max_submissions_per_day: i32::try_from(per_day?).unwrap_or(5),
+        points: to_i32(points?),
+        sealed: sealed?,
+        sealed_path,
+        labels,
     })
 }
 

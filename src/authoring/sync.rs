@@ -29,7 +29,21 @@ fn store_files(
     source: &ContestSource,
     lines: &mut Vec<String>,
 ) -> anyhow::Result<HashMap<PathBuf, Stored>> {
-    let files: Vec<_> = source.challenges.iter().flat_map(|c| c.files.iter().map(move |f| (c, f))).collect();
+    let mut files: Vec<_> = source.challenges.iter().flat_map(|c| c.files.iter().map(move |f| (c, f))).collect();
+    // A classification challenge's sealed table is stored like an attachment (digests only), not offered.
+    let sealed: Vec<_> = source
+        .challenges
+        .iter()
+        .filter_map(|c| {
+            let spec = c.classification.as_ref()?;
+            let size = std::fs::metadata(&spec.sealed_path).map(|m| m.len()).unwrap_or(0);
+            Some((
+                c,
+                crate::authoring::source::FileSpec { name: "sealed.csv".into(), path: spec.sealed_path.clone(), size },
+            ))
+        })
+        .collect();
+    files.extend(sealed.iter().map(|(c, f)| (*c, f)));
     let total: u64 = files.iter().map(|(_, f)| f.size).sum();
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
@@ -98,6 +112,11 @@ pub async fn sync(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSo
             .collect();
         for line in sources::attachments(&txn, row.id, &rows).await? {
             lines.push(format!("{name}: {line}"));
+        }
+        if let Some(spec) = &c.classification {
+            let sealed = stored.get(&spec.sealed_path).with_context(|| format!("{name}: sealed.csv not stored"))?;
+            let change = crate::store::classification::save_spec(&txn, row.id, spec, &sealed.sha256).await?;
+            lines.extend(describe(&format!("{name}: classification"), &change));
         }
     }
     for slug in sources::hide_others(&txn, contest.id, &kept).await? {

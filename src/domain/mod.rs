@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod answer;
+pub mod classification;
 pub mod clock;
 pub mod judging;
 pub mod limiter;

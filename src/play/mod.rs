@@ -3,6 +3,7 @@
 
 pub mod attempt;
 pub mod board;
+pub mod classification;
 
 use entity::hints;
 use sea_orm::DatabaseConnection;

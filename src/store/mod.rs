@@ -4,6 +4,7 @@ pub mod answer_log;
 pub mod archive;
 pub mod audit;
 pub mod challenges;
+pub mod classification;
 pub mod contests;
 pub mod datasets;
 pub mod disputes;

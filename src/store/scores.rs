@@ -48,6 +48,8 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
         at: a.created_at,
     }));
     entries.extend(judged(db, contest_id, &areas).await?);
+    // Classification challenges: points × metric of the teams' prediction uploads.
+    entries.extend(super::classification::entries(db, contest_id, &challenges).await?);
     entries.sort_by_key(|e| e.at);
     Ok(Events {
         // A disqualified team leaves the standings as a hidden one does (its solves still count for dynamic values).

@@ -171,6 +171,7 @@ pub async fn challenge(
         tags = json(&spec.tags), author = spec.author.clone(), answer_rule = spec.answer.rule.as_str().to_owned(),
         answer_salt = spec.answer.salt.clone(), answer_digests = json(&digests),
         answer_format = spec.answer.format.clone(), hidden = false, position = position,
+        kind = if spec.classification.is_some() { "classification" } else { "standard" }.to_owned(),
     );
     if !changed.is_empty() {
         a.updated_at = Set(Utc::now());

@@ -122,6 +122,35 @@ pub enum Msg {
     AgreementRequired {
         datasets: Vec<(String, String)>,
     },
+    /// A flag sent to a classification challenge.
+    NoFlag,
+    /// A prediction file sent to a challenge that takes flags.
+    NotClassification,
+    /// The team's uploads of the day are used; the next day starts at `next`.
+    DailyLimit {
+        max: i32,
+        next: chrono::DateTime<chrono::Utc>,
+        zone: String,
+    },
+    /// One line of a refused prediction file (line 0: the file as a whole).
+    PredictionLine {
+        line: usize,
+        problem: crate::domain::classification::Problem,
+    },
+    /// More problems than were listed.
+    PredictionMore {
+        more: usize,
+    },
+    /// A third final chosen.
+    TooManyFinals,
+    /// A prediction file kept and scored.
+    Scored {
+        metric: String,
+        value: String,
+        rows: i64,
+    },
+    /// A prediction file with problems: nothing was kept.
+    PredictionRefused,
     Internal,
 }
 
@@ -308,6 +337,33 @@ impl Msg {
                     format!("To receive this file, first agree to the terms of: {}", list.join(", ")),
                 )
             }
+            NoFlag => lang
+                .pick(
+                    "この問題はフラグではなく予測ファイル (CSV: id,label) で解答します。問題のページからアップロードしてください。",
+                    "This challenge takes a prediction file (CSV: id,label), not a flag: upload it on the challenge's page.",
+                )
+                .into(),
+            NotClassification => lang
+                .pick("この問題は予測ファイルを受け付けません (フラグで解答します)。", "This challenge takes a flag, not a prediction file.")
+                .into(),
+            DailyLimit { max, next, zone } => lang.pick(
+                format!("本日のアップロード ({max} 回) を使い切りました。次は {} から送れます。", format_time(next, zone)),
+                format!("Your team has used today's {max} uploads; the next day starts at {}.", format_time(next, zone)),
+            ),
+            PredictionLine { line, problem } => prediction_text(*line, problem, lang),
+            PredictionMore { more } => {
+                lang.pick(format!("ほかに {more} 件の問題があります。"), format!("and {more} more problems."))
+            }
+            Scored { metric, value, rows } => lang.pick(
+                format!("採点しました ({rows} 行): 公開部分の {metric} = {value}"),
+                format!("Scored ({rows} rows): {metric} on the public part = {value}"),
+            ),
+            PredictionRefused => lang
+                .pick("ファイルに問題があります (下の一覧)。保存していません。", "The file has problems (listed below). Nothing was kept.")
+                .into(),
+            TooManyFinals => lang
+                .pick("最終提出に選べるのは2つまでです。先にどれかを外してください。", "At most two uploads can be final: unselect one first.")
+                .into(),
             Internal => lang
                 .pick(
                     "サーバーでエラーが起きました。運営者に連絡してください。",
@@ -316,6 +372,37 @@ impl Msg {
                 .into(),
         }
     }
+}
+
+fn prediction_text(line: usize, problem: &crate::domain::classification::Problem, lang: Lang) -> String {
+    use crate::domain::classification::Problem as P;
+    let what = match problem {
+        P::Empty => lang.pick("ファイルに行がありません。".to_owned(), "the file has no rows.".to_owned()),
+        P::NotUtf8 => lang.pick("UTF-8 のテキストではありません。".into(), "is not UTF-8 text.".into()),
+        P::Header { expected } => lang.pick(
+            format!("1行目は見出し {expected} にしてください。"),
+            format!("the first line must be the header {expected}."),
+        ),
+        P::Columns { expected, found } => lang.pick(
+            format!("列が {found} 個あります ({expected} 個のはずです)。"),
+            format!("has {found} columns, not {expected}."),
+        ),
+        P::BlankId => lang.pick("id が空です。".into(), "the id is empty.".into()),
+        P::UnknownId { id } => lang.pick(format!("知らない id {id:?} です。"), format!("unknown id {id:?}.")),
+        P::DuplicateId { id, first } => lang.pick(
+            format!("id {id:?} が重複しています ({first} 行目にもあります)。"),
+            format!("id {id:?} again (first on line {first})."),
+        ),
+        P::UnknownLabel { label } => {
+            lang.pick(format!("ラベル {label:?} は使えません。"), format!("{label:?} is not one of the labels."))
+        }
+        P::Missing { count, example } => lang.pick(
+            format!("{count} 個の id の行がありません (例: {example:?})。すべての id を1回ずつ書いてください。"),
+            format!("{count} ids have no row (e.g. {example:?}): give every id once."),
+        ),
+        other => other.to_string(),
+    };
+    if line == 0 { what } else { lang.pick(format!("{line} 行目: {what}"), format!("line {line}: {what}")) }
 }
 
 fn refusal_text(refusal: &Refusal, zone: &str, lang: Lang) -> String {

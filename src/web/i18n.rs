@@ -424,6 +424,27 @@ texts! {
     no_hits: "見つかりませんでした。", "Nothing found.";
     paused_state: "一時停止中", "Paused";
     running_state: "回答受付中", "Taking answers";
+    // Classification challenges.
+    cls_heading: "予測ファイルの提出", "Prediction file";
+    cls_explain: "テスト用ファイルの各 id にラベルを付けた CSV (1行目は見出し id,label、すべての id を1回ずつ) をアップロードしてください。アップロードはすぐに公開部分で採点されます。最終的な点数は、コンテスト終了後に非公開部分で決まります。", "Upload a CSV labelling every id of the test files (first line the header id,label, every id once). Each upload is scored at once on the public part; the final points come from the private part after the end.";
+    cls_labels: "ラベル", "Labels";
+    cls_metric: "評価指標", "Metric";
+    cls_perfect: "満点", "Perfect score";
+    cls_per_day: "1日のアップロード上限", "Uploads a day";
+    cls_used_today: "本日使用", "used today";
+    cls_file: "CSV ファイル", "CSV file";
+    cls_upload: "アップロード", "Upload";
+    cls_uploads: "チームのアップロード", "Your team's uploads";
+    cls_rows: "行数", "Rows";
+    cls_public: "公開スコア", "Public score";
+    cls_private: "非公開スコア", "Private score";
+    cls_final: "最終提出", "Final";
+    cls_choose: "最終提出にする", "Make final";
+    cls_unchoose: "最終提出から外す", "Unselect";
+    cls_default_finals: "最終提出を選ばない場合は、公開スコアの上位2つが最終提出になります (最大2つまで選べます)。", "Without a choice, the two best public scores are final (choose at most two).";
+    cls_private_hidden: "非公開スコアは結果の公開後に表示されます。", "Private scores are shown once the results are revealed.";
+    cls_problems: "ファイルの問題", "Problems in the file";
+    cls_badge: "予測ファイルで解答", "Prediction file";
 }
 
 #[cfg(test)]

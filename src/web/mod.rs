@@ -9,6 +9,7 @@ pub mod body;
 pub mod cached;
 pub mod catalog;
 pub mod chart;
+pub mod classification;
 pub mod console;
 pub mod contests;
 pub mod cookies;
@@ -62,6 +63,7 @@ fn register(routes: &mut Routes) {
     datasets::configure(routes);
     files::configure(routes);
     play::configure(routes);
+    classification::configure(routes);
     scoreboard::configure(routes);
     settings::configure(routes);
     members::configure(routes);

@@ -209,6 +209,8 @@ struct ChallengePage {
     result: Option<(String, bool)>,
     typed: String,
     can_answer: bool,
+    /// A classification challenge's upload form and uploads, instead of the answer form.
+    classification: Option<super::classification::Panel>,
 }
 
 pub struct HintRow {
@@ -218,22 +220,23 @@ pub struct HintRow {
     pub text: Option<String>,
 }
 
-/// What the page shows after an answer: the verdict (and whether it was good news), what was typed,
-/// the status.
-struct AfterAnswer {
-    result: Option<(String, bool)>,
-    typed: String,
-    status: StatusCode,
+/// What the page shows after an answer or an upload: the verdict (and whether it was good news), what was
+/// typed, the status, the problems of a refused file.
+pub struct AfterAnswer {
+    pub result: Option<(String, bool)>,
+    pub typed: String,
+    pub status: StatusCode,
+    pub problems: Vec<String>,
 }
 
 impl AfterAnswer {
     fn none() -> Self {
-        AfterAnswer { result: None, typed: String::new(), status: StatusCode::OK }
+        AfterAnswer { result: None, typed: String::new(), status: StatusCode::OK, problems: Vec::new() }
     }
 }
 
 /// Everything the challenge page shows about one item, for this player.
-async fn challenge_page_for(
+pub async fn challenge_page_for(
     state: &AppState,
     page: Page,
     contest: contests::Model,
@@ -241,7 +244,8 @@ async fn challenge_page_for(
     item: Item,
     after: AfterAnswer,
 ) -> AppResult<HttpResponse> {
-    let AfterAnswer { result, typed, status } = after;
+    let AfterAnswer { result, typed, status, problems } = after;
+    let classification = super::classification::panel(state, &contest, player, &item, problems).await?;
     let c = &item.view.challenge;
     let unlocked = match player.team_id() {
         Some(t) => store::play::unlocked(&state.db, contest.id, t).await?,
@@ -291,6 +295,7 @@ async fn challenge_page_for(
             result,
             typed,
             can_answer,
+            classification,
             item,
         },
     )
@@ -356,6 +361,7 @@ async fn answer(
     let player = Player::of(&state, &contest, user).await?;
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.slug == path.challenge).await?;
     let item = player.check_open(item, &contest)?;
+    super::classification::refuse_flag(&item.view, "answer")?;
     let team = player.acting_team()?.clone();
     let (message, status, good) = if form.answer.len() > MAX_ANSWER_BYTES {
         (Msg::AnswerTooLong, StatusCode::BAD_REQUEST, false)
@@ -386,8 +392,8 @@ async fn answer(
     let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?.clone();
     let typed = if good { String::new() } else { form.answer.chars().take(MAX_ANSWER_BYTES).collect() };
     let text = message.text(page.lang);
-    challenge_page_for(&state, page, contest, &player, item, AfterAnswer { result: Some((text, good)), typed, status })
-        .await
+    let after = AfterAnswer { result: Some((text, good)), typed, status, problems: Vec::new() };
+    challenge_page_for(&state, page, contest, &player, item, after).await
 }
 
 #[derive(Deserialize)]

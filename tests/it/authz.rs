@@ -227,6 +227,10 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/challenges/{challenge}", InTeam),
         case("GET /contests/{slug}/challenges/{challenge}/hints/{hint}/unlock", Players),
         case("POST /contests/{slug}/challenges/{challenge}/hints/{hint}/unlock", InTeam),
+        // A prediction file for a classification challenge (the fixture's takes a flag: refused for that, 400).
+        case("POST /contests/{slug}/challenges/{challenge}/predictions", InTeam).multipart(),
+        case("POST /contests/{slug}/challenges/{challenge}/finals", InTeam)
+            .form(&[("upload", "999999"), ("chosen", "1")]),
         // Those who may see the challenge, once they agreed to its datasets' terms (the callers have).
         case("GET /files/{sha256}/{name}", Players),
         case("GET /datasets", Public),
@@ -298,6 +302,9 @@ fn api_cases(prefix: &str) -> Vec<Case> {
         at("POST /challenges/attempt", InTeam).json(r#"{"challenge_id": $challenge_id, "submission": "not it"}"#),
         at("GET /challenges/{id}", Players),
         at("GET /challenges/{id}/solves", Players),
+        // A team's prediction uploads: staff have no team to act for.
+        at("GET /challenges/{id}/predictions", InTeam),
+        at("POST /challenges/{id}/predictions", InTeam),
         at("POST /unlocks", InTeam).json(r#"{"target": $hint_id}"#),
         at("GET /notifications", SignedIn),
         at("GET /scoreboard", Players),

@@ -148,7 +148,7 @@ async fn serve_demo_then_stop_gracefully() {
         .text()
         .await
         .unwrap();
-    assert_eq!(console.matches("<article class=\"challenge\"").count(), 15, "the demo's challenges are loaded");
+    assert_eq!(console.matches("<article class=\"challenge\"").count(), 16, "the demo's challenges are loaded");
 
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());

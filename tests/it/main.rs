@@ -15,6 +15,7 @@ mod auth;
 mod authoring;
 mod authz;
 mod browser;
+mod classification;
 mod cli;
 mod demo;
 mod faults;

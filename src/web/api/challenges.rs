@@ -48,7 +48,13 @@ fn challenge_json(item: &Item) -> ChallengeJson {
         solves: item.solves,
         solved_by_me: item.solved,
         tags: ChallengeView::list(&c.tags),
-        kind: if item.dynamic { "dynamic" } else { "standard" },
+        kind: if c.kind == "classification" {
+            "classification"
+        } else if item.dynamic {
+            "dynamic"
+        } else {
+            "standard"
+        },
         state: if matches!(item.access, Access::Locked { .. }) { "locked" } else { "visible" },
         group: c.group_name.clone(),
     }
@@ -183,6 +189,7 @@ pub async fn attempt(
     }
     let player = player(&req, &contest, caller).await?;
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.id == challenge_id).await?;
+    crate::web::classification::refuse_flag(&item.view, "submission")?;
     let team = player.acting_team()?;
     // A challenge not open yet or locked is refused like a closed one: with its reason, in the same shape.
     let verdict = match refusal_of(&item) {

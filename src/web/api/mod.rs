@@ -20,6 +20,11 @@ fn endpoints(routes: &mut Routes) {
         .add(endpoint("/challenges/attempt").post(challenges::attempt))
         .add(endpoint("/challenges/{id}").get(challenges::one))
         .add(endpoint("/challenges/{id}/solves").get(challenges::solves))
+        .add(
+            endpoint("/challenges/{id}/predictions")
+                .get(crate::web::classification::api_list)
+                .post(crate::web::classification::api_upload),
+        )
         .add(endpoint("/unlocks").post(challenges::unlock))
         .add(endpoint("/notifications").get(challenges::notifications))
         .add(endpoint("/scoreboard").get(crate::web::scoreboard::api_scoreboard))

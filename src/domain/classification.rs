@@ -1,0 +1,673 @@
+//! Classification challenges (surface analysis as malware/cleanware labelling): the sealed truth, a
+//! team's prediction file read line by line, its score on the public and private parts, and what the
+//! scores are worth. Pure: no I/O.
+//!
+//! The truth is never held in plaintext. `sealed.csv` keeps, per test id, the digest
+//! `SHA-256("mwscup-label-v1" 0x00 salt 0x00 id 0x00 label)` (lowercase hex; the label trimmed, the id
+//! exact) and whether the row belongs to the public or the private board. A predicted row is right when
+//! the digest of its (id, label) equals the sealed one. With a named positive label, "predicted positive
+//! and right" is a true positive, "predicted positive and wrong" a false positive, and so on: with two
+//! labels that is the whole confusion matrix, so F1 and balanced accuracy are exact.
+//!
+//! The public/private draw is seeded and needs no random-number generator whose algorithm might change:
+//! the ids are ordered by `SHA-256("mwscup-split-v1" 0x00 seed 0x00 id)` and the first
+//! `round(fraction × n)` are public.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::standings::Points;
+
+/// Bytes an uploaded prediction file may have.
+pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
+/// Line problems reported at most; the rest are counted.
+pub const MAX_REPORTED: usize = 20;
+
+/// The digest of a (salt, id, label) triple: the **contract** of `sealed.csv`.
+pub fn label_digest(salt: &str, id: &str, label: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"mwscup-label-v1\0");
+    h.update(salt.as_bytes());
+    h.update(b"\0");
+    h.update(id.as_bytes());
+    h.update(b"\0");
+    h.update(label.trim().as_bytes());
+    h.finalize().into()
+}
+
+/// The metric a classification challenge is scored by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Accuracy,
+    F1,
+    BalancedAccuracy,
+}
+
+impl Metric {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::F1 => "f1",
+            Metric::BalancedAccuracy => "balanced_accuracy",
+        }
+    }
+}
+
+impl std::str::FromStr for Metric {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Metric, String> {
+        match s {
+            "accuracy" => Ok(Metric::Accuracy),
+            "f1" => Ok(Metric::F1),
+            "balanced_accuracy" => Ok(Metric::BalancedAccuracy),
+            other => Err(format!("{other:?} is not accuracy, f1 or balanced_accuracy")),
+        }
+    }
+}
+
+/// Counts of one scored part: `tp` predicted positive and right, `fp` predicted positive and wrong, `tn`
+/// predicted another label and right, `fn_` predicted another label and wrong.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Confusion {
+    pub tp: i64,
+    pub fp: i64,
+    pub tn: i64,
+    pub fn_: i64,
+}
+
+impl Confusion {
+    pub fn total(&self) -> i64 {
+        self.tp + self.fp + self.tn + self.fn_
+    }
+
+    /// The metric in `0.0..=1.0`; 0 for an empty part. F1 is 0 when nothing positive was predicted or
+    /// present; balanced accuracy is the mean of the recalls of the classes present.
+    pub fn metric(&self, metric: Metric) -> f64 {
+        let ratio = |a: i64, b: i64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        match metric {
+            Metric::Accuracy => ratio(self.tp + self.tn, self.total()),
+            Metric::F1 => ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_),
+            Metric::BalancedAccuracy => {
+                let (pos, neg) = (self.tp + self.fn_, self.tn + self.fp);
+                match (pos > 0, neg > 0) {
+                    (true, true) => (ratio(self.tp, pos) + ratio(self.tn, neg)) / 2.0,
+                    (true, false) => ratio(self.tp, pos),
+                    (false, true) => ratio(self.tn, neg),
+                    (false, false) => 0.0,
+                }
+            }
+        }
+    }
+}
+
+/// `points × metric`, in hundredths (rounded to the nearest).
+pub fn worth(points: i32, metric: f64) -> Points {
+    Points((f64::from(points) * 100.0 * metric.clamp(0.0, 1.0)).round() as i64)
+}
+
+/// What a line of a file got wrong. Line 0 is the file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    NotUtf8,
+    Header { expected: &'static str },
+    Columns { expected: usize, found: usize },
+    BlankId,
+    UnknownId { id: String },
+    DuplicateId { id: String, first: usize },
+    UnknownLabel { label: String },
+    BadDigest,
+    BadBoard { board: String },
+    Missing { count: usize, example: String },
+    NoPart { board: &'static str },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    pub line: usize,
+    pub problem: Problem,
+}
+
+/// The problems of a file: the first [`MAX_REPORTED`], and how many there were.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Problems {
+    pub first: Vec<LineProblem>,
+    pub total: usize,
+}
+
+impl Problems {
+    fn push(&mut self, line: usize, problem: Problem) {
+        self.total += 1;
+        if self.first.len() < MAX_REPORTED {
+            self.first.push(LineProblem { line, problem });
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+impl std::fmt::Display for Problem {
+    /// English, for the command line and `challenges check`; the web gives each its own two languages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Empty => write!(f, "the file is empty"),
+            Problem::NotUtf8 => write!(f, "is not UTF-8 text"),
+            Problem::Header { expected } => write!(f, "the first line must be the header {expected}"),
+            Problem::Columns { expected, found } => write!(f, "has {found} columns, not {expected}"),
+            Problem::BlankId => write!(f, "the id is empty"),
+            Problem::UnknownId { id } => write!(f, "unknown id {id:?}"),
+            Problem::DuplicateId { id, first } => write!(f, "id {id:?} again (first on line {first})"),
+            Problem::UnknownLabel { label } => write!(f, "unknown label {label:?}"),
+            Problem::BadDigest => write!(f, "the digest is not 64 lowercase hex digits"),
+            Problem::BadBoard { board } => write!(f, "board {board:?} is not public or private"),
+            Problem::Missing { count, example } => write!(f, "{count} ids have no row (e.g. {example:?})"),
+            Problem::NoPart { board } => write!(f, "no row is on the {board} board"),
+        }
+    }
+}
+
+/// The rows of a CSV text after its header, with their line numbers; `None` rows could not be read.
+fn csv_rows(
+    bytes: &[u8],
+    header: &'static [&'static str],
+    problems: &mut Problems,
+) -> Vec<(usize, Option<csv::StringRecord>)> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        problems.push(0, Problem::Empty);
+        return Vec::new();
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut out = Vec::new();
+    let mut first = true;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = usize::try_from(reader.position().line()).unwrap_or(0);
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = usize::try_from(record.position().map_or(line as u64, |p| p.line())).unwrap_or(0);
+                if first {
+                    first = false;
+                    let names: Vec<String> = record.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
+                    if names != header {
+                        problems.push(line, Problem::Header { expected: header_text(header) });
+                    }
+                    continue;
+                }
+                if record.len() == 1 && record[0].trim().is_empty() {
+                    continue; // a blank line
+                }
+                out.push((line, Some(record.clone())));
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, |p| usize::try_from(p.line()).unwrap_or(0));
+                if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    problems.push(line, Problem::NotUtf8);
+                    first = false;
+                    out.push((line, None));
+                } else {
+                    problems.push(line, Problem::NotUtf8);
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn header_text(header: &[&str]) -> &'static str {
+    if header.len() == 2 { "id,label" } else { "id,digest,board" }
+}
+
+/// One sealed test row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedRow {
+    pub digest: [u8; 32],
+    pub public: bool,
+}
+
+/// The sealed truth of a challenge, by id, as read from `sealed.csv`.
+#[derive(Debug, Clone, Default)]
+pub struct Sealed {
+    pub rows: HashMap<String, SealedRow>,
+    /// The ids in file order (for messages that name a missing one).
+    pub order: Vec<String>,
+}
+
+impl Sealed {
+    pub fn public_count(&self) -> usize {
+        self.rows.values().filter(|r| r.public).count()
+    }
+
+    /// Reads `sealed.csv` (`id,digest,board`).
+    pub fn read(bytes: &[u8]) -> Result<Sealed, Problems> {
+        let mut problems = Problems::default();
+        let rows = csv_rows(bytes, &["id", "digest", "board"], &mut problems);
+        let mut sealed = Sealed::default();
+        let mut lines: HashMap<String, usize> = HashMap::new();
+        for (line, record) in rows {
+            let Some(record) = record else { continue };
+            if record.len() != 3 {
+                problems.push(line, Problem::Columns { expected: 3, found: record.len() });
+                continue;
+            }
+            let (id, digest, board) = (&record[0], record[1].trim(), record[2].trim());
+            if id.is_empty() {
+                problems.push(line, Problem::BlankId);
+                continue;
+            }
+            let mut bytes = [0u8; 32];
+            if digest.len() != 64
+                || digest.bytes().any(|b| b.is_ascii_uppercase())
+                || hex::decode_to_slice(digest, &mut bytes).is_err()
+            {
+                problems.push(line, Problem::BadDigest);
+                continue;
+            }
+            let public = match board {
+                "public" => true,
+                "private" => false,
+                other => {
+                    problems.push(line, Problem::BadBoard { board: other.to_owned() });
+                    continue;
+                }
+            };
+            if let Some(first) = lines.get(id) {
+                problems.push(line, Problem::DuplicateId { id: id.to_owned(), first: *first });
+                continue;
+            }
+            lines.insert(id.to_owned(), line);
+            sealed.order.push(id.to_owned());
+            sealed.rows.insert(id.to_owned(), SealedRow { digest: bytes, public });
+        }
+        if problems.is_empty() {
+            let public = sealed.public_count();
+            if sealed.rows.is_empty() {
+                problems.push(0, Problem::Empty);
+            } else if public == 0 {
+                problems.push(0, Problem::NoPart { board: "public" });
+            } else if public == sealed.rows.len() {
+                problems.push(0, Problem::NoPart { board: "private" });
+            }
+        }
+        if problems.is_empty() { Ok(sealed) } else { Err(problems) }
+    }
+}
+
+/// How a challenge is scored.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub salt: String,
+    pub labels: Vec<String>,
+    pub positive: String,
+    pub metric: Metric,
+}
+
+/// A prediction file's score: its rows and the counts of each part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scored {
+    pub rows: i64,
+    pub public: Confusion,
+    pub private: Confusion,
+}
+
+/// Reads a prediction file (`id,label`, every sealed id once, known labels) and scores it; every problem
+/// is reported with its line, and nothing is scored then.
+pub fn score(spec: &Spec, sealed: &Sealed, bytes: &[u8]) -> Result<Scored, Problems> {
+    let mut problems = Problems::default();
+    let rows = csv_rows(bytes, &["id", "label"], &mut problems);
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(sealed.rows.len());
+    let mut scored = Scored::default();
+    for (line, record) in &rows {
+        let Some(record) = record else { continue };
+        if record.len() != 2 {
+            problems.push(*line, Problem::Columns { expected: 2, found: record.len() });
+            continue;
+        }
+        let (id, label) = (&record[0], record[1].trim());
+        let Some((known, truth)) = sealed.rows.get_key_value(id) else {
+            problems
+                .push(*line, if id.is_empty() { Problem::BlankId } else { Problem::UnknownId { id: id.to_owned() } });
+            continue;
+        };
+        if let Some(first) = seen.get(known.as_str()) {
+            problems.push(*line, Problem::DuplicateId { id: id.to_owned(), first: *first });
+            continue;
+        }
+        seen.insert(known.as_str(), *line);
+        if !spec.labels.iter().any(|l| l == label) {
+            problems.push(*line, Problem::UnknownLabel { label: label.to_owned() });
+            continue;
+        }
+        if !problems.is_empty() {
+            continue; // nothing is scored once something is wrong; keep looking for problems only
+        }
+        let right: bool = label_digest(&spec.salt, id, label).ct_eq(&truth.digest).into();
+        let part = if truth.public { &mut scored.public } else { &mut scored.private };
+        match (label == spec.positive, right) {
+            (true, true) => part.tp += 1,
+            (true, false) => part.fp += 1,
+            (false, true) => part.tn += 1,
+            (false, false) => part.fn_ += 1,
+        }
+        scored.rows += 1;
+    }
+    if problems.is_empty() && rows.is_empty() {
+        problems.push(0, Problem::Empty);
+    }
+    if seen.len() < sealed.rows.len() {
+        let missing: Vec<&String> = sealed.order.iter().filter(|id| !seen.contains_key(id.as_str())).collect();
+        if let Some(example) = missing.first() {
+            problems.push(0, Problem::Missing { count: missing.len(), example: (*example).clone() });
+        }
+    }
+    if problems.is_empty() { Ok(scored) } else { Err(problems) }
+}
+
+/// The public ids of a seeded draw: ordered by `SHA-256("mwscup-split-v1" 0x00 seed 0x00 id)`, the first
+/// `round(fraction × n)` (at least one and at most n − 1 when n ≥ 2).
+pub fn public_ids<'a>(seed: &str, ids: &[&'a str], fraction: f64) -> std::collections::HashSet<&'a str> {
+    let mut keyed: Vec<([u8; 32], &str)> = ids
+        .iter()
+        .map(|id| {
+            let mut h = Sha256::new();
+            h.update(b"mwscup-split-v1\0");
+            h.update(seed.as_bytes());
+            h.update(b"\0");
+            h.update(id.as_bytes());
+            (h.finalize().into(), *id)
+        })
+        .collect();
+    keyed.sort();
+    let n = ids.len();
+    let mut take = (fraction.clamp(0.0, 1.0) * n as f64).round() as usize;
+    if n >= 2 {
+        take = take.clamp(1, n - 1);
+    }
+    keyed.into_iter().take(take).map(|(_, id)| id).collect()
+}
+
+/// `mwscup classification seal`: the truth (`id,label`) into the text of `sealed.csv`, rows in the
+/// truth's order. Labels must be among `labels` when given.
+pub fn seal(salt: &str, seed: &str, fraction: f64, labels: &[String], truth: &[u8]) -> Result<String, Problems> {
+    let mut problems = Problems::default();
+    let rows = csv_rows(truth, &["id", "label"], &mut problems);
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(rows.len());
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    for (line, record) in rows {
+        let Some(record) = record else { continue };
+        if record.len() != 2 {
+            problems.push(line, Problem::Columns { expected: 2, found: record.len() });
+            continue;
+        }
+        let (id, label) = (&record[0], record[1].trim());
+        if id.is_empty() {
+            problems.push(line, Problem::BlankId);
+        } else if !labels.is_empty() && !labels.iter().any(|l| l == label) {
+            problems.push(line, Problem::UnknownLabel { label: label.to_owned() });
+        } else if let Some(first) = lines.get(id) {
+            problems.push(line, Problem::DuplicateId { id: id.to_owned(), first: *first });
+        } else {
+            lines.insert(id.to_owned(), line);
+            pairs.push((id.to_owned(), label.to_owned()));
+        }
+    }
+    if problems.is_empty() && pairs.len() < 2 {
+        problems.push(0, Problem::Empty);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let ids: Vec<&str> = pairs.iter().map(|(id, _)| id.as_str()).collect();
+    let public = public_ids(seed, &ids, fraction);
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut write = |fields: [&str; 3]| out.write_record(fields).map_err(|_| ());
+    let mut ok = write(["id", "digest", "board"]).is_ok();
+    for (id, label) in &pairs {
+        let digest = hex::encode(label_digest(salt, id, label));
+        let board = if public.contains(id.as_str()) { "public" } else { "private" };
+        ok &= write([id, &digest, board]).is_ok();
+    }
+    let text = out.into_inner().ok().and_then(|b| String::from_utf8(b).ok()).filter(|_| ok);
+    text.ok_or(Problems { first: vec![LineProblem { line: 0, problem: Problem::NotUtf8 }], total: 1 })
+}
+
+/// One stored upload of a team, as standings need it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub id: i32,
+    pub at: DateTime<Utc>,
+    pub public: Confusion,
+    pub private: Confusion,
+    /// Chosen by the team as one of its (at most two) finals.
+    pub chosen: bool,
+}
+
+/// The uploads that decide a team's private score: those it chose, or else its best two on the public
+/// board (ties to the earlier).
+pub fn finals(uploads: &[Upload], metric: Metric) -> Vec<&Upload> {
+    let chosen: Vec<&Upload> = uploads.iter().filter(|u| u.chosen).collect();
+    if !chosen.is_empty() {
+        return chosen;
+    }
+    let mut all: Vec<&Upload> = uploads.iter().collect();
+    all.sort_by(|a, b| {
+        b.public.metric(metric).total_cmp(&a.public.metric(metric)).then(a.at.cmp(&b.at)).then(a.id.cmp(&b.id))
+    });
+    all.truncate(2);
+    all
+}
+
+/// A team's points for a challenge as standings entries, each a change at a time, so that a cut at the
+/// freeze shows what was reached by then. Live (`private` false): the best public metric among the counted
+/// uploads (the chosen ones, or every upload while none is chosen: the best of the default finals is the
+/// best of all), as it rose upload by upload. Final (`private` true): the best private metric of the
+/// finals, at the time of the upload that gives it.
+pub fn contributions(uploads: &[Upload], metric: Metric, points: i32, private: bool) -> Vec<(DateTime<Utc>, Points)> {
+    let mut out = Vec::new();
+    if private {
+        let best = finals(uploads, metric)
+            .into_iter()
+            .max_by(|a, b| a.private.metric(metric).total_cmp(&b.private.metric(metric)).then(b.at.cmp(&a.at)));
+        if let Some(u) = best {
+            let value = worth(points, u.private.metric(metric));
+            if value.0 != 0 {
+                out.push((u.at, value));
+            }
+        }
+        return out;
+    }
+    let any_chosen = uploads.iter().any(|u| u.chosen);
+    let mut counted: Vec<&Upload> = uploads.iter().filter(|u| u.chosen || !any_chosen).collect();
+    counted.sort_by_key(|u| (u.at, u.id));
+    let mut so_far = Points(0);
+    for u in counted {
+        let value = worth(points, u.public.metric(metric));
+        if value > so_far {
+            out.push((u.at, Points(value.0 - so_far.0)));
+            so_far = value;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Spec {
+        Spec {
+            salt: "s1".into(),
+            labels: vec!["malware".into(), "cleanware".into()],
+            positive: "malware".into(),
+            metric: Metric::F1,
+        }
+    }
+
+    const TRUTH: &str = "id,label\na,malware\nb,malware\nc,cleanware\nd,cleanware\ne,malware\nf,cleanware\n";
+
+    fn sealed(fraction: f64) -> Sealed {
+        let text = seal("s1", "seed", fraction, &spec().labels, TRUTH.as_bytes()).expect("sealed");
+        Sealed::read(text.as_bytes()).expect("reads back")
+    }
+
+    #[test]
+    fn the_digest_is_the_documented_one() {
+        // printf 'mwscup-label-v1\0s1\0a\0malware' | sha256sum
+        let mut h = Sha256::new();
+        h.update(b"mwscup-label-v1\0s1\0a\0malware");
+        let expected: [u8; 32] = h.finalize().into();
+        assert_eq!(label_digest("s1", "a", " malware "), expected, "labels are trimmed");
+        assert_ne!(label_digest("s1", "a ", "malware"), expected, "ids are exact");
+        assert_ne!(label_digest("s2", "a", "malware"), expected);
+    }
+
+    #[test]
+    fn metrics_by_hand() {
+        // 3 true positives, 1 false positive, 4 true negatives, 2 false negatives.
+        let c = Confusion { tp: 3, fp: 1, tn: 4, fn_: 2 };
+        assert!((c.metric(Metric::Accuracy) - 0.7).abs() < 1e-12);
+        // F1 = 2·3 / (2·3 + 1 + 2) = 6/9
+        assert!((c.metric(Metric::F1) - 6.0 / 9.0).abs() < 1e-12);
+        // recall of positives 3/5, of negatives 4/5: mean 0.7
+        assert!((c.metric(Metric::BalancedAccuracy) - 0.7).abs() < 1e-12);
+        let skewed = Confusion { tp: 0, fp: 0, tn: 90, fn_: 10 };
+        assert!((skewed.metric(Metric::Accuracy) - 0.9).abs() < 1e-12);
+        assert_eq!(skewed.metric(Metric::F1), 0.0);
+        assert!((skewed.metric(Metric::BalancedAccuracy) - 0.5).abs() < 1e-12);
+        assert_eq!(Confusion::default().metric(Metric::Accuracy), 0.0);
+        assert_eq!(worth(200, 6.0 / 9.0), Points(13333));
+        assert_eq!(worth(100, 1.0), Points::whole(100));
+    }
+
+    #[test]
+    fn a_prediction_is_scored_from_digests_only() {
+        let s = sealed(0.5);
+        assert_eq!(s.public_count(), 3);
+        let all_right = score(&spec(), &s, TRUTH.as_bytes()).expect("scored");
+        assert_eq!(all_right.rows, 6);
+        let total = Confusion {
+            tp: all_right.public.tp + all_right.private.tp,
+            fp: all_right.public.fp + all_right.private.fp,
+            tn: all_right.public.tn + all_right.private.tn,
+            fn_: all_right.public.fn_ + all_right.private.fn_,
+        };
+        assert_eq!(total, Confusion { tp: 3, fp: 0, tn: 3, fn_: 0 });
+        // Everything called malware: 3 right positives, 3 wrong ones.
+        let lazy = "id,label\na,malware\nb,malware\nc,malware\nd,malware\ne,malware\nf,malware\n";
+        let scored = score(&spec(), &s, lazy.as_bytes()).expect("scored");
+        assert_eq!(scored.public.tp + scored.private.tp, 3);
+        assert_eq!(scored.public.fp + scored.private.fp, 3);
+        assert_eq!(scored.public.tn + scored.private.tn + scored.public.fn_ + scored.private.fn_, 0);
+        // Header case, spaces around labels, a BOM, CRLF and any order are fine.
+        let loose = "\u{feff}ID, Label\r\nf, cleanware\r\ne,malware \r\nd,cleanware\r\nc,cleanware\r\nb,malware\r\na,malware\r\n";
+        assert_eq!(score(&spec(), &s, loose.as_bytes()), Ok(all_right));
+    }
+
+    #[test]
+    fn malformed_files_name_their_lines() {
+        let s = sealed(0.5);
+        let bad = "id,label\na,malware\na,cleanware\nzz,malware\nc,goodware\nd\n,malware\n";
+        let problems = score(&spec(), &s, bad.as_bytes()).expect_err("refused");
+        let lines: Vec<(usize, Problem)> = problems.first.iter().map(|p| (p.line, p.problem.clone())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (3, Problem::DuplicateId { id: "a".into(), first: 2 }),
+                (4, Problem::UnknownId { id: "zz".into() }),
+                (5, Problem::UnknownLabel { label: "goodware".into() }),
+                (6, Problem::Columns { expected: 2, found: 1 }),
+                (7, Problem::BlankId),
+                (0, Problem::Missing { count: 4, example: "b".into() }),
+            ]
+        );
+        let header = score(&spec(), &s, b"a,malware\n").expect_err("no header");
+        assert_eq!(header.first[0], LineProblem { line: 1, problem: Problem::Header { expected: "id,label" } });
+        assert_eq!(score(&spec(), &s, b"").expect_err("empty").first[0].problem, Problem::Empty);
+        assert_eq!(score(&spec(), &s, b"id,label\n").expect_err("no rows").first[0].problem, Problem::Empty);
+        let latin1 = b"id,label\na,malw\xe4re\n";
+        assert_eq!(score(&spec(), &s, latin1).expect_err("not utf-8").first[0].problem, Problem::NotUtf8);
+        let many: String = (0..100).fold("id,label\n".to_owned(), |t, i| t + &format!("x{i},malware\n"));
+        let lots = score(&spec(), &s, many.as_bytes()).expect_err("many");
+        assert_eq!(lots.first.len(), MAX_REPORTED);
+        assert_eq!(lots.total, 101, "a hundred unknown ids, and every sealed id missing");
+    }
+
+    #[test]
+    fn the_sealed_file_is_checked() {
+        let problems = Sealed::read(b"id,digest,board\na,xyz,public\nb,0000000000000000000000000000000000000000000000000000000000000000,secret\n")
+            .expect_err("bad");
+        assert_eq!(problems.first[0].problem, Problem::BadDigest);
+        assert_eq!(problems.first[1].problem, Problem::BadBoard { board: "secret".into() });
+        let one_board = seal("s", "x", 1.0, &[], b"id,label\na,m\nb,c\n").expect("sealed");
+        assert!(Sealed::read(one_board.as_bytes()).is_ok(), "the draw keeps one row private");
+    }
+
+    #[test]
+    fn the_draw_is_seeded_and_exact() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("id{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let a = public_ids("seed", &refs, 0.3);
+        assert_eq!(a.len(), 300);
+        assert_eq!(a, public_ids("seed", &refs, 0.3), "the same seed draws the same rows");
+        assert_ne!(a, public_ids("other", &refs, 0.3));
+    }
+
+    fn upload(id: i32, minute: i64, public: (i64, i64), private: (i64, i64), chosen: bool) -> Upload {
+        let at = DateTime::<Utc>::from_timestamp(1_800_000_000 + minute * 60, 0).expect("time");
+        Upload {
+            id,
+            at,
+            public: Confusion { tp: public.0, fp: 0, tn: 0, fn_: public.1 },
+            private: Confusion { tp: private.0, fp: 0, tn: 0, fn_: private.1 },
+            chosen,
+        }
+    }
+
+    #[test]
+    fn live_points_rise_with_the_best_public_and_the_end_takes_the_private() {
+        let m = Metric::Accuracy;
+        let ups = vec![
+            upload(1, 0, (5, 5), (9, 1), false),  // public 0.5, private 0.9
+            upload(2, 10, (8, 2), (6, 4), false), // public 0.8, private 0.6
+            upload(3, 20, (7, 3), (7, 3), false), // public 0.7, private 0.7
+        ];
+        let live = contributions(&ups, m, 100, false);
+        assert_eq!(live.iter().map(|(_, p)| p.0).collect::<Vec<_>>(), vec![5000, 3000]);
+        // Default finals: the best two public (2 and 3); the better private of them is 3's 0.7.
+        let fin = contributions(&ups, m, 100, true);
+        assert_eq!(fin, vec![(ups[2].at, Points(7000))]);
+        // Chosen finals override: upload 1 alone counts, live and at the end.
+        let mut chosen = ups.clone();
+        chosen[0].chosen = true;
+        assert_eq!(contributions(&chosen, m, 100, false), vec![(ups[0].at, Points(5000))]);
+        assert_eq!(contributions(&chosen, m, 100, true), vec![(ups[0].at, Points(9000))]);
+        assert!(contributions(&[], m, 100, true).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Whatever a file holds, scoring reports problems or a score, never panics; a score covers every row.
+        #[test]
+        fn any_upload_is_read_without_panic(text in "\\PC{0,300}") {
+            let s = sealed(0.5);
+            if let Ok(scored) = score(&spec(), &s, text.as_bytes()) {
+                proptest::prop_assert_eq!(scored.public.total() + scored.private.total(), 6);
+            }
+        }
+
+        /// Metrics stay within 0..=1 for any counts.
+        #[test]
+        fn metrics_are_fractions(tp in 0i64..1000, fp in 0i64..1000, tn in 0i64..1000, fn_ in 0i64..1000) {
+            let c = Confusion { tp, fp, tn, fn_ };
+            for m in [Metric::Accuracy, Metric::F1, Metric::BalancedAccuracy] {
+                let v = c.metric(m);
+                proptest::prop_assert!((0.0..=1.0).contains(&v), "{m:?} {v}");
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Classification challenges: their scoring rows (written by `challenges sync`), the teams' uploads and
+//! their chosen finals, and the points the uploads are worth as standings entries.
+
+use chrono::{DateTime, Utc};
+use entity::{challenges, classifications, contests, predictions};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+
+use super::StoreResult;
+use super::sources::Change;
+use crate::authoring::source::ClassificationSpec;
+use crate::domain::classification::{Confusion, Metric, Scored, Spec, Upload, contributions};
+use crate::domain::standings::Entry;
+
+/// Makes a challenge's scoring row that of its source (the sealed table stored as `sealed_sha256`).
+pub async fn save_spec(
+    db: &impl ConnectionTrait,
+    challenge_id: i32,
+    spec: &ClassificationSpec,
+    sealed_sha256: &str,
+) -> StoreResult<Change> {
+    let found = classifications::Entity::find_by_id(challenge_id).one(db).await?;
+    let existed = found.is_some();
+    let mut a = found.map(IntoActiveModel::into_active_model).unwrap_or_default();
+    let rows = i32::try_from(spec.sealed.rows.len()).unwrap_or(i32::MAX);
+    let public_rows = i32::try_from(spec.sealed.public_count()).unwrap_or(i32::MAX);
+    let mut changed = Vec::new();
+    macro_rules! assign {
+        ($($field:ident = $value:expr),* $(,)?) => {$(
+            a.$field.set_if_not_equals($value);
+            if a.$field.is_set() { changed.push(stringify!($field)); }
+        )*};
+    }
+    assign!(
+        challenge_id = challenge_id,
+        labels = serde_json::to_string(&spec.labels).unwrap_or_else(|_| "[]".into()),
+        positive = spec.positive.clone(),
+        metric = spec.metric.as_str().to_owned(),
+        max_per_day = spec.max_submissions_per_day,
+        sealed_sha256 = sealed_sha256.to_owned(),
+        rows = rows,
+        public_rows = public_rows,
+    );
+    if !existed {
+        a.insert(db).await?;
+        Ok(Change::Created)
+    } else if changed.is_empty() {
+        Ok(Change::Unchanged)
+    } else {
+        a.update(db).await?;
+        Ok(Change::Updated(changed.into_iter().filter(|f| *f != "challenge_id").collect()))
+    }
+}
+
+pub async fn spec_row(db: &impl ConnectionTrait, challenge_id: i32) -> StoreResult<Option<classifications::Model>> {
+    Ok(classifications::Entity::find_by_id(challenge_id).one(db).await?)
+}
+
+/// The scoring rules of a row, with the challenge's salt.
+pub fn spec_of(row: &classifications::Model, salt: &str) -> Spec {
+    Spec {
+        salt: salt.to_owned(),
+        labels: serde_json::from_str(&row.labels).unwrap_or_default(),
+        positive: row.positive.clone(),
+        metric: metric_of(row),
+    }
+}
+
+pub fn metric_of(row: &classifications::Model) -> Metric {
+    row.metric.parse().unwrap_or(Metric::Accuracy)
+}
+
+pub struct NewUpload<'a> {
+    pub contest_id: i32,
+    pub challenge_id: i32,
+    pub team_id: i32,
+    pub user_id: i32,
+    pub sha256: &'a str,
+    pub size: i64,
+    pub scored: Scored,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, new: NewUpload<'_>) -> StoreResult<predictions::Model> {
+    let (p, q) = (new.scored.public, new.scored.private);
+    Ok(predictions::ActiveModel {
+        contest_id: Set(new.contest_id),
+        challenge_id: Set(new.challenge_id),
+        team_id: Set(new.team_id),
+        user_id: Set(Some(new.user_id)),
+        created_at: Set(Utc::now()),
+        sha256: Set(new.sha256.to_owned()),
+        size: Set(new.size),
+        rows: Set(new.scored.rows),
+        chosen: Set(false),
+        public_tp: Set(p.tp),
+        public_fp: Set(p.fp),
+        public_tn: Set(p.tn),
+        public_fn: Set(p.fn_),
+        private_tp: Set(q.tp),
+        private_fp: Set(q.fp),
+        private_tn: Set(q.tn),
+        private_fn: Set(q.fn_),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A team's uploads for a challenge, newest first.
+pub async fn uploads_of(
+    db: &impl ConnectionTrait,
+    team_id: i32,
+    challenge_id: i32,
+) -> StoreResult<Vec<predictions::Model>> {
+    Ok(predictions::Entity::find()
+        .filter(predictions::Column::TeamId.eq(team_id))
+        .filter(predictions::Column::ChallengeId.eq(challenge_id))
+        .order_by_desc(predictions::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Uploads of a team for a challenge since an instant.
+pub async fn count_since(
+    db: &impl ConnectionTrait,
+    team_id: i32,
+    challenge_id: i32,
+    since: DateTime<Utc>,
+) -> StoreResult<u64> {
+    Ok(predictions::Entity::find()
+        .filter(predictions::Column::TeamId.eq(team_id))
+        .filter(predictions::Column::ChallengeId.eq(challenge_id))
+        .filter(predictions::Column::CreatedAt.gte(since))
+        .count(db)
+        .await?)
+}
+
+/// Makes exactly `ids` (at most two of the team's uploads for the challenge) its chosen finals; an empty
+/// list goes back to the default (the best two public). Ids not the team's are ignored.
+pub async fn choose(db: &impl ConnectionTrait, team_id: i32, challenge_id: i32, ids: &[i32]) -> StoreResult<()> {
+    for u in uploads_of(db, team_id, challenge_id).await? {
+        let chosen = ids.contains(&u.id);
+        if u.chosen != chosen {
+            let mut a = u.into_active_model();
+            a.chosen = Set(chosen);
+            a.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
+pub fn public_of(p: &predictions::Model) -> Confusion {
+    Confusion { tp: p.public_tp, fp: p.public_fp, tn: p.public_tn, fn_: p.public_fn }
+}
+
+pub fn private_of(p: &predictions::Model) -> Confusion {
+    Confusion { tp: p.private_tp, fp: p.private_fp, tn: p.private_tn, fn_: p.private_fn }
+}
+
+pub fn upload_of(p: &predictions::Model) -> Upload {
+    Upload { id: p.id, at: p.created_at, public: public_of(p), private: private_of(p), chosen: p.chosen }
+}
+
+/// Whether a contest's private board decides: it has ended and its results are revealed.
+pub fn private_board(contest: &contests::Model, now: DateTime<Utc>) -> bool {
+    contest.revealed && now >= contest.ends_at
+}
+
+/// The points of a contest's classification challenges as standings entries, in their challenge's area:
+/// during the contest the public metric of each team's counted uploads, as it rose; once the results are
+/// revealed after the end, the private metric of its finals.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    challenges: &[challenges::Model],
+) -> StoreResult<Vec<Entry>> {
+    let scored: Vec<&challenges::Model> = challenges.iter().filter(|c| c.kind == "classification").collect();
+    if scored.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(contest) = contests::Entity::find_by_id(contest_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let private = private_board(&contest, Utc::now());
+    let rows = classifications::Entity::find()
+        .filter(classifications::Column::ChallengeId.is_in(scored.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    let uploads = predictions::Entity::find()
+        .filter(predictions::Column::ContestId.eq(contest_id))
+        .order_by_asc(predictions::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for c in scored {
+        let Some(row) = rows.iter().find(|r| r.challenge_id == c.id) else { continue };
+        let mut by_team: std::collections::BTreeMap<i32, Vec<Upload>> = std::collections::BTreeMap::new();
+        for u in uploads.iter().filter(|u| u.challenge_id == c.id) {
+            by_team.entry(u.team_id).or_default().push(upload_of(u));
+        }
+        for (team_id, list) in by_team {
+            for (at, points) in contributions(&list, metric_of(row), c.points, private) {
+                out.push(Entry { team_id, area_id: Some(c.area_id), points, at });
+            }
+        }
+    }
+    Ok(out)
+}
