@@ -93,9 +93,9 @@ pub async fn submit(
         return Ok(Outcome::Refused(refusal));
     }
     let (today, next) = day_bounds(&u.contest.timezone, now);
-    if store::classification::count_since(db, u.team.id, c.id, today).await?
-        >= u64::try_from(row.max_per_day).unwrap_or(0)
-    {
+    let max = u64::try_from(row.max_per_day).unwrap_or(0);
+    // A quick refusal before the scoring; the insert below counts again under the team's lock.
+    if store::classification::count_since(db, u.team.id, c.id, today).await? >= max {
         return Ok(Outcome::DailyLimit { max: row.max_per_day, next });
     }
     let spec = store::classification::spec_of(&row, &c.answer_salt);
@@ -117,7 +117,7 @@ pub async fn submit(
         (Ok(scored), Some(stored)) => (scored, stored),
         (Ok(_), None) => return Err(UploadError::Sealed(row.sealed_sha256)),
     };
-    let model = store::classification::insert(
+    let kept = store::classification::insert_within(
         db,
         store::classification::NewUpload {
             contest_id: u.contest.id,
@@ -128,8 +128,13 @@ pub async fn submit(
             size: i64::try_from(stored.size).unwrap_or(i64::MAX),
             scored,
         },
+        today,
+        max,
     )
     .await?;
+    let Some(model) = kept else {
+        return Ok(Outcome::DailyLimit { max: row.max_per_day, next });
+    };
     // Committed: the public board may show it now.
     live.changed(u.contest.id).await?;
     Ok(Outcome::Scored(model))

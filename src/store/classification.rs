@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{challenges, classifications, contests, predictions};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::StoreResult;
@@ -82,7 +82,7 @@ pub struct NewUpload<'a> {
     pub scored: Scored,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, new: NewUpload<'_>) -> StoreResult<predictions::Model> {
+async fn insert(db: &impl ConnectionTrait, new: NewUpload<'_>) -> StoreResult<predictions::Model> {
     let (p, q) = (new.scored.public, new.scored.private);
     Ok(predictions::ActiveModel {
         contest_id: Set(new.contest_id),
@@ -106,6 +106,24 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUpload<'_>) -> StoreResul
     }
     .insert(db)
     .await?)
+}
+
+/// Keeps an upload unless the team has used its `max` uploads since `since` (then `None`). The team's row is
+/// taken first, so uploads sent at once cannot pass the limit together.
+pub async fn insert_within(
+    db: &DatabaseConnection,
+    new: NewUpload<'_>,
+    since: DateTime<Utc>,
+    max: u64,
+) -> StoreResult<Option<predictions::Model>> {
+    let txn = db.begin().await?;
+    super::teams::lock(&txn, new.team_id).await?;
+    if count_since(&txn, new.team_id, new.challenge_id, since).await? >= max {
+        return Ok(None);
+    }
+    let model = insert(&txn, new).await?;
+    txn.commit().await?;
+    Ok(Some(model))
 }
 
 /// A team's uploads for a challenge, newest first.

@@ -23,7 +23,7 @@ use crate::helpers::{Browser, PASSWORD, TestApp, database_texts};
 mod synth;
 
 both!(uploads_are_checked_scored_limited_and_revealed, the_freeze_holds_for_uploads);
-both!(the_demo_is_sealed_and_no_label_is_kept);
+both!(the_demo_is_sealed_and_no_label_is_kept, uploads_at_once_keep_the_daily_limit);
 
 /// Six test rows; a, b, e are malware.
 const TRUTH: &str = "id,label\na,malware\nb,malware\nc,cleanware\nd,cleanware\ne,malware\nf,cleanware\n";
@@ -362,6 +362,19 @@ async fn uploads_are_checked_scored_limited_and_revealed(app: TestApp) {
     let area =
         board["by_area"]["static"].as_array().unwrap().iter().find(|r| r["team"] == "Team finders").unwrap().clone();
     assert!(close(&area["score"], final_points), "{area}");
+}
+
+/// Six uploads sent at once against a limit of three: exactly three are scored, the others are told the limit.
+async fn uploads_at_once_keep_the_daily_limit(app: TestApp) {
+    load(&app, source_with_classification("")).await;
+    let (_, token) = player(&app, "finders").await;
+    let id = omega_id(&app, &token).await;
+    let sends = (0..6).map(|_| upload_api(&app, &token, id, TRUTH));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(sends).await.into_iter().map(|(s, _)| s).collect();
+    let scored = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((scored, limited), (3, 3), "{statuses:?}");
+    assert_eq!(list_api(&app, &token, id).await["data"].as_array().unwrap().len(), 3);
 }
 
 /// Uploads after the freeze stay off the public board until the reveal; the organizers see them.
