@@ -115,7 +115,7 @@ pub async fn sync(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSo
         }
         if let Some(spec) = &c.classification {
             let sealed = stored.get(&spec.sealed_path).with_context(|| format!("{name}: sealed.csv not stored"))?;
-            let change = crate::store::classification::save_spec(&txn, row.id, spec, &sealed.sha256).await?;
+            let change = sources::classification(&txn, row.id, spec, &sealed.sha256).await?;
             lines.extend(describe(&format!("{name}: classification"), &change));
         }
     }

@@ -9,50 +9,8 @@ use sea_orm::{
 };
 
 use super::StoreResult;
-use super::sources::Change;
-use crate::authoring::source::ClassificationSpec;
 use crate::domain::classification::{Confusion, Metric, Scored, Spec, Upload, contributions};
 use crate::domain::standings::Entry;
-
-/// Makes a challenge's scoring row that of its source (the sealed table stored as `sealed_sha256`).
-pub async fn save_spec(
-    db: &impl ConnectionTrait,
-    challenge_id: i32,
-    spec: &ClassificationSpec,
-    sealed_sha256: &str,
-) -> StoreResult<Change> {
-    let found = classifications::Entity::find_by_id(challenge_id).one(db).await?;
-    let existed = found.is_some();
-    let mut a = found.map(IntoActiveModel::into_active_model).unwrap_or_default();
-    let rows = i32::try_from(spec.sealed.rows.len()).unwrap_or(i32::MAX);
-    let public_rows = i32::try_from(spec.sealed.public_count()).unwrap_or(i32::MAX);
-    let mut changed = Vec::new();
-    macro_rules! assign {
-        ($($field:ident = $value:expr),* $(,)?) => {$(
-            a.$field.set_if_not_equals($value);
-            if a.$field.is_set() { changed.push(stringify!($field)); }
-        )*};
-    }
-    assign!(
-        challenge_id = challenge_id,
-        labels = serde_json::to_string(&spec.labels).unwrap_or_else(|_| "[]".into()),
-        positive = spec.positive.clone(),
-        metric = spec.metric.as_str().to_owned(),
-        max_per_day = spec.max_submissions_per_day,
-        sealed_sha256 = sealed_sha256.to_owned(),
-        rows = rows,
-        public_rows = public_rows,
-    );
-    if !existed {
-        a.insert(db).await?;
-        Ok(Change::Created)
-    } else if changed.is_empty() {
-        Ok(Change::Unchanged)
-    } else {
-        a.update(db).await?;
-        Ok(Change::Updated(changed.into_iter().filter(|f| *f != "challenge_id").collect()))
-    }
-}
 
 pub async fn spec_row(db: &impl ConnectionTrait, challenge_id: i32) -> StoreResult<Option<classifications::Model>> {
     Ok(classifications::Entity::find_by_id(challenge_id).one(db).await?)

@@ -2,14 +2,16 @@
 //! changed, so that `challenges sync` can print what it did and a second run can say that nothing did.
 
 use chrono::Utc;
-use entity::{areas, attachments, challenges, contests, datasets, hints, rubric_criteria};
+use entity::{areas, attachments, challenges, classifications, contests, datasets, hints, rubric_criteria};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder,
 };
 
 use super::StoreResult;
-use crate::authoring::source::{AreaSpec, ChallengeSpec, ContestSpec, CriterionSpec, DatasetSpec, Scoring};
+use crate::authoring::source::{
+    AreaSpec, ChallengeSpec, ClassificationSpec, ContestSpec, CriterionSpec, DatasetSpec, Scoring,
+};
 
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +138,28 @@ pub async fn rubric(db: &impl ConnectionTrait, contest_id: i32, specs: &[Criteri
         a.update(db).await?;
     }
     Ok(out)
+}
+
+/// Makes a classification challenge's scoring row that of its source (the sealed table stored as
+/// `sealed_sha256`).
+pub async fn classification(
+    db: &impl ConnectionTrait,
+    challenge_id: i32,
+    spec: &ClassificationSpec,
+    sealed_sha256: &str,
+) -> StoreResult<Change> {
+    let found = classifications::Entity::find_by_id(challenge_id).one(db).await?;
+    let existed = found.is_some();
+    let mut a = found.map(IntoActiveModel::into_active_model).unwrap_or_default();
+    let rows = i32::try_from(spec.sealed.rows.len()).unwrap_or(i32::MAX);
+    let public_rows = i32::try_from(spec.sealed.public_count()).unwrap_or(i32::MAX);
+    let mut changed = Vec::new();
+    assign!(a, changed;
+        challenge_id = challenge_id, labels = json(&spec.labels), positive = spec.positive.clone(),
+        metric = spec.metric.as_str().to_owned(), max_per_day = spec.max_submissions_per_day,
+        sealed_sha256 = sealed_sha256.to_owned(), rows = rows, public_rows = public_rows,
+    );
+    Ok(save(db, a, existed, changed).await?.1)
 }
 
 fn json(list: &[String]) -> String {
