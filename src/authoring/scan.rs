@@ -24,6 +24,21 @@ pub fn attachments(s: &ContestSource) -> Vec<Problem> {
 /// Files larger than this are not read for leaks (datasets, captures): their lines are evidence.
 const MAX_TEXT: u64 = 16 * 1024 * 1024;
 
+/// Every text file of a contest folder (UTF-8, no NUL, at most `MAX_TEXT` bytes; hidden files and folders
+/// left out), with its text, in name order.
+fn texts(dir: &Path) -> impl Iterator<Item = (std::path::PathBuf, String)> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.metadata().is_ok_and(|m| m.len() <= MAX_TEXT))
+        .filter_map(|e| {
+            let bytes = std::fs::read(e.path()).ok().filter(|b| !b.contains(&0))?;
+            Some((e.into_path(), String::from_utf8(bytes).ok()?))
+        })
+}
+
 /// What one challenge's answer is known by.
 struct Secret<'a> {
     challenge: &'a ChallengeSpec,
@@ -43,23 +58,12 @@ impl Secret<'_> {
 pub fn leaks(s: &ContestSource) -> Vec<Problem> {
     let secrets: Vec<Secret<'_>> = s.challenges.iter().map(|challenge| Secret { challenge }).collect();
     let mut out = Vec::new();
-    let walker = WalkDir::new(&s.dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker.flatten() {
-        if !entry.file_type().is_file() || entry.metadata().map(|m| m.len() > MAX_TEXT).unwrap_or(true) {
-            continue;
-        }
-        let path = entry.path();
+    for (path, text) in texts(&s.dir) {
+        let path = path.as_path();
         let relative = path.strip_prefix(&s.dir).unwrap_or(path);
         if s.contest.demo && relative == Path::new("answers.toml") {
             continue;
         }
-        let Some(text) = std::fs::read(path).ok().filter(|b| !b.contains(&0)).and_then(|b| String::from_utf8(b).ok())
-        else {
-            continue;
-        };
         let attachment = relative.components().any(|c| c.as_os_str() == "files");
         for (n, line) in text.lines().enumerate() {
             let candidates = if attachment { vec![line.to_owned()] } else { candidates(line) };
@@ -89,19 +93,8 @@ pub fn truths(s: &ContestSource) -> Vec<Problem> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = WalkDir::new(&s.dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker.flatten() {
-        if !entry.file_type().is_file() || entry.metadata().map(|m| m.len() > MAX_TEXT).unwrap_or(true) {
-            continue;
-        }
-        let path = entry.path();
-        let Some(text) = std::fs::read(path).ok().filter(|b| !b.contains(&0)).and_then(|b| String::from_utf8(b).ok())
-        else {
-            continue;
-        };
+    for (path, text) in texts(&s.dir) {
+        let path = path.as_path();
         for challenge in &sealed {
             let Some(c) = &challenge.classification else { continue };
             let (mut count, mut first) = (0usize, 0usize);

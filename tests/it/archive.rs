@@ -21,13 +21,7 @@ pub async fn ended_cup(app: &TestApp) -> Browser {
     let mut alice = app.browser();
     alice.register("alice").await;
     alice.create_team("cup", "Finders").await;
-    entity::contests::Entity::update_many()
-        .col_expr(entity::contests::Column::EndsAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
-        .col_expr(entity::contests::Column::FreezeAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(1), true).await;
     alice
 }
 
@@ -201,12 +195,7 @@ async fn items_follow_their_visibility(app: TestApp) {
     let early = alice.get("/archive/cup/upload").await;
     assert_eq!(early.status, StatusCode::FORBIDDEN);
     early.assert_contains("once the contest has ended");
-    entity::contests::Entity::update_many()
-        .col_expr(entity::contests::Column::EndsAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(1), false).await;
 
     let mut ids = Vec::new();
     for visibility in ["participants", "organizers"] {

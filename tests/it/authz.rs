@@ -704,13 +704,7 @@ async fn close_scoreboard(app: &TestApp) {
 }
 
 async fn end_contest(app: &TestApp) {
-    entity::contests::Entity::update_many()
-        .col_expr(entity::contests::Column::EndsAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
-        .col_expr(entity::contests::Column::FreezeAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(1), true).await;
 }
 
 /// The participant's archive item, awaiting review and for participants only, with one file: (item, file).

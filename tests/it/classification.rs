@@ -210,15 +210,7 @@ fn close(a: &Value, b: f64) -> bool {
 }
 
 async fn end_and_reveal(app: &TestApp) {
-    entity::contests::Entity::update_many()
-        .col_expr(
-            entity::contests::Column::EndsAt,
-            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
-        )
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(1), false).await;
     app.user("chief", Role::Organizer).await;
     let mut chief = app.browser();
     chief.login("chief", PASSWORD).await;

@@ -87,20 +87,11 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
 /// does everyone once the organizers publish them.
 async fn after_the_demo_a_team_archives_its_work_and_finds_it(app: TestApp) {
     use reqwest::multipart::{Form, Part};
-    use sea_orm::EntityTrait;
     mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
     let mut player = app.browser();
     player.register("presenter").await;
     player.create_team("mwscup-demo", "Kuroneko Analysts").await;
-    entity::contests::Entity::update_many()
-        .col_expr(
-            entity::contests::Column::EndsAt,
-            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(5)),
-        )
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(5), false).await;
     for (kind, title, file, bytes) in [
         ("slides", "How we solved the DFIR questions", "slides.pdf", b"%PDF-1.7\n%demo".to_vec()),
         ("script", "A Cuckoo report parser", "parse_report.py", b"import json\nprint('c2')\n".to_vec()),

@@ -133,6 +133,22 @@ impl TestApp {
         self.live.reload_all().await.unwrap();
     }
 
+    /// Every contest ended `ago` before now (as if its day were over), with its freeze dropped if asked;
+    /// written behind the server's back, then reloaded.
+    pub async fn end_contests(&self, ago: chrono::Duration, drop_freeze: bool) {
+        use sea_orm::EntityTrait;
+        let mut update = entity::contests::Entity::update_many()
+            .col_expr(entity::contests::Column::EndsAt, sea_orm::sea_query::Expr::value(Utc::now() - ago));
+        if drop_freeze {
+            update = update.col_expr(
+                entity::contests::Column::FreezeAt,
+                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            );
+        }
+        update.exec(&self.db).await.unwrap();
+        self.reload().await;
+    }
+
     /// A new browser with its own cookies, asking for English pages.
     pub fn browser(&self) -> Browser {
         self.browser_in("en")

@@ -3,7 +3,6 @@
 
 use mwscup::domain::role::Role;
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
 
 use crate::authoring::Source;
 use crate::both;
@@ -131,15 +130,7 @@ async fn nonsense_gets_a_4xx_never_a_5xx(app: TestApp) {
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Incorrect.").assert_contains("mimi\u{2400}katz");
     // An upload that is not multipart, or is cut short, is refused cleanly.
-    entity::contests::Entity::update_many()
-        .col_expr(
-            entity::contests::Column::EndsAt,
-            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
-        )
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(1), false).await;
     for (ct, body) in [
         ("application/x-www-form-urlencoded", b"title=x".to_vec()),
         (

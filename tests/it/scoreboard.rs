@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use mwscup::domain::role::Role;
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::authoring::Source;
@@ -202,15 +201,7 @@ async fn the_freeze_hides_and_the_reveal_shows(app: TestApp) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "not before the end");
 
     // The contest ends; the organizers reveal.
-    entity::contests::Entity::update_many()
-        .col_expr(
-            entity::contests::Column::EndsAt,
-            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
-        )
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
+    app.end_contests(chrono::Duration::minutes(1), false).await;
     chief.get("/contests/cup/console").await;
     chief.post("/contests/cup/console/reveal", &[]).await;
     let (_, revealed) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
