@@ -7,7 +7,7 @@ use walkdir::WalkDir;
 
 use super::Problem;
 use super::source::{ChallengeSpec, ContestSource};
-use crate::domain::answer::AnswerDigest;
+use crate::domain::answer::{AnswerDigest, Rule};
 
 /// Raw executables among the attachments, and zips that hold one unencrypted. Samples travel only
 /// inside encrypted zips (password `infected`).
@@ -39,24 +39,23 @@ fn texts(dir: &Path) -> impl Iterator<Item = (std::path::PathBuf, String)> {
         })
 }
 
-/// What one challenge's answer is known by.
-struct Secret<'a> {
-    challenge: &'a ChallengeSpec,
-}
-
-impl Secret<'_> {
-    fn matches(&self, candidate: &str) -> bool {
-        let a = &self.challenge.answer;
-        let digest = AnswerDigest::of_canonical(&a.salt, &a.rule.canonical(candidate));
-        AnswerDigest::is_among(&digest, &a.digests)
-    }
+/// Whether `canonical` (already made canonical by the challenge's rule) is one of its answers.
+fn is_answer(challenge: &ChallengeSpec, canonical: &str) -> bool {
+    let a = &challenge.answer;
+    AnswerDigest::is_among(&AnswerDigest::of_canonical(&a.salt, canonical), &a.digests)
 }
 
 /// Lines of text files that hash to an answer. In an attachment only a whole line counts (an artefact
 /// holds the evidence, with its context); elsewhere (questions, manifests, notes) every value and word
 /// counts too.
 pub fn leaks(s: &ContestSource) -> Vec<Problem> {
-    let secrets: Vec<Secret<'_>> = s.challenges.iter().map(|challenge| Secret { challenge }).collect();
+    let secrets: Vec<&ChallengeSpec> = s.challenges.iter().filter(|c| !c.answer.digests.is_empty()).collect();
+    let mut rules: Vec<Rule> = Vec::new();
+    for c in &secrets {
+        if !rules.contains(&c.answer.rule) {
+            rules.push(c.answer.rule);
+        }
+    }
     let mut out = Vec::new();
     for (path, text) in texts(&s.dir) {
         let path = path.as_path();
@@ -67,15 +66,21 @@ pub fn leaks(s: &ContestSource) -> Vec<Problem> {
         let attachment = relative.components().any(|c| c.as_os_str() == "files");
         for (n, line) in text.lines().enumerate() {
             let candidates = if attachment { vec![line.to_owned()] } else { candidates(line) };
-            let leaked: Vec<&Secret<'_>> =
-                secrets.iter().filter(|secret| candidates.iter().any(|c| secret.matches(c))).collect();
+            // Each candidate is made canonical once per rule in use (NFKC is the cost), not once per challenge.
+            let canonical: Vec<(Rule, Vec<String>)> =
+                rules.iter().map(|r| (*r, candidates.iter().map(|c| r.canonical(c)).collect())).collect();
+            let forms_of = |rule: Rule| canonical.iter().find(|(r, _)| *r == rule).map(|(_, f)| f.as_slice());
+            let leaked: Vec<&&ChallengeSpec> = secrets
+                .iter()
+                .filter(|c| forms_of(c.answer.rule).unwrap_or_default().iter().any(|f| is_answer(c, f)))
+                .collect();
             for secret in leaked {
                 out.push(Problem::new(
                     path,
                     format!("line {}", n + 1),
                     format!(
                         "holds the answer of {}/{} in plaintext: remove it (the sources keep digests only)",
-                        secret.challenge.area, secret.challenge.slug
+                        secret.area, secret.slug
                     ),
                 ));
             }
