@@ -463,6 +463,61 @@ pub fn finals(uploads: &[Upload], metric: Metric) -> Vec<&Upload> {
     all
 }
 
+/// The uploads the live board counts, oldest first: the chosen ones, or every upload while none is chosen
+/// (the best of the default finals is the best of all).
+fn counted(uploads: &[Upload]) -> Vec<&Upload> {
+    let any_chosen = uploads.iter().any(|u| u.chosen);
+    let mut counted: Vec<&Upload> = uploads.iter().filter(|u| u.chosen || !any_chosen).collect();
+    counted.sort_by_key(|u| (u.at, u.id));
+    counted
+}
+
+/// A team's line on a classification challenge's board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardLine {
+    pub team_id: i32,
+    /// The best public metric of the counted uploads.
+    pub public: f64,
+    /// Once the private part decides: the best private metric of the finals.
+    pub private: Option<f64>,
+    pub uploads: usize,
+    /// When the team reached its public score (ties go to the earlier).
+    pub reached_at: DateTime<Utc>,
+}
+
+/// The board of one challenge from each team's uploads, counting only those made before `until` (the
+/// freeze, for the public view). Ordered by the private metric once it decides, else by the public one;
+/// then by the earlier time the public score was reached.
+pub fn board(
+    teams: &[(i32, Vec<Upload>)],
+    metric: Metric,
+    private: bool,
+    until: Option<DateTime<Utc>>,
+) -> Vec<BoardLine> {
+    let mut lines: Vec<BoardLine> = teams
+        .iter()
+        .filter_map(|(team_id, all)| {
+            let uploads: Vec<Upload> = all.iter().filter(|u| until.is_none_or(|t| u.at < t)).cloned().collect();
+            let mut best: Option<(f64, DateTime<Utc>)> = None;
+            for u in counted(&uploads) {
+                let m = u.public.metric(metric);
+                if best.is_none_or(|(b, _)| m > b) {
+                    best = Some((m, u.at));
+                }
+            }
+            let (public, reached_at) = best?;
+            let private =
+                private.then(|| finals(&uploads, metric).iter().map(|u| u.private.metric(metric)).fold(0.0, f64::max));
+            Some(BoardLine { team_id: *team_id, public, private, uploads: uploads.len(), reached_at })
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        let key = |l: &BoardLine| l.private.unwrap_or(l.public);
+        key(b).total_cmp(&key(a)).then(b.public.total_cmp(&a.public)).then(a.reached_at.cmp(&b.reached_at))
+    });
+    lines
+}
+
 /// A team's points for a challenge as standings entries, each a change at a time, so that a cut at the
 /// freeze shows what was reached by then. Live (`private` false): the best public metric among the counted
 /// uploads (the chosen ones, or every upload while none is chosen: the best of the default finals is the
@@ -482,11 +537,8 @@ pub fn contributions(uploads: &[Upload], metric: Metric, points: i32, private: b
         }
         return out;
     }
-    let any_chosen = uploads.iter().any(|u| u.chosen);
-    let mut counted: Vec<&Upload> = uploads.iter().filter(|u| u.chosen || !any_chosen).collect();
-    counted.sort_by_key(|u| (u.at, u.id));
     let mut so_far = Points(0);
-    for u in counted {
+    for u in counted(uploads) {
         let value = worth(points, u.public.metric(metric));
         if value > so_far {
             out.push((u.at, Points(value.0 - so_far.0)));
@@ -507,6 +559,28 @@ mod tests {
             positive: "malware".into(),
             metric: Metric::F1,
         }
+    }
+
+    #[test]
+    fn the_board_ranks_by_public_then_private_and_keeps_the_freeze() {
+        let (good, half, bad) = ((2, 0), (1, 1), (0, 2));
+        let teams = vec![
+            // Team 1: perfect in public, poor in private. Team 2: half in public, perfect in private.
+            (1, vec![upload(1, 10, good, bad, false)]),
+            (2, vec![upload(2, 5, half, good, false), upload(3, 30, bad, bad, false)]),
+            (3, vec![]),
+        ];
+        let live = board(&teams, Metric::Accuracy, false, None);
+        let order: Vec<(i32, f64)> = live.iter().map(|l| (l.team_id, l.public)).collect();
+        assert_eq!(order, vec![(1, 1.0), (2, 0.5)], "a team without uploads has no line");
+        assert_eq!(live[1].uploads, 2);
+        let revealed = board(&teams, Metric::Accuracy, true, None);
+        assert_eq!(
+            revealed.iter().map(|l| (l.team_id, l.private)).collect::<Vec<_>>(),
+            vec![(2, Some(1.0)), (1, Some(0.0))]
+        );
+        let frozen = board(&teams, Metric::Accuracy, false, Some(upload(0, 8, bad, bad, false).at));
+        assert_eq!(frozen.iter().map(|l| (l.team_id, l.uploads)).collect::<Vec<_>>(), vec![(2, 1)]);
     }
 
     const TRUTH: &str = "id,label\na,malware\nb,malware\nc,cleanware\nd,cleanware\ne,malware\nf,cleanware\n";

@@ -98,6 +98,20 @@ pub async fn uploads_of(
         .await?)
 }
 
+/// Every team's uploads for a challenge, by team, oldest first.
+pub async fn uploads_by_team(db: &impl ConnectionTrait, challenge_id: i32) -> StoreResult<Vec<(i32, Vec<Upload>)>> {
+    let rows = predictions::Entity::find()
+        .filter(predictions::Column::ChallengeId.eq(challenge_id))
+        .order_by_asc(predictions::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_team: std::collections::BTreeMap<i32, Vec<Upload>> = std::collections::BTreeMap::new();
+    for p in &rows {
+        by_team.entry(p.team_id).or_default().push(upload_of(p));
+    }
+    Ok(by_team.into_iter().collect())
+}
+
 /// Uploads of a team for a challenge since an instant.
 pub async fn count_since(
     db: &impl ConnectionTrait,

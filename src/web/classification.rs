@@ -1,8 +1,10 @@
 //! Classification challenges on the site and in the API: the upload form and the team's uploads on the
-//! challenge's page, the choice of finals, and `challenges/{id}/predictions` for scripts.
+//! challenge's page, the choice of finals, the challenge's public (then private) board, and
+//! `challenges/{id}/predictions` for scripts.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
 use chrono::{DateTime, Utc};
 use entity::{contests, predictions};
 use futures_util::StreamExt;
@@ -13,11 +15,11 @@ use super::csrf::{self, CsrfForm};
 use super::error::{AppError, AppResult, Msg};
 use super::extract::{ApiCaller, ContestCtx, CurrentUser, state};
 use super::i18n::Lang;
-use super::page::{Page, see_other};
+use super::page::{Page, ok, see_other};
 use super::play::{AfterAnswer, Player, challenge_page_for};
 use super::routes::{Routes, endpoint};
 use crate::blobs::BlobStore;
-use crate::domain::classification::{MAX_UPLOAD_BYTES, Metric, Problems, finals};
+use crate::domain::classification::{self, MAX_UPLOAD_BYTES, Metric, Problems, finals};
 use crate::play::board::Item;
 use crate::play::classification::{Outcome, Upload, UploadError, day_bounds, submit};
 use crate::startup::AppState;
@@ -28,7 +30,88 @@ use crate::store::classification::{metric_of, private_board, private_of, public_
 pub fn configure(routes: &mut Routes) {
     routes
         .add(endpoint("/contests/{slug}/challenges/{challenge}/predictions").post(upload_page))
-        .add(endpoint("/contests/{slug}/challenges/{challenge}/finals").post(choose_page));
+        .add(endpoint("/contests/{slug}/challenges/{challenge}/finals").post(choose_page))
+        .add(endpoint("/contests/{slug}/challenges/{challenge}/board").get(board_page));
+}
+
+/// A team's line on a challenge's board, as shown.
+struct BoardRow {
+    pos: usize,
+    team: String,
+    public: String,
+    private: Option<String>,
+    uploads: usize,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "classification_board.html")]
+struct BoardPage {
+    page: Page,
+    contest: contests::Model,
+    slug: String,
+    title: String,
+    metric: &'static str,
+    rows: Vec<BoardRow>,
+    private_shown: bool,
+    /// The public view stops at the freeze until the results are revealed.
+    frozen: bool,
+}
+
+/// A classification challenge's board: each team's best public score (cut at the freeze for everyone but
+/// organizers, until the reveal), and once the results are revealed after the end, the private score that
+/// decides. Readable by whoever may read the scoreboard.
+async fn board_page(
+    req: HttpRequest,
+    page: Page,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<ChallengePath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let reader = super::scoreboard::reader(&state, &req, &contest).await?;
+    let snap = state.live.get(&contest).await?.snapshot();
+    let view = snap.challenges.iter().find(|v| v.challenge.slug == path.challenge).ok_or(AppError::NotFound)?;
+    let c = &view.challenge;
+    let now = Utc::now();
+    // Before it opens, a challenge is not named to those who may not see it yet.
+    if !reader.organizer && now < crate::play::opens_at(&contest, &view.area, c) {
+        return Err(AppError::NotFound);
+    }
+    let row = store::classification::spec_row(&state.db, c.id)
+        .await?
+        .ok_or_else(|| AppError::field("challenge", Msg::NotClassification))?;
+    let metric = metric_of(&row);
+    let private_shown = private_board(&contest, now);
+    let frozen = !reader.organizer && !contest.revealed && contest.freeze_at.is_some_and(|f| now >= f);
+    let until = if frozen { contest.freeze_at } else { None };
+    let teams = &snap.events.teams;
+    let uploads: Vec<_> = store::classification::uploads_by_team(&state.db, c.id)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| teams.iter().any(|t| t.id == *id && !t.hidden))
+        .collect();
+    let rows = classification::board(&uploads, metric, private_shown, until)
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| BoardRow {
+            pos: i + 1,
+            team: teams.iter().find(|t| t.id == line.team_id).map(|t| t.name.clone()).unwrap_or_default(),
+            public: score_text(line.public),
+            private: line.private.map(score_text),
+            uploads: line.uploads,
+            at: page.time(&line.reached_at, &contest.timezone),
+        })
+        .collect();
+    ok(&BoardPage {
+        title: page.lang.text(&c.title, &c.title_en).to_owned(),
+        slug: c.slug.clone(),
+        metric: metric.as_str(),
+        rows,
+        private_shown,
+        frozen,
+        page,
+        contest,
+    })
 }
 
 /// One upload as the team sees it.

@@ -445,6 +445,13 @@ texts! {
     cls_private_hidden: "非公開スコアは結果の公開後に表示されます。", "Private scores are shown once the results are revealed.";
     cls_problems: "ファイルの問題", "Problems in the file";
     cls_badge: "予測ファイルで解答", "Prediction file";
+    cls_board_title: "順位表", "Board";
+    cls_board_public: "各チームの公開スコアの最高値です。最終的な点数は、結果の公開後に非公開スコアで決まります。", "Each team's best public score. The final points come from the private scores once the results are revealed.";
+    cls_board_private: "結果は公開済みです。順位は最終提出の非公開スコアで決まります。", "The results are revealed: the private scores of the finals decide.";
+    cls_board_frozen: "スコアボードの凍結後のアップロードは、結果の公開まで表示されません。", "Uploads after the scoreboard froze are not shown until the results are revealed.";
+    cls_upload_count: "アップロード数", "Uploads";
+    cls_reached: "到達時刻", "Reached";
+    cls_open_board: "順位表を見る", "See the board";
 }
 
 #[cfg(test)]

@@ -38,12 +38,12 @@ pub fn configure(routes: &mut Routes) {
 }
 
 /// Who reads the scoreboard: organizers see through the freeze.
-struct Reader {
-    organizer: bool,
+pub struct Reader {
+    pub organizer: bool,
 }
 
 /// The scoreboard is public unless the contest says members only; then only its teams' members and staff.
-async fn reader(state: &AppState, req: &HttpRequest, contest: &contests::Model) -> AppResult<Reader> {
+pub async fn reader(state: &AppState, req: &HttpRequest, contest: &contests::Model) -> AppResult<Reader> {
     let user = caller_if_any(req).await?;
     let role = user.as_deref().map(role_of);
     let organizer = role.is_some_and(Role::is_organizer);

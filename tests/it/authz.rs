@@ -231,6 +231,8 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/challenges/{challenge}/predictions", InTeam).multipart(),
         case("POST /contests/{slug}/challenges/{challenge}/finals", InTeam)
             .form(&[("upload", "999999"), ("chosen", "1")]),
+        // A classification challenge's board, read like the scoreboard (the fixture's takes a flag: 400).
+        case("GET /contests/{slug}/challenges/{challenge}/board", Players),
         // Those who may see the challenge, once they agreed to its datasets' terms (the callers have).
         case("GET /files/{sha256}/{name}", Players),
         case("GET /datasets", Public),

@@ -24,6 +24,7 @@ mod synth;
 
 both!(uploads_are_checked_scored_limited_and_revealed, the_freeze_holds_for_uploads);
 both!(the_demo_is_sealed_and_no_label_is_kept, uploads_at_once_keep_the_daily_limit);
+both!(the_board_shows_public_scores_then_the_private_ones);
 
 /// Six test rows; a, b, e are malware.
 const TRUTH: &str = "id,label\na,malware\nb,malware\nc,cleanware\nd,cleanware\ne,malware\nf,cleanware\n";
@@ -356,6 +357,63 @@ async fn uploads_are_checked_scored_limited_and_revealed(app: TestApp) {
     assert!(close(&area["score"], final_points), "{area}");
 }
 
+/// The truth with the label of every id in `wrong` swapped.
+fn wrong_on(wrong: &HashSet<String>) -> String {
+    let malware = ["a", "b", "e"];
+    let mut text = "id,label\n".to_owned();
+    for id in ["a", "b", "c", "d", "e", "f"] {
+        let right = malware.contains(&id);
+        let said = if wrong.contains(id) { !right } else { right };
+        text.push_str(&format!("{id},{}\n", if said { "malware" } else { "cleanware" }));
+    }
+    text
+}
+
+/// The challenge's board, as anyone reads it.
+async fn board_rows(app: &TestApp) -> Vec<(String, String)> {
+    let body =
+        app.api().get(app.url("/contests/cup/challenges/omega/board")).send().await.unwrap().text().await.unwrap();
+    let re = regex::Regex::new(r#"<td class="team">([^<]*)</td>(?:<td class="num private-score">([^<]*)</td>)?<td class="num public-score">([^<]*)</td>"#).unwrap();
+    re.captures_iter(&body)
+        .map(|c| {
+            (
+                c[1].to_owned(),
+                c.get(2).map_or_else(|| format!("public {}", &c[3]), |p| format!("private {}", p.as_str())),
+            )
+        })
+        .collect()
+}
+
+/// The board ranks teams by their best public score during the contest; once the results are revealed,
+/// by the private score of their finals, which here reverses the order.
+async fn the_board_shows_public_scores_then_the_private_ones(app: TestApp) {
+    let source = load(&app, source_with_classification("")).await;
+    let public = public_ids(&source);
+    let all: HashSet<String> = ["a", "b", "c", "d", "e", "f"].iter().map(|s| s.to_string()).collect();
+    let private: HashSet<String> = all.difference(&public).cloned().collect();
+    let (_, overfit) = player(&app, "overfit").await;
+    let (_, steady) = player(&app, "steady").await;
+    let id = omega_id(&app, &overfit).await;
+    // Right on the public part only, and right on the private part only.
+    assert_eq!(upload_api(&app, &overfit, id, &wrong_on(&private)).await.0, StatusCode::OK);
+    assert_eq!(upload_api(&app, &steady, id, &wrong_on(&public)).await.0, StatusCode::OK);
+
+    let live = board_rows(&app).await;
+    assert_eq!(
+        live,
+        vec![("Team overfit".into(), "public 1.0000".into()), ("Team steady".into(), "public 0.0000".into())]
+    );
+    let flag = app.api().get(app.url("/contests/cup/challenges/alpha/board")).send().await.unwrap();
+    assert_eq!(flag.status(), StatusCode::BAD_REQUEST, "a challenge that takes a flag has no board");
+
+    end_and_reveal(&app).await;
+    let revealed = board_rows(&app).await;
+    assert_eq!(
+        revealed,
+        vec![("Team steady".into(), "private 1.0000".into()), ("Team overfit".into(), "private 0.0000".into())]
+    );
+}
+
 /// Six uploads sent at once against a limit of three: exactly three are scored, the others are told the limit.
 async fn uploads_at_once_keep_the_daily_limit(app: TestApp) {
     load(&app, source_with_classification("")).await;
@@ -392,6 +450,17 @@ async fn the_freeze_holds_for_uploads(app: TestApp) {
         .unwrap();
     let row = board["data"].as_array().unwrap().iter().find(|r| r["name"] == "Team finders").unwrap().clone();
     assert_eq!(row["score"], json!(200), "organizers see past the freeze: {board}");
+    // The challenge's board too: frozen for everyone else, whole for organizers.
+    let public =
+        app.api().get(app.url("/contests/cup/challenges/omega/board")).send().await.unwrap().text().await.unwrap();
+    assert!(public.contains("id=\"frozen\"") && !public.contains("Team finders"), "{public}");
+    let mut chief = app.browser();
+    chief.login("boss", PASSWORD).await;
+    chief
+        .get("/contests/cup/challenges/omega/board")
+        .await
+        .assert_contains("Team finders")
+        .assert_lacks("id=\"frozen\"");
 }
 
 /// The demo's sealed table matches its seeded generator (a perfect upload scores 1 on both parts), and
