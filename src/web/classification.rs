@@ -181,7 +181,7 @@ pub async fn panel(
         rows: row.rows,
         uploads,
         private_shown,
-        can_upload: player.team.is_some() && !item.closed && !contest.paused,
+        can_upload: player.team.as_ref().is_some_and(|t| !t.disqualified) && !item.closed && !contest.paused,
         problems,
     }))
 }
