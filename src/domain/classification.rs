@@ -463,11 +463,11 @@ pub fn finals(uploads: &[Upload], metric: Metric) -> Vec<&Upload> {
     all
 }
 
-/// The uploads the live board counts, oldest first: the chosen ones, or every upload while none is chosen
-/// (the best of the default finals is the best of all).
+/// The uploads the live (public) board counts, oldest first: every one, whether chosen as final or not, as
+/// on a public leaderboard. So a choice of finals, which has no time of its own, can never move a board cut
+/// at the freeze; finals matter only to the private part.
 fn counted(uploads: &[Upload]) -> Vec<&Upload> {
-    let any_chosen = uploads.iter().any(|u| u.chosen);
-    let mut counted: Vec<&Upload> = uploads.iter().filter(|u| u.chosen || !any_chosen).collect();
+    let mut counted: Vec<&Upload> = uploads.iter().collect();
     counted.sort_by_key(|u| (u.at, u.id));
     counted
 }
@@ -476,7 +476,7 @@ fn counted(uploads: &[Upload]) -> Vec<&Upload> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardLine {
     pub team_id: i32,
-    /// The best public metric of the counted uploads.
+    /// The best public metric of the team's uploads.
     pub public: f64,
     /// Once the private part decides: the best private metric of the finals.
     pub private: Option<f64>,
@@ -519,10 +519,9 @@ pub fn board(
 }
 
 /// A team's points for a challenge as standings entries, each a change at a time, so that a cut at the
-/// freeze shows what was reached by then. Live (`private` false): the best public metric among the counted
-/// uploads (the chosen ones, or every upload while none is chosen: the best of the default finals is the
-/// best of all), as it rose upload by upload. Final (`private` true): the best private metric of the
-/// finals, at the time of the upload that gives it.
+/// freeze shows what was reached by then. Live (`private` false): the best public metric of all the team's
+/// uploads, as it rose upload by upload. Final (`private` true): the best private metric of the finals, at
+/// the time of the upload that gives it.
 pub fn contributions(uploads: &[Upload], metric: Metric, points: i32, private: bool) -> Vec<(DateTime<Utc>, Points)> {
     let mut out = Vec::new();
     if private {
@@ -716,10 +715,10 @@ mod tests {
         // Default finals: the best two public (2 and 3); the better private of them is 3's 0.7.
         let fin = contributions(&ups, m, 100, true);
         assert_eq!(fin, vec![(ups[2].at, Points(7000))]);
-        // Chosen finals override: upload 1 alone counts, live and at the end.
+        // Chosen finals decide the end (upload 1 alone); the live points stay the best public of all.
         let mut chosen = ups.clone();
         chosen[0].chosen = true;
-        assert_eq!(contributions(&chosen, m, 100, false), vec![(ups[0].at, Points(5000))]);
+        assert_eq!(contributions(&chosen, m, 100, false), live);
         assert_eq!(contributions(&chosen, m, 100, true), vec![(ups[0].at, Points(9000))]);
         assert!(contributions(&[], m, 100, true).is_empty());
     }

@@ -159,7 +159,7 @@ pub fn private_board(contest: &contests::Model, now: DateTime<Utc>) -> bool {
 }
 
 /// The points of a contest's classification challenges as standings entries, in their challenge's area:
-/// during the contest the public metric of each team's counted uploads, as it rose; once the results are
+/// during the contest the best public metric of each team's uploads, as it rose; once the results are
 /// revealed after the end, the private metric of its finals.
 pub async fn entries(
     db: &impl ConnectionTrait,
