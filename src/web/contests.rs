@@ -92,10 +92,9 @@ async fn contest_page(
     let teams = store::teams::count_in_contest(&state.db, contest.id).await?;
     let started = Utc::now() >= contest.starts_at;
     let board_open = (my_team.is_some() && started) || page.is_organizer() || page.is_judge();
-    let hackathon = store::challenges::areas_of(&state.db, contest.id)
-        .await?
-        .iter()
-        .any(|a| a.key == crate::authoring::check::HACKATHON);
+    // The areas as the live view holds them: the contest page is read often, and needs no query for this.
+    let hackathon =
+        state.live.get(&contest).await?.latest().areas.iter().any(|a| a.key == crate::authoring::check::HACKATHON);
     let announcements = store::play::announcements(&state.db, contest.id)
         .await?
         .into_iter()
