@@ -1,13 +1,10 @@
 //! mwscup: the contest platform for MWS Cup. See `docs/ARCHITECTURE.md` for the map of this crate.
 
-pub mod archive_io;
 pub mod authoring;
-pub mod backup;
 pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod domain;
 pub mod feeds;
 pub mod inspect;

@@ -19,7 +19,7 @@ use crate::live::{self, Live};
 use crate::play::attempt::WrongAnswerLimiter;
 use crate::store::answer_log::AnswerLog;
 use crate::web;
-use crate::web::auth::LoginGuard;
+use crate::web::account::auth::LoginGuard;
 
 /// How often the live standings are read again from the database, to pick up what other processes wrote.
 const RELOAD_EVERY: Duration = Duration::from_secs(5);
@@ -69,8 +69,8 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(web::configure)
             .default_service(actix_web::web::to(web::not_found))
             .wrap(from_fn(web::refuse_nul_paths))
-            .wrap(from_fn(web::error::render_errors))
-            .wrap(from_fn(web::csrf::ensure_token))
+            .wrap(from_fn(web::kit::error::render_errors))
+            .wrap(from_fn(web::kit::csrf::ensure_token))
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))

@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Problem;
-use super::source::{ContestSource, file_name, is_slug};
+use super::source::file_name;
 use crate::domain::clock::{Schedule, window_problems};
+use crate::domain::spec::{ContestSource, HACKATHON, is_slug};
 
 pub fn rules(s: &ContestSource) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -47,9 +48,6 @@ fn areas(s: &ContestSource, out: &mut Vec<Problem>) {
         }
     }
 }
-
-/// The key of the area whose entries judges mark on the rubric.
-pub const HACKATHON: &str = "hackathon";
 
 fn rubric(s: &ContestSource, out: &mut Vec<Problem>) {
     let path = &s.contest.path;

@@ -15,8 +15,8 @@ pub mod unpack;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::domain::spec::ContestSource;
 pub use problem::Problem;
-pub use source::ContestSource;
 
 /// Reads a contest folder and runs every check; the source is returned when nothing is wrong.
 pub fn load_checked(dir: &Path) -> Result<ContestSource, Vec<Problem>> {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::source::is_slug;
+use crate::domain::spec::is_slug;
 
 /// A salt no other challenge has: 128 random bits, hex.
 pub fn fresh_salt() -> String {

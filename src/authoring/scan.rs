@@ -6,8 +6,8 @@ use std::path::Path;
 use walkdir::WalkDir;
 
 use super::Problem;
-use super::source::{ChallengeSpec, ContestSource};
 use crate::domain::answer::{AnswerDigest, Rule};
+use crate::domain::spec::{ChallengeSpec, ContestSource};
 
 /// Raw executables among the attachments, and zips that hold one unencrypted. Samples travel only
 /// inside encrypted zips (password `infected`).

@@ -11,8 +11,8 @@ use chrono::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use super::source::ContestSource;
 use crate::blobs::{BlobStore, Stored};
+use crate::domain::spec::ContestSource;
 use crate::store::sources::{self, AttachmentRow, Change};
 
 fn describe(what: &str, change: &Change) -> Option<String> {
@@ -37,10 +37,7 @@ fn store_files(
         .filter_map(|c| {
             let spec = c.classification.as_ref()?;
             let size = std::fs::metadata(&spec.sealed_path).map(|m| m.len()).unwrap_or(0);
-            Some((
-                c,
-                crate::authoring::source::FileSpec { name: "sealed.csv".into(), path: spec.sealed_path.clone(), size },
-            ))
+            Some((c, crate::domain::spec::FileSpec { name: "sealed.csv".into(), path: spec.sealed_path.clone(), size }))
         })
         .collect();
     files.extend(sealed.iter().map(|(c, f)| (*c, f)));

@@ -14,4 +14,5 @@ pub mod role;
 pub mod roster;
 pub mod scoring;
 pub mod secret;
+pub mod spec;
 pub mod standings;

@@ -80,7 +80,7 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
 async fn judged(db: &impl ConnectionTrait, contest_id: i32, areas: &[areas::Model]) -> StoreResult<Vec<Entry>> {
     let published = contests::Entity::find_by_id(contest_id).one(db).await?.and_then(|c| c.marks_published_at);
     let Some(at) = published else { return Ok(Vec::new()) };
-    let area_id = areas.iter().find(|a| a.key == crate::authoring::check::HACKATHON).map(|a| a.id);
+    let area_id = areas.iter().find(|a| a.key == crate::domain::spec::HACKATHON).map(|a| a.id);
     let rubric = judging::criteria(&judging::rubric(db, contest_id).await?);
     let marks = judging::marks_of_contest(db, contest_id).await?;
     Ok(judging::entries(db, contest_id)

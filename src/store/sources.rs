@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::StoreResult;
-use crate::authoring::source::{
+use crate::domain::spec::{
     AreaSpec, ChallengeSpec, ClassificationSpec, ContestSpec, CriterionSpec, DatasetSpec, Scoring,
 };
 
@@ -228,7 +228,7 @@ pub async fn hide_others(db: &impl ConnectionTrait, contest_id: i32, keep: &[i32
 pub async fn hints(
     db: &impl ConnectionTrait,
     challenge_id: i32,
-    specs: &[crate::authoring::source::HintSpec],
+    specs: &[crate::domain::spec::HintSpec],
 ) -> StoreResult<Vec<String>> {
     let existing = hints::Entity::find()
         .filter(hints::Column::ChallengeId.eq(challenge_id))

@@ -1,46 +1,18 @@
-//! The web layer: one module per area of the site, each with its own `configure`, composed here.
+//! The web layer, by whom it serves: `kit` (what every page uses), `account` (anyone), `team` (the contest
+//! day), `organizer` (running it), `archive` (past years) and `api` (scripts). Each folder has one `configure`.
 
 pub mod account;
-pub mod admin;
 pub mod api;
 pub mod archive;
-pub mod auth;
-pub mod body;
-pub mod cached;
-pub mod catalog;
-pub mod chart;
-pub mod classification;
-pub mod console;
-pub mod contests;
-pub mod cookies;
-pub mod csrf;
-pub mod datasets;
-pub mod download;
-pub mod error;
-pub mod extract;
-pub mod files;
-pub mod hackathon;
-pub mod home;
-pub mod i18n;
-pub mod judging;
-pub mod markdown;
-pub mod members;
-pub mod page;
-pub mod play;
-pub mod routes;
-pub mod scoreboard;
-pub mod settings;
-pub mod submissions;
-pub mod sync;
-pub mod trail;
-pub mod upload;
-pub mod users;
+pub mod kit;
+pub mod organizer;
+pub mod team;
 
 use actix_web::web::{self, ServiceConfig};
 
-use self::error::{AppError, Msg};
-pub use self::routes::RouteInfo;
-use self::routes::Routes;
+use self::kit::error::{AppError, Msg};
+pub use self::kit::routes::RouteInfo;
+use self::kit::routes::Routes;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
@@ -51,27 +23,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Every route of the site, in the order actix-web tries them.
 fn register(routes: &mut Routes) {
-    home::configure(routes);
-    auth::configure(routes);
     account::configure(routes);
-    admin::configure(routes);
+    organizer::configure(routes);
     api::configure(routes);
     archive::configure(routes);
-    console::configure(routes);
-    catalog::configure(routes);
-    contests::configure(routes);
-    datasets::configure(routes);
-    files::configure(routes);
-    play::configure(routes);
-    classification::configure(routes);
-    scoreboard::configure(routes);
-    settings::configure(routes);
-    members::configure(routes);
-    sync::configure(routes);
-    users::configure(routes);
-    submissions::configure(routes);
-    hackathon::configure(routes);
-    judging::configure(routes);
+    team::configure(routes);
 }
 
 /// Every route of the site (method and full path pattern), without a server: `App::configure` runs the

@@ -202,7 +202,7 @@ async fn a_contest_in_a_real_browser() {
 async fn the_demo_day_run_by_its_organizer() {
     let Some(driver) = start_driver() else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let outcome = mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
+    let outcome = mwscup::cli::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
     let password = outcome.organizer_password.expect("the demo's organizer was created");
     let base = app.address.clone();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -217,7 +217,7 @@ async fn the_demo_day_run_by_its_organizer() {
 
     let chief = chromium(&driver, &profiles.path().join("organizer")).await;
     chief.goto(&format!("{base}/login")).await.unwrap();
-    fill(&chief, "username", mwscup::demo::ORGANIZER).await;
+    fill(&chief, "username", mwscup::cli::demo::ORGANIZER).await;
     fill(&chief, "password", &password).await;
     submit(&chief, "username").await;
     assert!(wait_for(&chief, "Signed in as", Duration::from_secs(5)).await);

@@ -502,7 +502,7 @@ async fn the_demo_is_sealed_and_no_label_is_kept(app: TestApp) {
     assert!(leaks.is_empty(), "labels in plaintext: {leaks:#?}");
 
     // The demo loads; a perfect upload scores 1 on the public part, and the database keeps counts only.
-    mwscup::demo::ensure(&app.db, &crate::helpers::settings_of(&app.fixture)).await.unwrap();
+    mwscup::cli::demo::ensure(&app.db, &crate::helpers::settings_of(&app.fixture)).await.unwrap();
     let mut b = app.browser();
     b.register("perfect").await;
     b.create_team("mwscup-demo", "Perfect").await;

@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, settings_of};
 both!(every_demo_answer_is_accepted, after_the_demo_a_team_archives_its_work_and_finds_it);
 
 async fn every_demo_answer_is_accepted(app: TestApp) {
-    let outcome = mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
+    let outcome = mwscup::cli::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
     assert!(outcome.created_contest && outcome.organizer_password.is_some());
 
     let mut player = app.browser_in("ja");
@@ -87,7 +87,7 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
 /// does everyone once the organizers publish them.
 async fn after_the_demo_a_team_archives_its_work_and_finds_it(app: TestApp) {
     use reqwest::multipart::{Form, Part};
-    mwscup::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
+    mwscup::cli::demo::ensure(&app.db, &settings_of(&app.fixture)).await.unwrap();
     let mut player = app.browser();
     player.register("presenter").await;
     player.create_team("mwscup-demo", "Kuroneko Analysts").await;

@@ -13,11 +13,11 @@ use crate::play::attempt::{self, Answer, Verdict};
 use crate::play::board::{Access, Item};
 use crate::store;
 use crate::store::challenges::ChallengeView;
-use crate::web::body::ApiBody;
-use crate::web::error::{AppError, AppResult, Msg};
-use crate::web::extract::{ApiCaller, ContestCtx, state};
-use crate::web::i18n::Lang;
-use crate::web::play::{Player, client_ip, refusal_of, verdict_message};
+use crate::web::kit::body::ApiBody;
+use crate::web::kit::error::{AppError, AppResult, Msg};
+use crate::web::kit::extract::{ApiCaller, ContestCtx, state};
+use crate::web::kit::i18n::Lang;
+use crate::web::team::play::{Player, client_ip, refusal_of, verdict_message};
 
 #[derive(Serialize)]
 struct ChallengeJson {
@@ -189,7 +189,7 @@ pub async fn attempt(
     }
     let player = player(&req, &contest, caller).await?;
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.id == challenge_id).await?;
-    crate::web::classification::refuse_flag(&item.view, "submission")?;
+    crate::web::team::classification::refuse_flag(&item.view, "submission")?;
     let team = player.acting_team()?;
     // A challenge not open yet or locked is refused like a closed one: with its reason, in the same shape.
     let verdict = match refusal_of(&item) {

@@ -8,7 +8,7 @@ mod users;
 use actix_web::HttpResponse;
 use serde::Serialize;
 
-use crate::web::routes::{Routes, endpoint};
+use crate::web::kit::routes::{Routes, endpoint};
 
 pub fn configure(routes: &mut Routes) {
     routes.scope("/api/v1", endpoints).scope("/contests/{slug}/api/v1", endpoints);
@@ -22,13 +22,13 @@ fn endpoints(routes: &mut Routes) {
         .add(endpoint("/challenges/{id}/solves").get(challenges::solves))
         .add(
             endpoint("/challenges/{id}/predictions")
-                .get(crate::web::classification::api_list)
-                .post(crate::web::classification::api_upload),
+                .get(crate::web::team::classification::api_list)
+                .post(crate::web::team::classification::api_upload),
         )
         .add(endpoint("/unlocks").post(challenges::unlock))
         .add(endpoint("/notifications").get(challenges::notifications))
-        .add(endpoint("/scoreboard").get(crate::web::scoreboard::api_scoreboard))
-        .add(endpoint("/scoreboard/top/{n}").get(crate::web::scoreboard::api_top))
+        .add(endpoint("/scoreboard").get(crate::web::team::scoreboard::api_scoreboard))
+        .add(endpoint("/scoreboard/top/{n}").get(crate::web::team::scoreboard::api_top))
         .add(endpoint("/users").post(users::create))
         .add(endpoint("/users/me").get(users::me))
         .add(endpoint("/teams").post(teams::create))

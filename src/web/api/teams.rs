@@ -9,10 +9,10 @@ use super::success;
 use super::users::rfc3339;
 use crate::domain::names::{TeamName, optional_text};
 use crate::store::{self, StoreError, teams::TeamView};
-use crate::web::body::ApiBody;
-use crate::web::error::{AppError, AppResult, Msg};
-use crate::web::extract::{ApiCaller, ApiOrganizer, ContestCtx, role_of, state};
-use crate::web::trail;
+use crate::web::kit::body::ApiBody;
+use crate::web::kit::error::{AppError, AppResult, Msg};
+use crate::web::kit::extract::{ApiCaller, ApiOrganizer, ContestCtx, role_of, state};
+use crate::web::kit::trail;
 
 #[derive(Serialize)]
 struct TeamJson {

@@ -10,10 +10,10 @@ use crate::domain::names::{Username, optional_email};
 use crate::domain::password;
 use crate::domain::role::Role;
 use crate::store;
-use crate::web::body::ApiBody;
-use crate::web::error::{AppError, AppResult, Msg};
-use crate::web::extract::{ApiCaller, ApiOrganizer, state};
-use crate::web::trail;
+use crate::web::kit::body::ApiBody;
+use crate::web::kit::error::{AppError, AppResult, Msg};
+use crate::web::kit::extract::{ApiCaller, ApiOrganizer, state};
+use crate::web::kit::trail;
 
 #[derive(Serialize)]
 struct UserJson {

@@ -1,0 +1,258 @@
+//! Registering, logging in and out. Failed logins are limited per account and per address.
+
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::limiter::{FailureLimiter, Policy};
+use crate::domain::names::{Username, optional_email};
+use crate::domain::password;
+use crate::domain::role::Role;
+use crate::startup::AppState;
+use crate::store;
+use crate::web::kit::cookies::{SESSION_COOKIE, read_signed, removal, signed};
+use crate::web::kit::csrf::{CsrfForm, NoFields};
+use crate::web::kit::error::{AppError, AppResult, Msg};
+use crate::web::kit::extract::state;
+use crate::web::kit::page::{Page, ok, render, safe_next, see_other};
+use crate::web::kit::routes::{Routes, endpoint};
+
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/register").get(register_form).post(register))
+        .add(endpoint("/login").get(login_form).post(login))
+        .add(endpoint("/logout").post(logout));
+}
+
+/// Failed logins: 5 per account and 30 per address in 5 minutes, then a wait until the window ends.
+pub struct LoginGuard {
+    accounts: Mutex<FailureLimiter<String>>,
+    addresses: Mutex<FailureLimiter<IpAddr>>,
+}
+
+impl Default for LoginGuard {
+    fn default() -> Self {
+        let window = Duration::from_secs(300);
+        LoginGuard {
+            accounts: Mutex::new(FailureLimiter::new(Policy { max_failures: 5, window })),
+            addresses: Mutex::new(FailureLimiter::new(Policy { max_failures: 30, window })),
+        }
+    }
+}
+
+impl LoginGuard {
+    fn check(&self, account: &str, address: Option<IpAddr>) -> AppResult<()> {
+        let now = Instant::now();
+        let by_account = lock(&self.accounts).check(&account.to_owned(), now).err();
+        let by_address = address.and_then(|a| lock(&self.addresses).check(&a, now).err());
+        match by_account.max(by_address) {
+            Some(wait) => Err(AppError::TooMany { wait_secs: wait.as_secs().max(1) }),
+            None => Ok(()),
+        }
+    }
+
+    fn failed(&self, account: &str, address: Option<IpAddr>) {
+        let now = Instant::now();
+        lock(&self.accounts).record_failure(&account.to_owned(), now);
+        if let Some(a) = address {
+            lock(&self.addresses).record_failure(&a, now);
+        }
+    }
+
+    fn succeeded(&self, account: &str) {
+        lock(&self.accounts).record_success(&account.to_owned());
+    }
+}
+
+/// A poisoned limiter is still a limiter: its counts stay meaningful after a panic elsewhere.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|a| a.ip())
+}
+
+/// Starts a new session for `user_id` (ending the one the browser had, if any) and returns its cookie.
+pub async fn start_session(
+    req: &HttpRequest,
+    state: &AppState,
+    user_id: i32,
+) -> AppResult<actix_web::cookie::Cookie<'static>> {
+    if let Some(old) = read_signed(req, &state.cookie_key, SESSION_COOKIE) {
+        store::sessions::end(&state.db, &old).await?;
+    }
+    let token = store::sessions::start(&state.db, user_id).await?;
+    let age = CookieDuration::days(store::sessions::LIFETIME_DAYS);
+    Ok(signed(&state.cookie_key, SESSION_COOKIE, token, state.settings.cookie_secure, Some(age)))
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RegisterFields {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    page: Page,
+    username: String,
+    email: String,
+    next: String,
+}
+
+async fn register_form(page: Page, query: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+    let next = safe_next(query.next.as_deref());
+    ok(&RegisterPage { page, username: String::new(), email: String::new(), next })
+}
+
+async fn register(req: HttpRequest, page: Page, CsrfForm(form): CsrfForm<RegisterFields>) -> AppResult<HttpResponse> {
+    match create_account(&req, &form).await {
+        Ok(res) => Ok(res),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = page.with_error(&e);
+            let next = safe_next(Some(&form.next));
+            render(e.status_code(), &RegisterPage { page, username: form.username, email: form.email, next })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn create_account(req: &HttpRequest, form: &RegisterFields) -> AppResult<HttpResponse> {
+    let state = state(req)?;
+    let mut errors = Vec::new();
+    let username = Username::parse(&form.username).map_err(|e| errors.push(("username", e.into()))).ok();
+    if let Err(e) = password::check_strength(&form.password) {
+        errors.push(("password", e.into()));
+    } else if form.password != form.password_confirm {
+        errors.push(("password_confirm", Msg::PasswordsDiffer));
+    }
+    let email = optional_email(Some(&form.email)).map_err(|_| errors.push(("email", Msg::BadEmail))).ok();
+    let (Some(username), Some(email), true) = (username, email, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let plain = form.password.clone();
+    let password_hash = web::block(move || password::hash(&plain)).await?;
+    let new = store::users::NewUser { username: &username, email, password_hash, role: Role::Participant };
+    let user = store::users::create(&state.db, new).await.map_err(|e| match e {
+        store::StoreError::UsernameTaken => AppError::Conflict(Msg::UsernameTaken),
+        other => other.into(),
+    })?;
+    let cookie = start_session(req, &state, user.id).await?;
+    let mut res = see_other(&safe_next(Some(&form.next)));
+    res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginFields {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    username: String,
+    next: String,
+}
+
+async fn login_form(page: Page, query: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+    let next = safe_next(query.next.as_deref());
+    ok(&LoginPage { page, username: String::new(), next })
+}
+
+async fn login(req: HttpRequest, page: Page, CsrfForm(form): CsrfForm<LoginFields>) -> AppResult<HttpResponse> {
+    match check_login(&req, &form).await {
+        Ok(res) => Ok(res),
+        Err(e @ (AppError::Invalid(_) | AppError::Unauthorized(_) | AppError::TooMany { .. })) => {
+            let page = page.with_error(&e);
+            let next = safe_next(Some(&form.next));
+            let mut res = render(e.status_code(), &LoginPage { page, username: form.username, next })?;
+            if let AppError::TooMany { wait_secs } = e {
+                res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait_secs.into());
+            }
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpResponse> {
+    let state = state(req)?;
+    if form.username.trim().is_empty() || form.password.is_empty() {
+        return Err(AppError::Unauthorized(Msg::WrongCredentials));
+    }
+    let username = Username::parse(&form.username).ok();
+    let account = username.as_ref().map_or_else(|| form.username.to_lowercase(), |u| u.key().to_owned());
+    let address = peer_ip(req);
+    state.logins.check(&account, address)?;
+
+    let user = match &username {
+        Some(u) => store::users::by_username(&state.db, u).await?,
+        None => None,
+    };
+    let stored = user.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let plain = form.password.clone();
+    let matches = web::block(move || password::verify(&plain, &stored)).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        state.logins.failed(&account, address);
+        return Err(AppError::Unauthorized(Msg::WrongCredentials));
+    };
+    state.logins.succeeded(&account);
+    let cookie = start_session(req, &state, user.id).await?;
+    let mut res = see_other(&safe_next(Some(&form.next)));
+    res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(res)
+}
+
+async fn logout(req: HttpRequest, CsrfForm(_): CsrfForm<NoFields>) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    if let Some(token) = read_signed(&req, &state.cookie_key, SESSION_COOKIE) {
+        store::sessions::end(&state.db, &token).await?;
+    }
+    let mut res = see_other("/");
+    res.add_cookie(&removal(SESSION_COOKIE)).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guard_locks_an_account_after_five_failures() {
+        let guard = LoginGuard::default();
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        for _ in 0..5 {
+            assert!(guard.check("alice", Some(ip)).is_ok());
+            guard.failed("alice", Some(ip));
+        }
+        assert!(matches!(guard.check("alice", Some(ip)), Err(AppError::TooMany { wait_secs }) if wait_secs > 290));
+        assert!(guard.check("bob", Some(ip)).is_ok(), "the address has failures left");
+    }
+}

@@ -1,0 +1,692 @@
+//! One error type for every handler. It knows its status; `render_errors` (a middleware) turns it into a
+//! page in the user's language or CTFd-shaped JSON for the API, so handlers only write `?`.
+
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use serde_json::json;
+
+use crate::domain::names::NameError;
+use crate::domain::password::PasswordError;
+use crate::domain::play::Refusal;
+use crate::store::StoreError;
+use crate::web::kit::i18n::Lang;
+use crate::web::kit::page::{Page, format_time};
+
+/// Every message a person can be shown for something they did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    BadCharacters,
+    BadEmail,
+    NotANumber,
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooLong {
+        max: usize,
+    },
+    PasswordsDiffer,
+    WrongCredentials,
+    WrongCurrentPassword,
+    UsernameTaken,
+    TeamNameTaken,
+    AlreadyInTeam,
+    TeamFull {
+        max: i32,
+    },
+    NoSuchInviteCode,
+    NoSuchUser,
+    ContestEnded,
+    NotInTeam,
+    CaptainOnly,
+    OrganizersOnly,
+    /// Judging pages are for judges and organizers.
+    JudgesOnly,
+    /// A hackathon entry outside the `hackathon` area's window.
+    EntriesClosed,
+    /// A judge's mark beyond the criterion's range.
+    MarkOutOfRange {
+        max: i32,
+    },
+    /// A team organizers disqualified.
+    Disqualified,
+    /// A dynamic challenge's minimum above its initial points.
+    MinimumAbovePoints,
+    BodyNotAnObject,
+    BadRequest,
+    MethodNotAllowed,
+    TooLarge,
+    FormExpired,
+    LoginRequired,
+    BadToken,
+    NotFound,
+    NoContest,
+    TryAgainIn {
+        secs: u64,
+    },
+    /// Why an answer is not taken, with times shown in the contest's zone.
+    Refused {
+        refusal: Refusal,
+        zone: String,
+    },
+    Correct,
+    Incorrect,
+    AlreadySolved,
+    WrongTooFast {
+        secs: u64,
+    },
+    NoAttemptsLeft,
+    AnswerTooLong,
+    JoinTeamFirst,
+    RevealAfterEnd,
+    /// A disputed answer to a challenge its team has solved already.
+    SolvedAlready,
+    /// A revoke for a submission that made no solve.
+    NoSolveToRevoke,
+    /// A roster with problems: nothing was created.
+    RosterRefused,
+    /// An organizer taking away their own organizer role.
+    OwnRole,
+    /// A contest folder that fails the check: nothing was loaded.
+    SourceRefused,
+    /// A time or limit of the console that breaks the contest's rules (the rule in English, as
+    /// `challenges check` words it).
+    Schedule {
+        detail: String,
+    },
+    DatabaseUnavailable,
+    StorageFailed,
+    ArchiveNotYet,
+    ArchiveClosed,
+    FileTooLarge {
+        name: String,
+        limit_mib: i64,
+    },
+    TeamQuotaFull {
+        limit_mib: i64,
+    },
+    EthicsUnchecked,
+    FilesOrLink,
+    FileRefused {
+        name: String,
+        why: String,
+    },
+    /// The datasets (key, name) whose terms must be agreed to first.
+    AgreementRequired {
+        datasets: Vec<(String, String)>,
+    },
+    /// A flag sent to a classification challenge.
+    NoFlag,
+    /// A prediction file sent to a challenge that takes flags.
+    NotClassification,
+    /// The team's uploads of the day are used; the next day starts at `next`.
+    DailyLimit {
+        max: i32,
+        next: chrono::DateTime<chrono::Utc>,
+        zone: String,
+    },
+    /// One line of a refused prediction file (line 0: the file as a whole).
+    PredictionLine {
+        line: usize,
+        problem: crate::domain::classification::Problem,
+    },
+    /// More problems than were listed.
+    PredictionMore {
+        more: usize,
+    },
+    /// A third final chosen.
+    TooManyFinals,
+    /// A prediction file kept and scored.
+    Scored {
+        metric: String,
+        value: String,
+        rows: i64,
+    },
+    /// A prediction file with problems: nothing was kept.
+    PredictionRefused,
+    Internal,
+}
+
+impl Msg {
+    pub fn text(&self, lang: Lang) -> String {
+        use Msg::*;
+        match self {
+            Required => lang.pick("入力してください。", "This is required.").into(),
+            TooLong { max } => {
+                lang.pick(format!("{max}文字以内にしてください。"), format!("At most {max} characters."))
+            }
+            BadCharacters => {
+                lang.pick("使えない文字が含まれています。", "Contains characters that are not allowed.").into()
+            }
+            BadEmail => lang.pick("メールアドレスの形式ではありません。", "Not an e-mail address.").into(),
+            NotANumber => lang.pick("整数を指定してください。", "Must be a whole number.").into(),
+            PasswordTooShort { min } => lang
+                .pick(format!("パスワードは{min}文字以上にしてください。"), format!("Use at least {min} characters.")),
+            PasswordTooLong { max } => {
+                lang.pick(format!("パスワードは{max}バイト以内にしてください。"), format!("Use at most {max} bytes."))
+            }
+            PasswordsDiffer => lang.pick("確認用のパスワードが一致しません。", "The two passwords differ.").into(),
+            WrongCredentials => {
+                lang.pick("ユーザー名またはパスワードが違います。", "Wrong username or password.").into()
+            }
+            WrongCurrentPassword => lang.pick("現在のパスワードが違います。", "The current password is wrong.").into(),
+            UsernameTaken => lang.pick("このユーザー名は使われています。", "That username is taken.").into(),
+            TeamNameTaken => lang
+                .pick("このコンテストには同じ名前のチームがあります。", "A team of that name exists in this contest.")
+                .into(),
+            AlreadyInTeam => lang
+                .pick("このコンテストではすでにチームに所属しています。", "Already in a team in this contest.")
+                .into(),
+            TeamFull { max } => lang.pick(
+                format!("チームは満員です (最大{max}人)。"),
+                format!("The team is full ({max} members at most)."),
+            ),
+            NoSuchInviteCode => lang.pick("招待コードが正しくありません。", "No team has that invite code.").into(),
+            NoSuchUser => lang.pick("そのユーザーはいません。", "No such user.").into(),
+            ContestEnded => lang
+                .pick(
+                    "コンテストは終了しました。チームは変更できません。",
+                    "The contest has ended: teams can no longer change.",
+                )
+                .into(),
+            NotInTeam => {
+                lang.pick("このコンテストのチームに所属していません。", "Not in a team in this contest.").into()
+            }
+            CaptainOnly => lang.pick("キャプテンだけができる操作です。", "Only the captain can do that.").into(),
+            OrganizersOnly => lang.pick("運営者だけができる操作です。", "Only organizers can do that.").into(),
+            JudgesOnly => lang.pick("審査員と運営者だけが見られるページです。", "Only judges and organizers can see this.").into(),
+            EntriesClosed => lang
+                .pick(
+                    "ハッカソン作品の受付期間ではありません。締切後は変更できません。",
+                    "Hackathon entries are not being taken now: after the deadline an entry cannot change.",
+                )
+                .into(),
+            MarkOutOfRange { max } => lang.pick(
+                format!("0 から {max} までの整数で採点してください。"),
+                format!("Give a whole mark from 0 to {max}."),
+            ),
+            Disqualified => lang
+                .pick(
+                    "このチームは運営者により失格となりました。解答は受け付けません。",
+                    "This team was disqualified by the organizers: its answers are not taken.",
+                )
+                .into(),
+            MinimumAbovePoints => lang
+                .pick("最低点は初期点以下にしてください。", "The minimum must not exceed the initial points.")
+                .into(),
+            BodyNotAnObject => lang
+                .pick("本文は JSON オブジェクトかフォームにしてください。", "The body must be a JSON object or a form.")
+                .into(),
+            BadRequest => lang.pick("リクエストが正しくありません。", "The request is malformed.").into(),
+            MethodNotAllowed => {
+                lang.pick("このアドレスはその方法では使えません。", "This address does not take that method.").into()
+            }
+            TooLarge => lang.pick("送信された内容が大きすぎます。", "What was sent is too large.").into(),
+            FormExpired => lang
+                .pick(
+                    "フォームの有効期限が切れました。ページを再読み込みしてやり直してください。",
+                    "The form has expired: reload the page and try again.",
+                )
+                .into(),
+            LoginRequired => lang.pick("ログインしてください。", "Please log in.").into(),
+            BadToken => {
+                lang.pick("API トークンが正しくないか、失効しています。", "The API token is wrong or revoked.").into()
+            }
+            NotFound => lang.pick("見つかりません。", "Not found.").into(),
+            NoContest => lang.pick("コンテストがありません。", "There is no contest.").into(),
+            TryAgainIn { secs } => lang.pick(
+                format!("失敗が続いたため制限中です。{secs}秒後にもう一度お試しください。"),
+                format!("Too many failed attempts: try again in {secs} s."),
+            ),
+            Refused { refusal, zone } => refusal_text(refusal, zone, lang),
+            Correct => lang.pick("正解です!", "Correct!").into(),
+            Incorrect => lang.pick("不正解です。", "Incorrect.").into(),
+            AlreadySolved => {
+                lang.pick("この問題はすでにチームで解いています。", "Your team has solved this already.").into()
+            }
+            WrongTooFast { secs } => lang.pick(
+                format!("誤答が続いています。{secs}秒待ってから送ってください。"),
+                format!("Too many wrong answers: wait {secs} s before the next."),
+            ),
+            NoAttemptsLeft => {
+                lang.pick("この問題の回答回数の上限に達しました。", "No attempts left for this challenge.").into()
+            }
+            AnswerTooLong => lang.pick("答えは1 KiB以内にしてください。", "Answers are at most 1 KiB.").into(),
+            JoinTeamFirst => lang
+                .pick(
+                    "問題を見るには、このコンテストのチームに参加してください。",
+                    "Join a team of this contest to see its challenges.",
+                )
+                .into(),
+            ArchiveNotYet => lang
+                .pick(
+                    "アーカイブへの登録はコンテストの終了後に始まります。",
+                    "Items can be added to the archive once the contest has ended.",
+                )
+                .into(),
+            ArchiveClosed => lang
+                .pick("このコンテストのアーカイブ登録は締め切られました。", "The archive of this contest is closed.")
+                .into(),
+            FileTooLarge { name, limit_mib } => lang.pick(
+                format!("{name} は大きすぎます (1ファイル {limit_mib} MiB まで)。何も保存していません。"),
+                format!("{name} is too large ({limit_mib} MiB a file at most). Nothing was stored."),
+            ),
+            TeamQuotaFull { limit_mib } => lang.pick(
+                format!("チームの容量を超えます (残り {limit_mib} MiB)。何も保存していません。"),
+                format!("This would exceed your team's space ({limit_mib} MiB left). Nothing was stored."),
+            ),
+            EthicsUnchecked => lang
+                .pick(
+                    "倫理チェックリストのすべての項目を確認してください。",
+                    "Confirm every point of the ethics checklist.",
+                )
+                .into(),
+            FilesOrLink => lang.pick("ファイルかリンクを付けてください。", "Add files or a link.").into(),
+            FileRefused { name, why } => {
+                lang.pick(format!("{name} は受け付けられません: {why}"), format!("{name} is refused: it {why}"))
+            }
+            DatabaseUnavailable => lang
+                .pick("データベースに一時的に接続できません。少し待ってからもう一度お試しください。何も変更されていません。", "The database cannot be reached for the moment: try again shortly. Nothing was changed.")
+                .into(),
+            StorageFailed => lang
+                .pick("ファイルを保存できませんでした。何も保存していません。運営者に連絡してください。", "The server could not store the files. Nothing was kept; please tell the organizers.")
+                .into(),
+            RevealAfterEnd => lang
+                .pick(
+                    "最終結果はコンテストの終了後に公開できます。",
+                    "The final standings can be revealed after the end.",
+                )
+                .into(),
+            SolvedAlready => lang
+                .pick(
+                    "このチームはこの問題をすでに解いています。何も変更していません。",
+                    "The team has solved this challenge already. Nothing was changed.",
+                )
+                .into(),
+            Schedule { detail } => lang.pick(format!("日時・設定が正しくありません: {detail}"), detail.clone()),
+            SourceRefused => lang
+                .pick("問題フォルダに問題があります (下の一覧)。何も読み込んでいません。", "The folder has problems (listed below). Nothing was loaded.")
+                .into(),
+            OwnRole => lang
+                .pick("自分の運営者権限は外せません (別の運営者が行ってください)。", "You cannot take away your own organizer role; another organizer can.")
+                .into(),
+            RosterRefused => lang
+                .pick(
+                    "名簿に問題があります (下の一覧)。何も作成していません。",
+                    "The roster has problems (listed below). Nothing was created.",
+                )
+                .into(),
+            NoSolveToRevoke => lang
+                .pick("この解答は正解になっていません。取り消すものはありません。", "This answer made no solve: there is nothing to revoke.")
+                .into(),
+            AgreementRequired { datasets } => {
+                let list: Vec<String> =
+                    datasets.iter().map(|(key, name)| format!("{name} (/datasets/{key})")).collect();
+                lang.pick(
+                    format!(
+                        "このファイルを受け取るには、次のデータセットの利用規約に同意してください: {}",
+                        list.join("、")
+                    ),
+                    format!("To receive this file, first agree to the terms of: {}", list.join(", ")),
+                )
+            }
+            NoFlag => lang
+                .pick(
+                    "この問題はフラグではなく予測ファイル (CSV: id,label) で解答します。問題のページからアップロードしてください。",
+                    "This challenge takes a prediction file (CSV: id,label), not a flag: upload it on the challenge's page.",
+                )
+                .into(),
+            NotClassification => lang
+                .pick("この問題は予測ファイルを受け付けません (フラグで解答します)。", "This challenge takes a flag, not a prediction file.")
+                .into(),
+            DailyLimit { max, next, zone } => lang.pick(
+                format!("本日のアップロード ({max} 回) を使い切りました。次は {} から送れます。", format_time(next, zone)),
+                format!("Your team has used today's {max} uploads; the next day starts at {}.", format_time(next, zone)),
+            ),
+            PredictionLine { line, problem } => prediction_text(*line, problem, lang),
+            PredictionMore { more } => {
+                lang.pick(format!("ほかに {more} 件の問題があります。"), format!("and {more} more problems."))
+            }
+            Scored { metric, value, rows } => lang.pick(
+                format!("採点しました ({rows} 行): 公開部分の {metric} = {value}"),
+                format!("Scored ({rows} rows): {metric} on the public part = {value}"),
+            ),
+            PredictionRefused => lang
+                .pick("ファイルに問題があります (下の一覧)。保存していません。", "The file has problems (listed below). Nothing was kept.")
+                .into(),
+            TooManyFinals => lang
+                .pick("最終提出に選べるのは2つまでです。先にどれかを外してください。", "At most two uploads can be final: unselect one first.")
+                .into(),
+            Internal => lang
+                .pick(
+                    "サーバーでエラーが起きました。運営者に連絡してください。",
+                    "The server failed. Please tell the organizers.",
+                )
+                .into(),
+        }
+    }
+}
+
+fn prediction_text(line: usize, problem: &crate::domain::classification::Problem, lang: Lang) -> String {
+    use crate::domain::classification::Problem as P;
+    let what = match problem {
+        P::Empty => lang.pick("ファイルに行がありません。".to_owned(), "the file has no rows.".to_owned()),
+        P::NotUtf8 => lang.pick("UTF-8 のテキストではありません。".into(), "is not UTF-8 text.".into()),
+        P::Header { expected } => lang.pick(
+            format!("1行目は見出し {expected} にしてください。"),
+            format!("the first line must be the header {expected}."),
+        ),
+        P::Columns { expected, found } => lang.pick(
+            format!("列が {found} 個あります ({expected} 個のはずです)。"),
+            format!("has {found} columns, not {expected}."),
+        ),
+        P::BlankId => lang.pick("id が空です。".into(), "the id is empty.".into()),
+        P::UnknownId { id } => lang.pick(format!("知らない id {id:?} です。"), format!("unknown id {id:?}.")),
+        P::DuplicateId { id, first } => lang.pick(
+            format!("id {id:?} が重複しています ({first} 行目にもあります)。"),
+            format!("id {id:?} again (first on line {first})."),
+        ),
+        P::UnknownLabel { label } => {
+            lang.pick(format!("ラベル {label:?} は使えません。"), format!("{label:?} is not one of the labels."))
+        }
+        P::Missing { count, example } => lang.pick(
+            format!("{count} 個の id の行がありません (例: {example:?})。すべての id を1回ずつ書いてください。"),
+            format!("{count} ids have no row (e.g. {example:?}): give every id once."),
+        ),
+        other => other.to_string(),
+    };
+    if line == 0 { what } else { lang.pick(format!("{line} 行目: {what}"), format!("line {line}: {what}")) }
+}
+
+fn refusal_text(refusal: &Refusal, zone: &str, lang: Lang) -> String {
+    let t = |at: &chrono::DateTime<chrono::Utc>| format_time(at, zone);
+    match refusal {
+        Refusal::Paused => lang
+            .pick("競技は一時停止中です。再開までお待ちください。", "The contest is paused: wait until it resumes.")
+            .into(),
+        Refusal::NotStarted { opens_at } => lang.pick(
+            format!("コンテストは {} に始まります。", t(opens_at)),
+            format!("The contest starts at {}.", t(opens_at)),
+        ),
+        Refusal::Ended { closed_at } => lang.pick(
+            format!("コンテストは {} に終了しました。", t(closed_at)),
+            format!("The contest ended at {}.", t(closed_at)),
+        ),
+        Refusal::AreaNotOpen { opens_at } => lang
+            .pick(format!("この部門は {} に始まります。", t(opens_at)), format!("This area opens at {}.", t(opens_at))),
+        Refusal::AreaClosed { closed_at } => lang.pick(
+            format!("この部門は {} に締め切られました。", t(closed_at)),
+            format!("This area closed at {}.", t(closed_at)),
+        ),
+        Refusal::NotOpen { opens_at } => lang.pick(
+            format!("この問題は {} に公開されます。", t(opens_at)),
+            format!("This challenge opens at {}.", t(opens_at)),
+        ),
+        Refusal::Closed { closed_at } => lang.pick(
+            format!("この問題は {} に締め切られました。", t(closed_at)),
+            format!("This challenge closed at {}.", t(closed_at)),
+        ),
+        Refusal::Locked { requires } => lang.pick(
+            format!("先に次の問題を解いてください: {}", requires.join("、")),
+            format!("Solve these first: {}", requires.join(", ")),
+        ),
+    }
+}
+
+impl From<NameError> for Msg {
+    fn from(e: NameError) -> Self {
+        match e {
+            NameError::Empty => Msg::Required,
+            NameError::TooLong { max } => Msg::TooLong { max },
+            NameError::BadCharacters => Msg::BadCharacters,
+        }
+    }
+}
+
+impl From<PasswordError> for Msg {
+    fn from(e: PasswordError) -> Self {
+        match e {
+            PasswordError::TooShort { min } => Msg::PasswordTooShort { min },
+            PasswordError::TooLong { max } => Msg::PasswordTooLong { max },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400, with the field each message is about.
+    #[error("invalid input")]
+    Invalid(Vec<(&'static str, Msg)>),
+    /// 401 on the API; on pages a redirect to the login form.
+    #[error("login required")]
+    LoginRequired,
+    #[error("bad API token")]
+    BadToken,
+    /// 401 shown as it is (a refused login), never a redirect.
+    #[error("unauthorized")]
+    Unauthorized(Msg),
+    #[error("forbidden")]
+    Forbidden(Msg),
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict")]
+    Conflict(Msg),
+    #[error("too many requests")]
+    TooMany { wait_secs: u64 },
+    /// 413: an upload over a limit.
+    #[error("too large")]
+    TooLarge(Msg),
+    /// 503: the database or the disk is unreachable for now; nothing was changed.
+    #[error("unavailable")]
+    Unavailable(Msg),
+    /// An error that came from outside our handlers (the router, an extractor of actix-web), by status.
+    #[error("{0}")]
+    Status(StatusCode),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn field(field: &'static str, msg: impl Into<Msg>) -> Self {
+        AppError::Invalid(vec![(field, msg.into())])
+    }
+
+    fn message(&self) -> Msg {
+        match self {
+            AppError::Invalid(fields) => fields.first().map(|(_, m)| m.clone()).unwrap_or(Msg::BadRequest),
+            AppError::LoginRequired => Msg::LoginRequired,
+            AppError::BadToken => Msg::BadToken,
+            AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::Unauthorized(m)
+            | AppError::TooLarge(m)
+            | AppError::Unavailable(m) => m.clone(),
+            AppError::Csrf => Msg::FormExpired,
+            AppError::NotFound => Msg::NotFound,
+            AppError::TooMany { wait_secs } => Msg::TryAgainIn { secs: *wait_secs },
+            AppError::Status(status) => match status.as_u16() {
+                404 => Msg::NotFound,
+                405 => Msg::MethodNotAllowed,
+                413 => Msg::TooLarge,
+                400..=499 => Msg::BadRequest,
+                _ => Msg::Internal,
+            },
+            AppError::Internal(_) => Msg::Internal,
+        }
+    }
+
+    /// The message in the user's language, for a form that shows it beside its fields.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            AppError::Invalid(fields) if fields.len() > 1 => {
+                fields.iter().map(|(_, m)| m.text(lang)).collect::<Vec<_>>().join(" ")
+            }
+            other => other.message().text(lang),
+        }
+    }
+
+    fn json(&self, lang: Lang) -> serde_json::Value {
+        match self {
+            AppError::Invalid(fields) => {
+                let mut errors = serde_json::Map::new();
+                for (field, msg) in fields {
+                    let list = errors.entry(*field).or_insert_with(|| json!([]));
+                    if let Some(list) = list.as_array_mut() {
+                        list.push(json!(msg.text(lang)));
+                    }
+                }
+                json!({"success": false, "errors": errors})
+            }
+            other => json!({"success": false, "message": other.message().text(lang)}),
+        }
+    }
+}
+
+/// A transaction's own failures (begin, commit) are the store's.
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UsernameTaken => AppError::field("name", Msg::UsernameTaken),
+            StoreError::TeamNameTaken => AppError::Conflict(Msg::TeamNameTaken),
+            StoreError::AlreadyInTeam => AppError::Conflict(Msg::AlreadyInTeam),
+            StoreError::TeamFull { max } => AppError::Conflict(Msg::TeamFull { max }),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Db(db) if unreachable(&db) => {
+                tracing::warn!(error = %db, "the database is unreachable");
+                AppError::Unavailable(Msg::DatabaseUnavailable)
+            }
+            StoreError::Db(db) => AppError::Internal(db.into()),
+        }
+    }
+}
+
+/// Whether a database error means the database cannot be reached (a restart, a dropped connection, a full
+/// pool), rather than a fault of ours: the request can be tried again.
+fn unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                **e,
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed
+            ) || matches!(&**e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+        }
+        DbErr::Conn(_) => true,
+        _ => false,
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired | AppError::BadToken | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Status(status) => *status,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A plain answer; `render_errors` replaces it with the real one once it knows who asked.
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).finish()
+    }
+}
+
+/// Whether a path belongs to the JSON API rather than to the pages.
+/// Feeds (`scoreboard.json`, `ctftime.json`) and the event stream answer like the API too.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
+        || (path.starts_with("/contests/")
+            && (path.contains("/api/v1") || path.ends_with(".json") || path.ends_with("/events")))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: &'a Page,
+    message: String,
+}
+
+/// Renders every `AppError` a handler or an extractor returned, as JSON or as a page.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let lang = Lang::of(req.request());
+    let api = is_api_path(req.path());
+    // The request must not be cloned before routing: the router needs it unshared.
+    let res = next.call(req).await?;
+    let http_req = res.request().clone();
+    let fallback;
+    let err = match res.response().error().and_then(|e| e.as_error::<AppError>()) {
+        Some(err) => err,
+        None => {
+            let status = res.status();
+            let bare = matches!(res.response().body().size(), BodySize::None | BodySize::Sized(0));
+            let failed = status.is_client_error() || status.is_server_error();
+            if !failed || (!bare && res.response().error().is_none()) {
+                return Ok(res.map_into_boxed_body());
+            }
+            fallback = AppError::Status(status);
+            &fallback
+        }
+    };
+    if let AppError::Internal(cause) = err {
+        tracing::error!(error = ?cause, path = http_req.path(), "request failed");
+    }
+    let status = err.status_code();
+    let mut out = if api {
+        HttpResponse::build(status).json(err.json(lang))
+    } else if matches!(err, AppError::LoginRequired) {
+        let next = http_req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!("/login?next={}", crate::web::kit::page::url_encode(next));
+        HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish()
+    } else {
+        let page = Page::for_error(&http_req, lang);
+        let body = ErrorPage { page: &page, message: err.text(lang) }.render().unwrap_or_else(|_| err.text(lang));
+        HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+    };
+    if let AppError::TooMany { wait_secs } = err {
+        out.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*wait_secs));
+    }
+    if let AppError::Unavailable(_) = err {
+        out.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(5u32));
+    }
+    // Cookies the handler set (a fresh CSRF token, say) still go out with the error.
+    for cookie in res.response().cookies() {
+        let _ = out.add_cookie(&cookie);
+    }
+    Ok(ServiceResponse::new(http_req, out))
+}

@@ -1,0 +1,177 @@
+//! What every page shares (language, texts, who is logged in, the CSRF token) and how a page is rendered.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use futures_util::future::LocalBoxFuture;
+
+use crate::domain::role::Role;
+use crate::web::kit::csrf::CsrfToken;
+use crate::web::kit::error::{AppError, AppResult};
+use crate::web::kit::extract::MaybeUser;
+use crate::web::kit::i18n::{Lang, Texts};
+
+/// The person a page is for, as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub id: i32,
+    pub username: String,
+    pub role: Role,
+}
+
+pub struct Page {
+    pub t: &'static Texts,
+    pub lang: Lang,
+    pub viewer: Option<Viewer>,
+    pub csrf: String,
+    /// Where the language switch sends the reader back to.
+    pub here: String,
+    /// A one-line notice above the content (e.g. after a change succeeded).
+    pub notice: Option<String>,
+    /// A one-line error above the content (e.g. a form that was refused).
+    pub error: Option<String>,
+}
+
+impl Page {
+    fn build(req: &HttpRequest, lang: Lang, viewer: Option<Viewer>) -> Page {
+        let csrf = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let here = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
+        Page { t: lang.texts(), lang, viewer, csrf, here, notice: None, error: None }
+    }
+
+    /// The page around an error: the viewer is shown if an extractor already loaded them.
+    pub fn for_error(req: &HttpRequest, lang: Lang) -> Page {
+        Page::build(req, lang, MaybeUser::cached(req).map(|u| viewer_of(&u)))
+    }
+
+    pub fn with_error(mut self, error: &AppError) -> Page {
+        self.error = Some(error.text(self.lang));
+        self
+    }
+
+    pub fn with_notice(mut self, notice: &str) -> Page {
+        self.notice = Some(notice.to_owned());
+        self
+    }
+
+    /// Judges and organizers: who marks the hackathon.
+    pub fn is_judge(&self) -> bool {
+        self.viewer.as_ref().is_some_and(|v| v.role >= Role::Judge)
+    }
+
+    pub fn is_organizer(&self) -> bool {
+        self.viewer.as_ref().is_some_and(|v| v.role.is_organizer())
+    }
+
+    /// The address of the language switch.
+    pub fn switch_lang_href(&self) -> String {
+        let other = self.lang.pick(Lang::En, Lang::Ja);
+        format!("/lang/{}?next={}", other.code(), url_encode(&self.here))
+    }
+
+    /// The name of an archive item's kind in this page's language.
+    pub fn kind_label(&self, kind: &str) -> &'static str {
+        match kind {
+            "slides" => self.t.kind_slides,
+            "script" => self.t.kind_script,
+            "writeup" => self.t.kind_writeup,
+            "video" => self.t.kind_video,
+            "repository" => self.t.kind_repository,
+            _ => "",
+        }
+    }
+
+    /// A time in the given zone, with the zone named.
+    pub fn time(&self, at: &DateTime<Utc>, zone: &str) -> String {
+        format_time(at, zone)
+    }
+}
+
+pub fn viewer_of(user: &entity::users::Model) -> Viewer {
+    Viewer { id: user.id, username: user.username.clone(), role: user.role.parse().unwrap_or(Role::Participant) }
+}
+
+impl FromRequest for Page {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = MaybeUser::load(&req).await?;
+            Ok(Page::build(&req, Lang::of(&req), user.as_deref().map(viewer_of)))
+        })
+    }
+}
+
+/// Renders a template as an HTML response with the given status.
+pub fn render(status: actix_web::http::StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(render_bytes(template)?))
+}
+
+/// A template's HTML, for a response or a cache.
+pub fn render_bytes(template: &impl Template) -> AppResult<actix_web::web::Bytes> {
+    Ok(template.render().map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?.into())
+}
+
+pub fn ok(template: &impl Template) -> AppResult<HttpResponse> {
+    render(actix_web::http::StatusCode::OK, template)
+}
+
+/// A redirect after a form was handled (303, so the browser follows with GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location.to_owned())).finish()
+}
+
+/// A time shown in a zone, with the zone named: `2026-10-20 09:00 JST (Asia/Tokyo)`.
+pub fn format_time(at: &DateTime<Utc>, zone: &str) -> String {
+    match zone.parse::<Tz>() {
+        Ok(tz) => format!("{} ({zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")),
+        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`, for a path put into a query.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A `next` address from a query or form, kept only if it stays on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_are_shown_in_the_zone_with_its_name() {
+        let t = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).single().expect("valid");
+        assert_eq!(format_time(&t, "Asia/Tokyo"), "2026-10-20 09:00 JST (Asia/Tokyo)");
+        assert_eq!(format_time(&t, "Nowhere/Land"), "2026-10-20 00:00 UTC");
+    }
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
+    }
+}

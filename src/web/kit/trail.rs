@@ -1,0 +1,37 @@
+//! Organizers' and judges' actions into the audit log, inside the transaction of the change they describe, so
+//! that a change never lands without its trace (nor a trace without its change).
+
+use entity::{contests, teams, users};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+use crate::store;
+use crate::web::kit::error::AppResult;
+
+/// Records an action (`area.verb`) on `target`, with the state before and after (`Value::Null`: none).
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    contest_id: Option<i32>,
+    actor: &users::Model,
+    action: &str,
+    target: String,
+    before: Value,
+    after: Value,
+) -> AppResult<()> {
+    let some = |v: Value| (!v.is_null()).then_some(v);
+    let entry = store::audit::Action { contest_id, actor, action, target, before: some(before), after: some(after) };
+    store::audit::record(txn, entry).await?;
+    Ok(())
+}
+
+pub fn contest_target(contest: &contests::Model) -> String {
+    format!("contest {}", contest.slug)
+}
+
+pub fn team_target(team: &teams::Model) -> String {
+    format!("team {} (#{})", team.name, team.id)
+}
+
+pub fn user_target(user: &users::Model) -> String {
+    format!("user {} (#{})", user.username, user.id)
+}

@@ -1,0 +1,194 @@
+//! `/admin`: the organizers' home across contests, the audit log of every organizer's and judge's action
+//! (filterable by contest, person and kind of action), and bulk registration of teams from a CSV roster.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use entity::{audit_log, contests};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::domain::{password, roster, secret};
+use crate::store;
+use crate::web::kit::error::{AppError, AppResult, Msg};
+use crate::web::kit::extract::{Organizer, state};
+use crate::web::kit::page::{Page, ok, render};
+use crate::web::kit::routes::{Routes, endpoint};
+use crate::web::kit::{body, csrf, trail};
+
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/admin").get(home))
+        .add(endpoint("/admin/audit").get(audit))
+        .add(endpoint("/admin/register").get(register_form).post(register));
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct HomePage {
+    page: Page,
+    contests: Vec<contests::Model>,
+}
+
+async fn home(req: HttpRequest, page: Page, _: Organizer) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let contests = store::contests::all(&state.db).await?;
+    ok(&HomePage { page, contests })
+}
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    #[serde(default)]
+    contest: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// One entry as the table shows it.
+struct Row {
+    at: String,
+    contest: String,
+    entry: audit_log::Model,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    page: Page,
+    contests: Vec<contests::Model>,
+    query: AuditQuery,
+    rows: Vec<Row>,
+    limit: u64,
+}
+
+/// The most entries a page lists (newest first); narrower filters reach older ones.
+const SHOWN: u64 = 500;
+
+async fn audit(req: HttpRequest, page: Page, _: Organizer, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let query = q.into_inner();
+    let contests = store::contests::all(&state.db).await?;
+    let contest = contests.iter().find(|c| c.slug == query.contest.trim());
+    let filter = store::audit::Filter {
+        contest_id: contest.map(|c| c.id),
+        actor: Some(query.actor.trim().to_owned()),
+        action: Some(query.action.trim().to_owned()),
+        limit: SHOWN,
+        ..Default::default()
+    };
+    let rows = store::audit::list(&state.db, &filter)
+        .await?
+        .into_iter()
+        .map(|entry| {
+            let of = contests.iter().find(|c| Some(c.id) == entry.contest_id);
+            Row {
+                at: page.time(&entry.created_at, of.map_or("Asia/Tokyo", |c| c.timezone.as_str())),
+                contest: of.map(|c| c.slug.clone()).unwrap_or_default(),
+                entry,
+            }
+        })
+        .collect();
+    ok(&AuditPage { page, contests, query, rows, limit: SHOWN })
+}
+
+#[derive(Template)]
+#[template(path = "admin_register.html")]
+struct RegisterPage {
+    page: Page,
+    contests: Vec<contests::Model>,
+    chosen: String,
+    problems: Vec<String>,
+    csv: String,
+}
+
+async fn register_form(req: HttpRequest, page: Page, _: Organizer) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let contests = store::contests::all(&state.db).await?;
+    ok(&RegisterPage { page, contests, chosen: String::new(), problems: Vec::new(), csv: String::new() })
+}
+
+/// The largest roster taken (a file or pasted text).
+const ROSTER_LIMIT: usize = 1024 * 1024;
+
+/// Registers a roster: every line is checked (and names already taken are found) before anything is created;
+/// then every account, team and membership is created in one transaction with its audit entry, and the
+/// generated passwords and invite codes are given back once, as a CSV download. They are kept nowhere.
+async fn register(
+    req: HttpRequest,
+    page: Page,
+    Organizer(organizer): Organizer,
+    payload: Multipart,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let form = body::small_multipart(payload, ROSTER_LIMIT).await?;
+    if !csrf::matches(&req, form.get("csrf").map_or("", String::as_str)) {
+        return Err(AppError::Csrf);
+    }
+    let contests = store::contests::all(&state.db).await?;
+    let chosen = form.get("contest").cloned().unwrap_or_default();
+    let contest =
+        contests.iter().find(|c| c.slug == chosen).cloned().ok_or(AppError::field("contest", Msg::Required))?;
+    let text = match form.get("roster").filter(|t| !t.trim().is_empty()) {
+        Some(file) => file.clone(),
+        None => form.get("csv").cloned().unwrap_or_default(),
+    };
+    let max = usize::try_from(contest.max_team_size).unwrap_or(0);
+    // Every problem at once: the lines', then the names taken already.
+    let roster::Roster { teams, mut problems } = roster::read(&text, max);
+    problems.extend(store::roster::taken(&state.db, contest.id, &teams).await?);
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        let problems = problems.iter().map(ToString::to_string).collect();
+        let page = page.with_error(&AppError::field("roster", Msg::RosterRefused));
+        return render(StatusCode::BAD_REQUEST, &RegisterPage { page, contests, chosen, problems, csv: text });
+    }
+    let passwords: Vec<String> =
+        teams.iter().flat_map(|t| t.members.iter().map(|_| secret::generated_password())).collect();
+    let hashes = {
+        let plain = passwords.clone();
+        web::block(move || plain.iter().map(|p| password::hash(p)).collect::<Vec<_>>())
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+    };
+    let txn = state.db.begin().await?;
+    let created = store::roster::create(&txn, contest.id, &teams, hashes.into_iter()).await?;
+    let names: Vec<&str> = created.iter().map(|(t, _)| t.name.as_str()).collect();
+    let members = created.iter().map(|(_, m)| m.len()).sum::<usize>();
+    let after = json!({"teams": names, "accounts": members});
+    let target = format!("{} teams, {members} accounts", created.len());
+    trail::record(&txn, Some(contest.id), &organizer, "users.bulk_register", target, Value::Null, after).await?;
+    txn.commit().await?;
+    state.live.changed(contest.id).await?;
+    let mut csv = String::from("team,affiliation,username,password,invite_code\n");
+    let mut plain = passwords.iter();
+    for (team, users) in &created {
+        for user in users {
+            let row = [
+                team.name.as_str(),
+                team.affiliation.as_deref().unwrap_or(""),
+                user.username.as_str(),
+                plain.next().map_or("", String::as_str),
+                team.invite_code.as_str(),
+            ];
+            csv.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            csv.push('\n');
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"credentials-{}.csv\"", contest.slug)))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(csv))
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break. A leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so that a spreadsheet opening the file does not run it as a formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}

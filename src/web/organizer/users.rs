@@ -1,0 +1,119 @@
+//! `/admin/users`: accounts found by name, with their roles; organizers set a role, or reset a password (a new
+//! one is generated, shown once and kept nowhere, and the account's sessions end). Each in the audit log.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use entity::users;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::domain::role::Role;
+use crate::domain::{password, secret};
+use crate::store;
+use crate::web::kit::csrf::CsrfForm;
+use crate::web::kit::error::{AppError, AppResult, Msg};
+use crate::web::kit::extract::{Organizer, state};
+use crate::web::kit::page::{Page, ok, render, see_other};
+use crate::web::kit::routes::{Routes, endpoint};
+use crate::web::kit::trail;
+
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(endpoint("/admin/users").get(list))
+        .add(endpoint("/admin/users/{id}/role").post(set_role))
+        .add(endpoint("/admin/users/{id}/password").post(reset_password));
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    page: Page,
+    q: String,
+    users: Vec<users::Model>,
+    /// A password just generated: (username, password), shown this once.
+    generated: Option<(String, String)>,
+}
+
+/// The most accounts a search lists.
+const SHOWN: u64 = 200;
+
+async fn list(req: HttpRequest, page: Page, _: Organizer, q: web::Query<SearchQuery>) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let users = store::users::search(&state.db, q.q.trim(), SHOWN).await?;
+    ok(&UsersPage { page, q: q.q.trim().to_owned(), users, generated: None })
+}
+
+#[derive(Deserialize)]
+struct UserPath {
+    id: i32,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoleFields {
+    #[serde(default)]
+    role: String,
+}
+
+async fn set_role(
+    req: HttpRequest,
+    Organizer(organizer): Organizer,
+    path: web::Path<UserPath>,
+    CsrfForm(form): CsrfForm<RoleFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let user = store::users::by_id(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
+    let role: Role = form.role.parse().map_err(|_| AppError::field("role", Msg::BadRequest))?;
+    // An organizer cannot lock the last door behind them: their own role is changed by another organizer.
+    if user.id == organizer.id && role != Role::Organizer {
+        return Err(AppError::Conflict(Msg::OwnRole));
+    }
+    if user.role != role.as_str() {
+        let txn = state.db.begin().await?;
+        store::users::set_role(&txn, user.id, role).await?;
+        let (before, after) = (json!({"role": user.role}), json!({"role": role.as_str()}));
+        trail::record(&txn, None, &organizer, "user.role", trail::user_target(&user), before, after).await?;
+        txn.commit().await?;
+    }
+    Ok(see_other(&format!("/admin/users?q={}", user.username)))
+}
+
+async fn reset_password(
+    req: HttpRequest,
+    page: Page,
+    Organizer(organizer): Organizer,
+    path: web::Path<UserPath>,
+    _: CsrfForm<crate::web::kit::csrf::NoFields>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let user = store::users::by_id(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
+    let plain = secret::generated_password();
+    let hash = {
+        let plain = plain.clone();
+        web::block(move || password::hash(&plain)).await.map_err(|e| AppError::Internal(e.into()))?
+    };
+    let txn = state.db.begin().await?;
+    store::users::set_password_hash(&txn, user.id, hash).await?;
+    // Whoever held the old password is signed out everywhere.
+    store::sessions::end_all_of(&txn, user.id).await?;
+    trail::record(&txn, None, &organizer, "user.password_reset", trail::user_target(&user), Value::Null, Value::Null)
+        .await?;
+    txn.commit().await?;
+    let users = vec![store::users::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?];
+    let notice = page.lang.pick(
+        "新しいパスワードを作成しました。この画面でのみ表示します。",
+        "A new password was made. It is shown on this page only.",
+    );
+    let page = page.with_notice(notice);
+    render(
+        StatusCode::OK,
+        &UsersPage { page, q: user.username.clone(), users, generated: Some((user.username, plain)) },
+    )
+}
