@@ -16,10 +16,8 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::live::{self, Live};
-use crate::play::attempt::WrongAnswerLimiter;
 use crate::store::answer_log::AnswerLog;
 use crate::web;
-use crate::web::account::auth::LoginGuard;
 
 /// How often the live standings are read again from the database, to pick up what other processes wrote.
 const RELOAD_EVERY: Duration = Duration::from_secs(5);
@@ -30,8 +28,6 @@ pub struct AppState {
     pub settings: Settings,
     /// Signs the session and CSRF cookies; derived from the secret key.
     pub cookie_key: Key,
-    pub logins: LoginGuard,
-    pub wrong_answers: WrongAnswerLimiter,
     /// The live standings of the contests, shared by every worker.
     pub live: Arc<Live>,
     /// Where answers are written, in batches by one task.
@@ -47,15 +43,7 @@ impl AppState {
         let cookie_key = Key::from(&hasher.finalize());
         let live = Arc::new(Live::new(db.clone()));
         let answers = AnswerLog::start(db.clone());
-        AppState {
-            db,
-            settings,
-            cookie_key,
-            logins: LoginGuard::default(),
-            wrong_answers: WrongAnswerLimiter::default(),
-            live,
-            answers,
-        }
+        AppState { db, settings, cookie_key, live, answers }
     }
 }
 

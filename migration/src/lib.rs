@@ -14,6 +14,7 @@ mod m20261127_000008_hidden_hints;
 mod m20261127_000009_audit_log;
 mod m20261127_000010_judging;
 mod m20261127_000011_classification;
+mod m20261206_000013_limits;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_audit_log::Migration),
             Box::new(m20261127_000010_judging::Migration),
             Box::new(m20261127_000011_classification::Migration),
+            Box::new(m20261206_000013_limits::Migration),
         ]
     }
 }

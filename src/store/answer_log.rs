@@ -2,6 +2,9 @@
 //! once, one transaction and one flush to disk carry every answer that arrived meanwhile, instead of one
 //! each, and SQLite's writers never queue on its busy timeout. Each caller still waits for the commit that
 //! holds its answer: a verdict is never returned before its record is on disk.
+//!
+//! An answer's limits (wrong answers a minute, `max_attempts`) are checked in the same transaction that
+//! records it, after the team's row is locked: the count read is the count written, on every instance.
 
 use entity::submissions;
 use sea_orm::ActiveValue::Set;
@@ -9,12 +12,14 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, Transac
 use tokio::sync::{mpsc, oneshot};
 
 use super::play::{Attempt, RightAnswer};
-use super::{StoreError, StoreResult, is_unique_violation};
+use super::{StoreError, StoreResult, is_unique_violation, limits, play, teams};
+use crate::domain::limiter::{AnswerLimited, AnswerLimits};
 
 /// The most answers one transaction carries.
 const BATCH: usize = 256;
 
 /// A record kept as it is, or a right answer, which makes a solve.
+#[derive(Clone, Copy)]
 enum Kind {
     Plain,
     Right,
@@ -24,11 +29,15 @@ enum Kind {
 enum Recorded {
     Kept,
     Right(RightAnswer),
+    /// Not judged: over a limit, nothing written.
+    Limited(AnswerLimited),
 }
 
 struct Pending {
     row: submissions::ActiveModel,
     kind: Kind,
+    /// The limits the answer is judged under; none for a record that judges nothing (`already_solved`).
+    limits: Option<AnswerLimits>,
     reply: oneshot::Sender<StoreResult<Recorded>>,
 }
 
@@ -45,28 +54,47 @@ impl AnswerLog {
         AnswerLog { sender }
     }
 
-    /// A wrong answer, its text already cut for keeping.
-    pub async fn wrong(&self, attempt: &Attempt<'_>, kept_text: String) -> StoreResult<()> {
-        self.record(attempt.row("incorrect", Some(kept_text), None), Kind::Plain).await.map(|_| ())
+    /// A wrong answer, its text already cut for keeping, unless it is over a limit.
+    pub async fn wrong(
+        &self,
+        attempt: &Attempt<'_>,
+        kept_text: String,
+        limits: AnswerLimits,
+    ) -> StoreResult<Result<(), AnswerLimited>> {
+        match self.record(attempt.row("incorrect", Some(kept_text), None), Kind::Plain, Some(limits)).await? {
+            Recorded::Limited(why) => Ok(Err(why)),
+            _ => Ok(Ok(())),
+        }
     }
 
     /// An attempt at a challenge the team has solved already.
     pub async fn already_solved(&self, attempt: &Attempt<'_>) -> StoreResult<()> {
-        self.record(attempt.row("already_solved", None, None), Kind::Plain).await.map(|_| ())
+        self.record(attempt.row("already_solved", None, None), Kind::Plain, None).await.map(|_| ())
     }
 
-    /// A right answer and its solve; when members answer at once, the unique index lets one solve through
-    /// and the others become `already_solved`.
-    pub async fn right(&self, attempt: &Attempt<'_>, digest: String) -> StoreResult<RightAnswer> {
-        match self.record(attempt.row("correct", None, Some(digest)), Kind::Right).await? {
-            Recorded::Right(r) => Ok(r),
+    /// A right answer and its solve, unless it is over a limit; when members answer at once, the unique
+    /// index lets one solve through and the others become `already_solved`.
+    pub async fn right(
+        &self,
+        attempt: &Attempt<'_>,
+        digest: String,
+        limits: AnswerLimits,
+    ) -> StoreResult<Result<RightAnswer, AnswerLimited>> {
+        match self.record(attempt.row("correct", None, Some(digest)), Kind::Right, Some(limits)).await? {
+            Recorded::Right(r) => Ok(Ok(r)),
+            Recorded::Limited(why) => Ok(Err(why)),
             Recorded::Kept => Err(StoreError::NotFound),
         }
     }
 
-    async fn record(&self, row: submissions::ActiveModel, kind: Kind) -> StoreResult<Recorded> {
+    async fn record(
+        &self,
+        row: submissions::ActiveModel,
+        kind: Kind,
+        limits: Option<AnswerLimits>,
+    ) -> StoreResult<Recorded> {
         let (reply, answer) = oneshot::channel();
-        self.sender.send(Pending { row, kind, reply }).map_err(|_| closed())?;
+        self.sender.send(Pending { row, kind, limits, reply }).map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
 }
@@ -91,8 +119,8 @@ async fn write_loop(db: DatabaseConnection, mut receiver: mpsc::UnboundedReceive
 /// Commits a batch and answers each caller. If the batch fails as a whole, each record is tried alone, so
 /// that one bad record costs only its own answer.
 async fn write(db: &DatabaseConnection, batch: Vec<Pending>) {
-    let kinds: Vec<(&submissions::ActiveModel, &Kind)> = batch.iter().map(|p| (&p.row, &p.kind)).collect();
-    match commit(db, &kinds).await {
+    let records: Vec<Record> = batch.iter().map(Record::of).collect();
+    match commit(db, &records).await {
         Ok(results) => {
             for (p, r) in batch.into_iter().zip(results) {
                 // A caller that went away (its client hung up) needs no answer.
@@ -104,23 +132,65 @@ async fn write(db: &DatabaseConnection, batch: Vec<Pending>) {
         }
         Err(_) => {
             for p in batch {
-                let result = commit(db, &[(&p.row, &p.kind)]).await.map(|mut r| r.remove(0));
+                let result = commit(db, &[Record::of(&p)]).await.map(|mut r| r.remove(0));
                 let _ = p.reply.send(result);
             }
         }
     }
 }
 
-async fn commit(db: &DatabaseConnection, records: &[(&submissions::ActiveModel, &Kind)]) -> StoreResult<Vec<Recorded>> {
+/// One record of a batch, as `commit` needs it.
+struct Record<'a> {
+    row: &'a submissions::ActiveModel,
+    kind: Kind,
+    limits: Option<AnswerLimits>,
+}
+
+impl Record<'_> {
+    fn of(p: &Pending) -> Record<'_> {
+        Record { row: &p.row, kind: p.kind, limits: p.limits }
+    }
+
+    fn team_id(&self) -> i32 {
+        *self.row.team_id.as_ref()
+    }
+
+    fn challenge_id(&self) -> i32 {
+        *self.row.challenge_id.as_ref()
+    }
+}
+
+async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<Vec<Recorded>> {
     let txn = db.begin().await?;
+    // The teams whose limits are checked, locked in order first: two instances' batches never wait on
+    // each other in a circle, and every count below is final until the commit.
+    let mut limited: Vec<i32> = records.iter().filter(|r| r.limits.is_some()).map(Record::team_id).collect();
+    limited.sort_unstable();
+    limited.dedup();
+    for team_id in limited {
+        teams::lock(&txn, team_id).await?;
+    }
     let mut results = Vec::with_capacity(records.len());
-    for (row, kind) in records {
-        results.push(match kind {
+    for record in records {
+        if let Some(limits) = record.limits {
+            let now = chrono::Utc::now();
+            let recent = limits::recent_wrong(&txn, record.team_id(), limits.per_minute.since(now)).await?;
+            let wrong_here = if limits.max_attempts > 0 {
+                play::wrong_count(&txn, record.team_id(), record.challenge_id()).await?
+            } else {
+                0
+            };
+            if let Err(why) = limits.check(recent, wrong_here, now) {
+                results.push(Recorded::Limited(why));
+                continue;
+            }
+        }
+        results.push(match record.kind {
             Kind::Plain => {
-                (*row).clone().insert(&txn).await?;
+                record.row.clone().insert(&txn).await?;
                 Recorded::Kept
             }
-            Kind::Right => Recorded::Right(right(&txn, row).await?),
+            Kind::Right => Recorded::Right(right(&txn, record.row).await?),
         });
     }
     txn.commit().await?;

@@ -9,6 +9,7 @@ pub mod contests;
 pub mod datasets;
 pub mod disputes;
 pub mod judging;
+pub mod limits;
 pub mod play;
 pub mod roster;
 pub mod scores;

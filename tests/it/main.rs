@@ -15,6 +15,7 @@ mod auth;
 mod authoring;
 mod authz;
 mod browser;
+mod bursts;
 mod classification;
 mod cli;
 mod demo;

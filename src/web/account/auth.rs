@@ -1,15 +1,13 @@
 //! Registering, logging in and out. Failed logins are limited per account and per address.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::limiter::{FailureLimiter, Policy};
+use crate::domain::limiter::{LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS};
 use crate::domain::names::{Username, optional_email};
 use crate::domain::password;
 use crate::domain::role::Role;
@@ -27,51 +25,6 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/register").get(register_form).post(register))
         .add(endpoint("/login").get(login_form).post(login))
         .add(endpoint("/logout").post(logout));
-}
-
-/// Failed logins: 5 per account and 30 per address in 5 minutes, then a wait until the window ends.
-pub struct LoginGuard {
-    accounts: Mutex<FailureLimiter<String>>,
-    addresses: Mutex<FailureLimiter<IpAddr>>,
-}
-
-impl Default for LoginGuard {
-    fn default() -> Self {
-        let window = Duration::from_secs(300);
-        LoginGuard {
-            accounts: Mutex::new(FailureLimiter::new(Policy { max_failures: 5, window })),
-            addresses: Mutex::new(FailureLimiter::new(Policy { max_failures: 30, window })),
-        }
-    }
-}
-
-impl LoginGuard {
-    fn check(&self, account: &str, address: Option<IpAddr>) -> AppResult<()> {
-        let now = Instant::now();
-        let by_account = lock(&self.accounts).check(&account.to_owned(), now).err();
-        let by_address = address.and_then(|a| lock(&self.addresses).check(&a, now).err());
-        match by_account.max(by_address) {
-            Some(wait) => Err(AppError::TooMany { wait_secs: wait.as_secs().max(1) }),
-            None => Ok(()),
-        }
-    }
-
-    fn failed(&self, account: &str, address: Option<IpAddr>) {
-        let now = Instant::now();
-        lock(&self.accounts).record_failure(&account.to_owned(), now);
-        if let Some(a) = address {
-            lock(&self.addresses).record_failure(&a, now);
-        }
-    }
-
-    fn succeeded(&self, account: &str) {
-        lock(&self.accounts).record_success(&account.to_owned());
-    }
-}
-
-/// A poisoned limiter is still a limiter: its counts stay meaningful after a panic elsewhere.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
@@ -209,8 +162,15 @@ async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpRes
     }
     let username = Username::parse(&form.username).ok();
     let account = username.as_ref().map_or_else(|| form.username.to_lowercase(), |u| u.key().to_owned());
-    let address = peer_ip(req);
-    state.logins.check(&account, address)?;
+    // A failure is counted before the password is checked, so a burst of guesses gets no more checks
+    // than the limit allows; a right password takes it back.
+    let account_key = format!("account:{account}");
+    let mut keys = vec![(account_key.clone(), LOGIN_PER_ACCOUNT)];
+    if let Some(address) = peer_ip(req) {
+        keys.push((format!("address:{address}"), LOGIN_PER_ADDRESS));
+    }
+    let reservation =
+        store::limits::reserve_login(&state.db, &keys).await?.map_err(|wait_secs| AppError::TooMany { wait_secs })?;
 
     let user = match &username {
         Some(u) => store::users::by_username(&state.db, u).await?,
@@ -220,10 +180,9 @@ async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpRes
     let plain = form.password.clone();
     let matches = web::block(move || password::verify(&plain, &stored)).await?;
     let Some(user) = user.filter(|_| matches) else {
-        state.logins.failed(&account, address);
         return Err(AppError::Unauthorized(Msg::WrongCredentials));
     };
-    state.logins.succeeded(&account);
+    store::limits::login_succeeded(&state.db, reservation, &account_key).await?;
     let cookie = start_session(req, &state, user.id).await?;
     let mut res = see_other(&safe_next(Some(&form.next)));
     res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
@@ -238,21 +197,4 @@ async fn logout(req: HttpRequest, CsrfForm(_): CsrfForm<NoFields>) -> AppResult<
     let mut res = see_other("/");
     res.add_cookie(&removal(SESSION_COOKIE)).map_err(|e| AppError::Internal(e.into()))?;
     Ok(res)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_guard_locks_an_account_after_five_failures() {
-        let guard = LoginGuard::default();
-        let ip: IpAddr = [127, 0, 0, 1].into();
-        for _ in 0..5 {
-            assert!(guard.check("alice", Some(ip)).is_ok());
-            guard.failed("alice", Some(ip));
-        }
-        assert!(matches!(guard.check("alice", Some(ip)), Err(AppError::TooMany { wait_secs }) if wait_secs > 290));
-        assert!(guard.check("bob", Some(ip)).is_ok(), "the address has failures left");
-    }
 }

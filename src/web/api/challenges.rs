@@ -198,7 +198,7 @@ pub async fn attempt(
             let ip = client_ip(&req);
             let answer =
                 Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip };
-            attempt::submit(&state.db, &state.answers, &state.wrong_answers, &state.live, answer).await?
+            attempt::submit(&state.answers, &state.live, answer).await?
         }
     };
     let (msg, status) = verdict_message(&verdict, &contest.timezone);

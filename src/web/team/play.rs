@@ -370,9 +370,7 @@ async fn answer(
     } else {
         let ip = client_ip(&req);
         let verdict = attempt::submit(
-            &state.db,
             &state.answers,
-            &state.wrong_answers,
             &state.live,
             Answer {
                 contest: &contest,
