@@ -21,7 +21,26 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// The folder of contest sources that organizers may sync from the browser (`/admin/sync`).
     pub challenges_dir: PathBuf,
+    /// Whether anyone may register an account, or only organizers create them (MWS Cup registers its
+    /// teams in advance).
+    pub registration: Registration,
+    /// Live connections (Server-Sent Events) one client address may hold, and this instance in all.
+    pub sse_per_address: usize,
+    pub sse_total: usize,
 }
+
+/// Who may create accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Anyone, from `/register` and `POST /register`.
+    Open,
+    /// Organizers only (`/admin/register`, the API, `mwscup admin create`): the form is hidden and a POST
+    /// answers 403.
+    Closed,
+}
+
+pub const DEFAULT_SSE_PER_ADDRESS: usize = 20;
+pub const DEFAULT_SSE_TOTAL: usize = 10_000;
 
 /// Values as given by flags or environment (clap merges those two), before the file and the defaults.
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -44,6 +63,15 @@ pub struct Overrides {
     /// Folder of contest sources that organizers may sync from `/admin/sync` (default: `challenges`).
     #[arg(long, env = "MWSCUP_CHALLENGES_DIR", global = true)]
     pub challenges_dir: Option<PathBuf>,
+    /// `open` (anyone may register) or `closed` (organizers create the accounts).
+    #[arg(long, env = "MWSCUP_REGISTRATION", global = true)]
+    pub registration: Option<String>,
+    /// Live connections one client address may hold (default 20).
+    #[arg(long, env = "MWSCUP_SSE_PER_ADDRESS", global = true)]
+    pub sse_per_address: Option<String>,
+    /// Live connections this instance holds in all (default 10000).
+    #[arg(long, env = "MWSCUP_SSE_TOTAL", global = true)]
+    pub sse_total: Option<String>,
     /// Configuration file (default: `mwscup.toml` in the working folder, if present).
     #[arg(long, env = "MWSCUP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -59,6 +87,9 @@ struct FileSettings {
     secret_key: Option<String>,
     cookie_secure: Option<bool>,
     challenges_dir: Option<PathBuf>,
+    registration: Option<String>,
+    sse_per_address: Option<usize>,
+    sse_total: Option<usize>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -111,7 +142,26 @@ impl Overrides {
         let challenges_dir =
             self.challenges_dir.clone().or(file.challenges_dir).unwrap_or_else(|| PathBuf::from("challenges"));
 
-        Ok(Settings { data_dir, database_url, bind, secret_key, cookie_secure, challenges_dir })
+        let registration = match self.registration.clone().or(file.registration).as_deref().map(str::trim) {
+            None | Some("open") => Registration::Open,
+            Some("closed") => Registration::Closed,
+            Some(other) => return Err(setting_error("registration", format!("{other:?} is not open or closed"))),
+        };
+        let sse_per_address =
+            count("sse_per_address", self.sse_per_address.as_deref(), file.sse_per_address, DEFAULT_SSE_PER_ADDRESS)?;
+        let sse_total = count("sse_total", self.sse_total.as_deref(), file.sse_total, DEFAULT_SSE_TOTAL)?;
+
+        Ok(Settings {
+            data_dir,
+            database_url,
+            bind,
+            secret_key,
+            cookie_secure,
+            challenges_dir,
+            registration,
+            sse_per_address,
+            sse_total,
+        })
     }
 
     fn read_file(&self) -> anyhow::Result<FileSettings> {
@@ -126,6 +176,20 @@ impl Overrides {
         };
         toml::from_str(&text).with_context(|| format!("configuration file {}", path.display()))
     }
+}
+
+/// A whole number of at least 1, from a flag or the environment (text) or the file.
+fn count(key: &str, given: Option<&str>, file: Option<usize>, default: usize) -> anyhow::Result<usize> {
+    let value = match given {
+        Some(text) => {
+            text.trim().parse::<usize>().map_err(|_| setting_error(key, format!("{text:?} is not a whole number")))?
+        }
+        None => file.unwrap_or(default),
+    };
+    if value == 0 {
+        return Err(setting_error(key, "must be at least 1"));
+    }
+    Ok(value)
 }
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -223,6 +287,16 @@ mod tests {
         o.config = None;
         o.secret_key = Some("short".into());
         assert!(o.resolve().expect_err("short key").to_string().contains("MWSCUP_SECRET_KEY"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.registration = Some("sometimes".into());
+        assert!(o.resolve().expect_err("bad registration").to_string().contains("MWSCUP_REGISTRATION"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.sse_total = Some("0".into());
+        assert!(o.resolve().expect_err("no connections").to_string().contains("MWSCUP_SSE_TOTAL"));
 
         let mut o = overrides(dir.path());
         o.config = None;

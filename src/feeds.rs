@@ -90,9 +90,12 @@ pub fn ctfd_top(overall: &[Row], n: usize) -> Value {
 
 /// CTFtime's scoreboard feed: `tasks`, and `standings` with `pos`, `team`, `score`, `taskStats`
 /// (`points`, `time` as Unix seconds) and `lastAccept`.
-pub fn ctftime(events: &Events, overall: &[Row]) -> Value {
-    let titles: HashMap<i32, &str> = events.challenges.iter().map(|c| (c.id, c.title.as_str())).collect();
-    let tasks: Vec<&str> = events.challenges.iter().map(|c| c.title.as_str()).collect();
+///
+/// `shown` says which challenges the reader may know of: the feed names no other (one not open yet, say).
+pub fn ctftime(events: &Events, overall: &[Row], shown: impl Fn(i32) -> bool) -> Value {
+    let listed = || events.challenges.iter().filter(|c| shown(c.id));
+    let titles: HashMap<i32, &str> = listed().map(|c| (c.id, c.title.as_str())).collect();
+    let tasks: Vec<&str> = listed().map(|c| c.title.as_str()).collect();
     let standings: Vec<Value> = overall
         .iter()
         .map(|r| {

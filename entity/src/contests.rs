@@ -27,6 +27,9 @@ pub struct Model {
     pub revealed: bool,
     /// Whether the scoreboard and its feeds are open to anyone, or to members and staff only.
     pub scoreboard_public: bool,
+    /// `team_creation = "organizers"`: teams are made by organizers (registered in advance); members
+    /// join them by invite code, and nobody else creates one.
+    pub teams_by_organizers: bool,
     /// Teams add to the archive from the end until this time (default: 30 days after the end).
     pub archive_until: Option<DateTimeUtc>,
     /// Bytes a single archive file may have.

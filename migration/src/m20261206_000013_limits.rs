@@ -1,6 +1,7 @@
 //! Limits kept where every instance meets: failed logins as rows (per account and per address), a row per
 //! limited key to lock so that a check and its record are one step, and an index for counting a team's
-//! recent wrong answers inside the answer's own transaction.
+//! recent wrong answers inside the answer's own transaction. And a contest whose teams are made by its
+//! organizers only (`team_creation = "organizers"`).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -41,6 +42,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .alter_table(
+                Table::alter()
+                    .table(Contests::Table)
+                    .add_column(boolean(Contests::TeamsByOrganizers).default(false))
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("ix_submissions_team_time")
@@ -66,6 +75,12 @@ enum ThrottleLocks {
     Table,
     Key,
     TouchedAt,
+}
+
+#[derive(DeriveIden)]
+enum Contests {
+    Table,
+    TeamsByOrganizers,
 }
 
 #[derive(DeriveIden)]

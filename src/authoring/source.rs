@@ -29,6 +29,7 @@ const CONTEST_FIELDS: &[&str] = &[
     "demo",
     "wrong_answers_per_minute",
     "scoreboard_public",
+    "team_creation",
     "archive_until",
     "archive_file_limit_mib",
     "archive_team_limit_mib",
@@ -114,6 +115,14 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
     let demo = r.boolean(t, "", "demo", false);
     let wrong_per_minute = r.integer(t, "", "wrong_answers_per_minute", Some(10), 1, 10_000);
     let scoreboard_public = r.boolean(t, "", "scoreboard_public", true);
+    let teams_by_organizers = match r.opt_string(t, "", "team_creation").as_deref() {
+        None | Some("open") => false,
+        Some("organizers") => true,
+        Some(_) => {
+            r.problem("team_creation", "must be \"open\" (teams create themselves) or \"organizers\"");
+            false
+        }
+    };
     let archive_until = r.time(t, "", "archive_until", false);
     let file_mib = r.integer(t, "", "archive_file_limit_mib", Some(50), 1, 10_240).unwrap_or(50);
     let team_mib = r.integer(t, "", "archive_team_limit_mib", Some(500), 1, 102_400).unwrap_or(500);
@@ -133,6 +142,7 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
         demo,
         wrong_answers_per_minute: i32::try_from(wrong_per_minute?).unwrap_or(10),
         scoreboard_public,
+        teams_by_organizers,
         archive_until,
         archive_file_limit: file_mib * 1024 * 1024,
         archive_team_limit: team_mib * 1024 * 1024,

@@ -121,6 +121,7 @@ fn contest_spec(r: &mut Reader, t: &Table, path: &Path) -> Option<ContestSpec> {
         demo: false,
         wrong_answers_per_minute: 10,
         scoreboard_public: true,
+        teams_by_organizers: false,
         archive_until: None,
         archive_file_limit: 50 * 1024 * 1024,
         archive_team_limit: 500 * 1024 * 1024,

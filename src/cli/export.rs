@@ -20,7 +20,7 @@ pub async fn run(overrides: &Overrides, slug: &str, format: &str) -> anyhow::Res
         areas.iter().map(|a| (a.id, events.standings(View { area_id: Some(a.id), until: None }))).collect();
     match format {
         "csv" => print!("{}", feeds::csv(&areas, &overall, &by_area)),
-        "ctftime" => println!("{}", serde_json::to_string_pretty(&feeds::ctftime(&events, &overall))?),
+        "ctftime" => println!("{}", serde_json::to_string_pretty(&feeds::ctftime(&events, &overall, |_| true))?),
         "audit" => {
             let filter = store::audit::Filter { contest_id: Some(contest.id), limit: 10_000_000, ..Default::default() };
             let mut entries: Vec<store::audit::Exported> =

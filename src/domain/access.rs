@@ -13,15 +13,16 @@ pub struct Asker {
     pub in_team: bool,
 }
 
-/// Organizers and judges see every challenge that is not hidden, at any time; a team's members see it
-/// once it has opened (the contest started, its area and its own window opened).
+/// Organizers see every challenge that is not hidden, at any time; a team's members see it once it has
+/// opened (the contest started, its area and its own window opened). Judges mark the hackathon: for
+/// challenges they are anyone.
 pub fn may_see_challenge(asker: Asker, hidden: bool, opens_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     if hidden {
         return false;
     }
     match asker.role {
-        Role::Organizer | Role::Judge => true,
-        Role::Participant => asker.in_team && now >= opens_at,
+        Role::Organizer => true,
+        Role::Participant | Role::Judge => asker.in_team && now >= opens_at,
     }
 }
 
@@ -83,12 +84,13 @@ mod tests {
     }
 
     #[test]
-    fn staff_see_everything_not_hidden() {
-        for role in [Role::Organizer, Role::Judge] {
-            let staff = Asker { role, in_team: false };
-            assert!(may_see_challenge(staff, false, t(5), t(1)));
-            assert!(!may_see_challenge(staff, true, t(0), t(1)));
-        }
+    fn organizers_see_everything_not_hidden_and_judges_only_what_is_open() {
+        let organizer = Asker { role: Role::Organizer, in_team: false };
+        assert!(may_see_challenge(organizer, false, t(5), t(1)));
+        assert!(!may_see_challenge(organizer, true, t(0), t(1)));
+        let judge = Asker { role: Role::Judge, in_team: false };
+        assert!(!may_see_challenge(judge, false, t(5), t(1)), "judges do not see ahead");
+        assert!(!may_see_challenge(judge, false, t(0), t(1)), "nor play");
         assert!(!needs_own_agreement(Role::Organizer));
         assert!(needs_own_agreement(Role::Judge));
     }

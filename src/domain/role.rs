@@ -22,6 +22,12 @@ impl Role {
     pub fn is_organizer(self) -> bool {
         self == Role::Organizer
     }
+
+    /// Whether this role may be in a team and answer: organizers and judges see what teams may not (every
+    /// challenge before it opens, marks before they are published), so they never play.
+    pub fn plays(self) -> bool {
+        self == Role::Participant
+    }
 }
 
 impl fmt::Display for Role {

@@ -42,6 +42,8 @@ pub struct ContestSpec {
     pub wrong_answers_per_minute: i32,
     /// Whether anyone may see the scoreboard and its feeds (default), or members and staff only.
     pub scoreboard_public: bool,
+    /// `team_creation = "organizers"` (else `"open"`, the default): only organizers create teams.
+    pub teams_by_organizers: bool,
     /// Until when teams add to the archive (default: 30 days after the end).
     pub archive_until: Option<DateTime<Utc>>,
     /// Bytes a single archive file may have, and a team's archive files together.

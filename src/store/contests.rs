@@ -65,6 +65,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewContest) -> StoreResult<c
         wrong_answers_per_minute: Set(10),
         revealed: Set(false),
         scoreboard_public: Set(true),
+        teams_by_organizers: Set(false),
         archive_until: Set(None),
         archive_file_limit: Set(50 * 1024 * 1024),
         archive_team_limit: Set(500 * 1024 * 1024),

@@ -31,6 +31,8 @@ pub enum StoreError {
     TeamNameTaken,
     #[error("the user is already in a team of this contest")]
     AlreadyInTeam,
+    #[error("organizers and judges do not play in teams")]
+    StaffCannotPlay,
     #[error("the team is full ({max} members)")]
     TeamFull { max: i32 },
     #[error("not found")]

@@ -83,6 +83,7 @@ pub async fn contest(db: &impl ConnectionTrait, spec: &ContestSpec) -> StoreResu
         timezone = spec.timezone.clone(), starts_at = spec.starts_at, ends_at = spec.ends_at,
         freeze_at = spec.freeze_at, max_team_size = spec.max_team_size, demo = spec.demo,
         wrong_answers_per_minute = spec.wrong_answers_per_minute, scoreboard_public = spec.scoreboard_public,
+        teams_by_organizers = spec.teams_by_organizers,
         archive_until = spec.archive_until, archive_file_limit = spec.archive_file_limit,
         archive_team_limit = spec.archive_team_limit,
     );

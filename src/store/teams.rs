@@ -12,6 +12,7 @@ use sea_orm::{
 
 use super::{StoreError, StoreResult, is_unique_violation};
 use crate::domain::names::TeamName;
+use crate::domain::role::Role;
 use crate::domain::secret;
 
 /// A member as pages and the API show one.
@@ -76,7 +77,12 @@ pub async fn create_in(txn: &impl ConnectionTrait, new: NewTeam<'_>) -> StoreRes
     Ok(team)
 }
 
+/// Only participants join teams: organizers and judges see what teams cannot, so they never play.
 pub(super) async fn insert_member(db: &impl ConnectionTrait, team: &teams::Model, user_id: i32) -> StoreResult<()> {
+    let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    if !user.role.parse::<Role>().is_ok_and(Role::plays) {
+        return Err(StoreError::StaffCannotPlay);
+    }
     team_members::ActiveModel {
         team_id: Set(team.id),
         contest_id: Set(team.contest_id),

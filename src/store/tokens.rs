@@ -48,6 +48,12 @@ pub async fn revoke(db: &impl ConnectionTrait, user_id: i32, token_id: i32) -> S
     if result.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
+/// Revokes every token of a user (their password changed).
+pub async fn revoke_all_of(db: &impl ConnectionTrait, user_id: i32) -> StoreResult<()> {
+    api_tokens::Entity::delete_many().filter(api_tokens::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
 /// The user a presented token belongs to. Marks the token used, at most once a minute, so that reads
 /// by scripts do not turn into a write each.
 pub async fn user_of(db: &impl ConnectionTrait, token: &str) -> StoreResult<Option<users::Model>> {

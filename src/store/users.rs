@@ -39,13 +39,19 @@ pub async fn by_username(db: &impl ConnectionTrait, username: &Username) -> Stor
     Ok(users::Entity::find().filter(users::Column::UsernameKey.eq(username.key())).one(db).await?)
 }
 
+/// Sets a new password and ends every way in that the old one gave: the account's sessions and its API
+/// tokens, in the caller's transaction (or at once). Whoever changes it signs in again; scripts need new tokens.
 pub async fn set_password_hash(db: &impl ConnectionTrait, user_id: i32, password_hash: String) -> StoreResult<()> {
     let result = users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, sea_orm::sea_query::Expr::value(password_hash))
         .filter(users::Column::Id.eq(user_id))
         .exec(db)
         .await?;
-    if result.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if result.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    super::sessions::end_all_of(db, user_id).await?;
+    super::tokens::revoke_all_of(db, user_id).await
 }
 
 /// Accounts whose name holds `text` (folded as names are), by name; at most `limit`.

@@ -341,6 +341,7 @@ async fn organizers_set_roles_and_reset_passwords(app: TestApp) {
     let bob_user = app.user("bob", Role::Participant).await;
     let mut bob = app.browser();
     bob.login("bob", PASSWORD).await.assert_contains("Signed in as");
+    let bob_token = app.token_for(&bob_user).await;
     let mut chief = app.browser();
     chief.login("chief", PASSWORD).await;
     let found = chief.get("/admin/users?q=BO").await;
@@ -366,6 +367,8 @@ async fn organizers_set_roles_and_reset_passwords(app: TestApp) {
         .expect("the new password is shown")[1]
         .to_owned();
     assert!(bob.get("/account").await.url.contains("/login"), "bob's session ended");
+    let me = app.api().get(app.url("/api/v1/users/me")).header("Authorization", format!("Token {bob_token}"));
+    assert_eq!(me.send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "and so did bob's token");
     let mut again = app.browser();
     assert!(!again.login("bob", PASSWORD).await.body.contains("Signed in as"), "the old password is gone");
     app.browser().login("bob", &password).await.assert_contains("Signed in as");

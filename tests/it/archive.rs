@@ -13,7 +13,11 @@ use crate::files::load;
 use crate::helpers::{Browser, PASSWORD, TestApp, csrf_of};
 
 both!(teams_upload_and_organizers_publish, uploads_are_checked_and_nothing_half_stored, items_follow_their_visibility);
-both!(search_finds_by_team_title_and_file_name, past_years_import_and_export_losslessly);
+both!(
+    search_finds_by_team_title_and_file_name,
+    past_years_import_and_export_losslessly,
+    many_text_files_show_a_bounded_page
+);
 
 /// The fixture `cup`, ended a minute ago; Alice's team "Finders" in it.
 pub async fn ended_cup(app: &TestApp) -> Browser {
@@ -371,4 +375,24 @@ async fn a_broken_archive_folder_is_reported_and_nothing_is_written() {
     let db = mwscup::db::connect(&fixture.url).await.unwrap();
     mwscup::db::migrate(&db).await.unwrap();
     assert!(mwscup::store::contests::by_slug(&db, "past").await.unwrap().is_none(), "nothing was written");
+}
+
+/// An item of many large text files: the page shows at most 1 MiB of their text and says that the rest is
+/// to be downloaded, so one view cannot cost hundreds of MiB.
+async fn many_text_files_show_a_bounded_page(app: TestApp) {
+    let mut alice = ended_cup(&app).await;
+    let line = "event=4688 image=C:\\Windows\\System32\\cmd.exe\n";
+    let text = line.repeat(250 * 1024 / line.len());
+    let files: Vec<(String, Vec<u8>)> =
+        (0..12).map(|i| (format!("log{i:02}.txt"), text.clone().into_bytes())).collect();
+    let (status, _, body) = upload(&app, &mut alice, |csrf| {
+        form(csrf, "public", files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect())
+    })
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let shown = body.matches("<pre class=\"source\">").count();
+    assert!((1..=4).contains(&shown), "{shown} files shown inline of 12");
+    assert!(body.len() < 2 * 1024 * 1024, "the page is {} bytes", body.len());
+    assert!(body.contains("id=\"inline-cut\""), "the page says some files are only downloads");
+    assert_eq!(body.matches("/archive/files/").count(), 12, "every file is still a download");
 }

@@ -2,10 +2,11 @@
 
 use reqwest::StatusCode;
 
-use crate::both;
 use crate::helpers::{PASSWORD, TestApp, csrf_of};
+use crate::{both, both_with};
 
 both!(register_login_logout, registration_is_checked, forms_need_csrf, failed_logins_are_limited);
+both_with!(closed_registration; registration_can_be_closed);
 both!(password_change_ends_other_sessions, pages_speak_japanese_and_english, health_and_not_found);
 
 async fn register_login_logout(app: TestApp) {
@@ -116,6 +117,12 @@ async fn failed_logins_are_limited(app: TestApp) {
 async fn password_change_ends_other_sessions(app: TestApp) {
     let mut laptop = app.browser();
     laptop.register("grace").await;
+    let token = app.token_named("grace").await;
+    let me = |token: String| {
+        let req = app.api().get(app.url("/api/v1/users/me")).header("Authorization", format!("Token {token}"));
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(me(token.clone()).await, StatusCode::OK, "the script's token works");
     let mut phone = app.browser();
     phone.login("grace", PASSWORD).await.assert_contains("Signed in as");
 
@@ -134,7 +141,9 @@ async fn password_change_ends_other_sessions(app: TestApp) {
         .await;
     assert_eq!(done.status, StatusCode::OK);
     done.assert_contains("Password changed.");
+    done.assert_contains("all your API tokens have ended");
     laptop.get("/").await.assert_contains("Signed in as");
+    assert_eq!(me(token).await, StatusCode::UNAUTHORIZED, "the token made with the old password ended");
 
     let phone_page = phone.get("/account").await;
     assert!(phone_page.url.contains("/login"), "the phone's session ended: {}", phone_page.url);
@@ -178,4 +187,32 @@ async fn health_and_not_found(app: TestApp) {
     let res = reqwest::get(app.url("/")).await.unwrap();
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+}
+
+fn closed_registration(settings: &mut mwscup::config::Settings) {
+    settings.registration = mwscup::config::Registration::Closed;
+}
+
+/// With `registration = "closed"`, nobody registers: the links are gone, the form and its POST answer 403
+/// with the reason, and no account is made; organizers still create accounts, and people log in.
+async fn registration_can_be_closed(app: TestApp) {
+    let mut b = app.browser();
+    let home = b.get("/").await;
+    assert!(!home.body.contains("href=\"/register\""), "no link to a closed form");
+    let form = b.get("/register").await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    form.assert_contains("Registration is closed: the organizers create the accounts.");
+    let csrf = csrf_of(&b.get("/login").await.body).unwrap();
+    let res = b
+        .direct()
+        .post(app.url("/register"))
+        .form(&[("username", "mallory"), ("password", PASSWORD), ("password_confirm", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let name = mwscup::domain::names::Username::parse("mallory").unwrap();
+    assert!(mwscup::store::users::by_username(&app.db, &name).await.unwrap().is_none(), "no account was made");
+    app.user("invited", mwscup::domain::role::Role::Participant).await;
+    b.login("invited", PASSWORD).await.assert_contains("Signed in as");
 }

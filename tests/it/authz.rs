@@ -39,9 +39,11 @@ enum Policy {
     Public,
     /// Anyone signed in.
     SignedIn,
-    /// Members of a team of the contest, and staff (judges and organizers). A signed-in user outside every team is
-    /// refused, but is none of the five callers, so for them this reads like `SignedIn`.
+    /// Members of a team of the contest, and organizers. A signed-in user outside every team is refused, and so
+    /// is a judge: judges play in no team, and their sight is for judging only.
     Players,
+    /// Those who read a members-only scoreboard: members of a team, judges and organizers.
+    Readers,
     /// Members of a team of the contest, acting for it: staff have no team to act for.
     InTeam,
     /// Only the participant whose token the path names.
@@ -59,7 +61,8 @@ impl Policy {
     fn allows(self, who: Who) -> bool {
         match self {
             Policy::Public => true,
-            Policy::SignedIn | Policy::Players => who != Who::Anonymous,
+            Policy::SignedIn | Policy::Readers => who != Who::Anonymous,
+            Policy::Players => !matches!(who, Who::Anonymous | Who::Judge),
             Policy::InTeam => matches!(who, Who::OtherTeam | Who::Participant),
             Policy::Own => who == Who::Participant,
             Policy::OwnTeamOrOrganizer => matches!(who, Who::Participant | Who::Organizer),
@@ -232,20 +235,20 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/challenges/{challenge}/finals", InTeam)
             .form(&[("upload", "999999"), ("chosen", "1")]),
         // A classification challenge's board, read like the scoreboard (the fixture's takes a flag: 400).
-        case("GET /contests/{slug}/challenges/{challenge}/board", Players),
+        case("GET /contests/{slug}/challenges/{challenge}/board", SignedIn),
         // Those who may see the challenge, once they agreed to its datasets' terms (the callers have).
-        case("GET /files/{sha256}/{name}", Players),
+        case("GET /files/{sha256}/{name}", Players).hidden(),
         case("GET /datasets", Public),
         case("GET /datasets/{key}", Public),
         case("POST /datasets/{key}/agree", SignedIn),
         case("GET /datasets/{key}/agreements", Organizer),
         case("POST /datasets/{key}/agreements", Organizer),
         // The fixture's scoreboard is closed (`scoreboard_public = false`); an open one is `Public`.
-        case("GET /contests/{slug}/scoreboard", Players),
-        case("GET /contests/{slug}/scoreboard/table", Players),
-        case("GET /contests/{slug}/scoreboard.json", Players),
-        case("GET /contests/{slug}/ctftime.json", Players),
-        case("GET /contests/{slug}/events", Players),
+        case("GET /contests/{slug}/scoreboard", Readers),
+        case("GET /contests/{slug}/scoreboard/table", Readers),
+        case("GET /contests/{slug}/scoreboard.json", Readers),
+        case("GET /contests/{slug}/ctftime.json", Readers),
+        case("GET /contests/{slug}/events", Readers),
         case("GET /contests/{slug}/console", Organizer),
         case("GET /contests/{slug}/console/challenges", Organizer),
         case("GET /contests/{slug}/console/submissions", Organizer),
@@ -309,8 +312,8 @@ fn api_cases(prefix: &str) -> Vec<Case> {
         at("POST /challenges/{id}/predictions", InTeam),
         at("POST /unlocks", InTeam).json(r#"{"target": $hint_id}"#),
         at("GET /notifications", SignedIn),
-        at("GET /scoreboard", Players),
-        at("GET /scoreboard/top/{n}", Players),
+        at("GET /scoreboard", Readers),
+        at("GET /scoreboard/top/{n}", Readers),
         at("POST /users", Organizer),
         at("GET /users/me", SignedIn),
         at("POST /teams", Organizer),

@@ -80,9 +80,20 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Starts the server on a database that may already hold data (put there by the CLI, say).
 pub async fn start(fixture: Fixture) -> TestApp {
+    start_with(fixture, |_| {}).await
+}
+
+/// A server whose settings differ from the tests' usual ones.
+pub async fn spawn_with(backend: Backend, change: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    let fixture = Fixture::new(backend).await?;
+    Some(start_with(fixture, change).await)
+}
+
+pub async fn start_with(fixture: Fixture, change: impl FnOnce(&mut Settings)) -> TestApp {
     let db = mwscup::db::connect(&fixture.url).await.unwrap();
     mwscup::db::migrate(&db).await.unwrap();
-    let settings = settings_of(&fixture);
+    let mut settings = settings_of(&fixture);
+    change(&mut settings);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(db.clone(), settings);
@@ -100,6 +111,9 @@ pub fn settings_of(fixture: &Fixture) -> Settings {
         secret_key: "a test secret key that is long enough to sign cookies".into(),
         cookie_secure: false,
         challenges_dir: fixture.data_dir().join("challenges"),
+        registration: mwscup::config::Registration::Open,
+        sse_per_address: mwscup::config::DEFAULT_SSE_PER_ADDRESS,
+        sse_total: mwscup::config::DEFAULT_SSE_TOTAL,
     }
 }
 
@@ -117,6 +131,25 @@ macro_rules! both {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = spawn_app(Backend::Postgres).await { super::$name(app).await }
+            }
+        }
+    )*};
+}
+
+/// As `both!`, on servers whose settings `change` (a `fn(&mut Settings)`) alters:
+/// `both_with!(closed_registration; name)`.
+#[macro_export]
+macro_rules! both_with {
+    ($change:ident; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            use $crate::helpers::{Backend, spawn_with};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = spawn_with(Backend::Sqlite, super::$change).await { super::$name(app).await }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = spawn_with(Backend::Postgres, super::$change).await { super::$name(app).await }
             }
         }
     )*};

@@ -15,7 +15,7 @@ use crate::helpers::{PASSWORD, TestApp};
 both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_reasons, wrong_answers_are_limited);
 both!(concurrent_right_answers_make_one_solve, hints_cost_once, the_api_describes_the_day);
 both!(a_person_plays_in_the_browser, organizers_pause_and_announce, a_hint_removed_by_a_resync_keeps_its_cost);
-both!(a_team_that_scored_outlives_its_last_member);
+both!(a_team_that_scored_outlives_its_last_member, organizers_and_judges_do_not_play);
 
 /// The fixture `cup` plus a challenge that closed already, one with two attempts, and a dynamic one,
 /// started 30 minutes ago. Alice's team "Finders" is made; her API token is returned.
@@ -430,4 +430,69 @@ async fn a_team_that_scored_outlives_its_last_member(app: TestApp) {
     bob.register("bob").await;
     let team = bob.join("cup", &code).await;
     assert!(team.body.contains(r#"bob <span class="badge">Captain</span>"#), "{}", team.body);
+}
+
+/// Organizers and judges never play: no team of their own or by invite, no answers, no hints; organizers
+/// see every challenge (even one not open yet), judges see the contest day as anyone outside a team does, and
+/// a member made judge during the day stops answering for the team.
+async fn organizers_and_judges_do_not_play(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    let mut alice = app.browser();
+    alice.login("alice", PASSWORD).await;
+    let code = alice.get("/contests/cup/team").await.by_id("invite-code").expect("alice's invite code");
+    for (name, role) in [("judy", Role::Judge), ("olga", Role::Organizer)] {
+        let user = app.user(name, role).await;
+        let mut b = app.browser();
+        b.login(name, PASSWORD).await;
+        b.get("/contests/cup").await;
+        let create = b.post("/contests/cup/teams", &[("name", &format!("Team {name}")), ("affiliation", "")]).await;
+        assert_eq!(create.status, StatusCode::FORBIDDEN, "{name} creates no team");
+        create.assert_contains("Organizers and judges cannot be in a team or answer.");
+        b.get("/contests/cup").await;
+        assert_eq!(
+            b.post("/contests/cup/join", &[("code", &code)]).await.status,
+            StatusCode::FORBIDDEN,
+            "{name} joins none"
+        );
+        let staff_token = app.token_for(&user).await;
+        let (status, body) = attempt(&app, &staff_token, alpha, "Mimikatz").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name} answers nothing: {body}");
+        let (status, body) =
+            api(&app, &staff_token, "POST", "/api/v1/unlocks", Some(json!({"target": 1, "type": "hints"}))).await;
+        assert!(status.is_client_error(), "{name} unlocks no hint: {status} {body}");
+        let gamma = b.get("/contests/cup/challenges/gamma").await;
+        let board = b.get("/contests/cup/challenges").await;
+        if role == Role::Organizer {
+            assert_eq!(gamma.status, StatusCode::OK, "organizers see ahead");
+            gamma.assert_contains("A hint");
+            board.assert_contains("Question gamma");
+        } else {
+            assert!(gamma.status.is_client_error(), "a judge does not see a challenge before it opens");
+            assert!(!gamma.body.contains("A hint") && !board.body.contains("Question gamma"), "{}", board.body);
+            let (status, _) = api(&app, &staff_token, "GET", "/api/v1/challenges", None).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "nor the board");
+        }
+    }
+    let chief_token = app.organizer_token().await;
+    let judy = mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("judy").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let team_id = api(&app, &token, "GET", "/api/v1/teams/me", None).await.1["data"]["id"].as_i64().unwrap();
+    let (status, _) =
+        api(&app, &chief_token, "POST", &format!("/api/v1/teams/{team_id}/members"), Some(json!({"user_id": judy.id})))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor can an organizer put a judge into a team");
+
+    // Alice made judge during the day keeps her place, but stops answering.
+    let alice_user =
+        mwscup::store::users::by_username(&app.db, &mwscup::domain::names::Username::parse("alice").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    mwscup::store::users::set_role(&app.db, alice_user.id, Role::Judge).await.unwrap();
+    let (status, body) = attempt(&app, &token, alpha, "Mimikatz").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["message"], "Organizers and judges cannot be in a team or answer.");
 }

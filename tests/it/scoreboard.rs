@@ -144,6 +144,10 @@ async fn scores_follow_solves_hints_and_adjustments(app: TestApp) {
     // CTFtime's documented fields.
     let (_, feed) = get_json(&app, "/contests/cup/ctftime.json", None).await;
     assert!(feed["tasks"].as_array().unwrap().contains(&json!("問題 zeta")));
+    assert!(
+        !feed["tasks"].as_array().unwrap().contains(&json!("問題 gamma")),
+        "a challenge not open yet is not named to strangers: {feed}"
+    );
     let first = &feed["standings"][0];
     assert_eq!(
         (first["pos"].clone(), first["team"].clone(), first["score"].clone()),

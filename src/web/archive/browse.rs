@@ -235,10 +235,14 @@ struct ItemPage {
     description: String,
     files: Vec<FileRow>,
     organizer: bool,
+    /// Some text files were left out of the page: their text is only a download away.
+    inline_cut: bool,
 }
 
-/// Text files up to this size are shown on the item's page.
+/// Text files up to this size are shown on the item's page...
 const INLINE_TEXT: i64 = 256 * 1024;
+/// ...and this much text in all: an item of many text files costs a page of bounded size and memory.
+const INLINE_TOTAL: i64 = 1024 * 1024;
 
 async fn visible_item(
     state: &AppState,
@@ -258,12 +262,18 @@ pub(super) async fn item_page(req: HttpRequest, page: Page, path: web::Path<IdPa
     let state = state(&req)?;
     let (contest, item, files, asker) = visible_item(&state, &req, path.id).await?;
     let blobs = BlobStore::new(&state.settings.data_dir);
+    let mut room = INLINE_TOTAL;
+    let mut inline_cut = false;
     let files = files
         .into_iter()
         .map(|f| {
-            let text = (f.media_type == "text/plain" && f.size <= INLINE_TEXT)
-                .then(|| blobs.path_of(&f.sha256).and_then(|p| std::fs::read_to_string(p).ok()))
-                .flatten();
+            let inline = f.media_type == "text/plain" && f.size <= INLINE_TEXT;
+            let fits = inline && f.size <= room;
+            inline_cut |= inline && !fits;
+            let text = fits.then(|| blobs.path_of(&f.sha256).and_then(|p| std::fs::read_to_string(p).ok())).flatten();
+            if text.is_some() {
+                room -= f.size;
+            }
             FileRow { id: f.id, name: f.name, size: f.size, sha256: f.sha256, media_type: f.media_type, text }
         })
         .collect();
@@ -273,6 +283,7 @@ pub(super) async fn item_page(req: HttpRequest, page: Page, path: web::Path<IdPa
         organizer: asker.organizer(),
         team,
         files,
+        inline_cut,
         page,
         contest,
         item,

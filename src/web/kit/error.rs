@@ -38,6 +38,9 @@ pub enum Msg {
     UsernameTaken,
     TeamNameTaken,
     AlreadyInTeam,
+    StaffCannotPlay,
+    RegistrationClosed,
+    TeamsByOrganizers,
     TeamFull {
         max: i32,
     },
@@ -183,6 +186,24 @@ impl Msg {
                 .into(),
             AlreadyInTeam => lang
                 .pick("このコンテストではすでにチームに所属しています。", "Already in a team in this contest.")
+                .into(),
+            TeamsByOrganizers => lang
+                .pick(
+                    "このコンテストのチームは運営者が作成します。運営者から受け取った招待コードで参加してください。",
+                    "In this contest the organizers create the teams: join yours with the invite code they gave you.",
+                )
+                .into(),
+            RegistrationClosed => lang
+                .pick(
+                    "登録は締め切られています。アカウントは運営者が作成します。",
+                    "Registration is closed: the organizers create the accounts.",
+                )
+                .into(),
+            StaffCannotPlay => lang
+                .pick(
+                    "運営者と審査員はチームに参加できず、解答もできません。",
+                    "Organizers and judges cannot be in a team or answer.",
+                )
                 .into(),
             TeamFull { max } => lang.pick(
                 format!("チームは満員です (最大{max}人)。"),
@@ -567,6 +588,7 @@ impl From<StoreError> for AppError {
             StoreError::TeamNameTaken => AppError::Conflict(Msg::TeamNameTaken),
             StoreError::AlreadyInTeam => AppError::Conflict(Msg::AlreadyInTeam),
             StoreError::TeamFull { max } => AppError::Conflict(Msg::TeamFull { max }),
+            StoreError::StaffCannotPlay => AppError::Forbidden(Msg::StaffCannotPlay),
             StoreError::NotFound => AppError::NotFound,
             StoreError::Db(db) if unreachable(&db) => {
                 tracing::warn!(error = %db, "the database is unreachable");

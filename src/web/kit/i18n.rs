@@ -128,7 +128,10 @@ texts! {
     current_password: "現在のパスワード", "Current password";
     new_password: "新しいパスワード", "New password";
     change_password_submit: "変更する", "Change";
-    password_changed: "パスワードを変更しました。他の端末のログインは終了しました。", "Password changed. Your other sessions were logged out.";
+    inline_cut: "表示する本文の量には上限があるため、一部のテキストファイルは本文を表示していません。ダウンロードしてご覧ください。", "Some text files are not shown here, as a page shows a limited amount of text: download them to read them.";
+    staff_play_none: "運営者と審査員はチームに参加せず、解答もしません。", "Organizers and judges are in no team and answer nothing.";
+    teams_by_organizers: "このコンテストのチームは運営者が作成します。受け取った招待コードで参加してください。", "In this contest the organizers create the teams: join yours with the invite code they gave you.";
+    password_changed: "パスワードを変更しました。他の端末のログインと API トークンはすべて無効になりました。スクリプトには新しいトークンを作成してください。", "Password changed. Your other sessions and all your API tokens have ended: create a new token for your scripts.";
     tokens_title: "API トークン", "API tokens";
     tokens_lead: "スクリプトからは Authorization: Token <トークン> ヘッダーを付けて /api/v1 を呼び出します。", "Scripts call /api/v1 with the header Authorization: Token <token>.";
     token_name: "名前", "Name";

@@ -32,13 +32,18 @@ pub struct Page {
     pub notice: Option<String>,
     /// A one-line error above the content (e.g. a form that was refused).
     pub error: Option<String>,
+    /// Whether anyone may register (the setting `registration`): the links to the form are shown then only.
+    pub registration_open: bool,
 }
 
 impl Page {
     fn build(req: &HttpRequest, lang: Lang, viewer: Option<Viewer>) -> Page {
         let csrf = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
         let here = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
-        Page { t: lang.texts(), lang, viewer, csrf, here, notice: None, error: None }
+        let registration_open = req
+            .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+            .is_none_or(|s| s.settings.registration == crate::config::Registration::Open);
+        Page { t: lang.texts(), lang, viewer, csrf, here, notice: None, error: None, registration_open }
     }
 
     /// The page around an error: the viewer is shown if an extractor already loaded them.

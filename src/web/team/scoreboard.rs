@@ -2,6 +2,7 @@
 //! updates itself through Server-Sent Events), its JSON, CTFtime's feed, the events, and CTFd's
 //! scoreboard API. Every read takes the live snapshot; none recomputes from the database.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use crate::domain::role::Role;
 use crate::domain::standings::Row;
 use crate::feeds;
 use crate::live::{LiveEvent, Snapshot};
+use crate::play::opens_at;
 use crate::startup::AppState;
 use crate::store;
 use crate::web::kit::cached;
@@ -264,8 +266,16 @@ async fn ctftime(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
-    json_bytes(&req, &snap, format!("ctftime:{}", reader.organizer), || {
-        feeds::ctftime(&snap.events, &snap.view(reader.organizer).standings.overall)
+    // Organizers know every challenge; anyone else only those open now, which time alone changes.
+    let now = Utc::now();
+    let open: HashSet<i32> = snap
+        .challenges
+        .iter()
+        .filter(|v| reader.organizer || opens_at(&snap.contest, &v.area, &v.challenge) <= now)
+        .map(|v| v.challenge.id)
+        .collect();
+    json_bytes(&req, &snap, format!("ctftime:{}:{}", reader.organizer, open.len()), || {
+        feeds::ctftime(&snap.events, &snap.view(reader.organizer).standings.overall, |id| open.contains(&id))
     })
 }
 
