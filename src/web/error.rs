@@ -37,6 +37,12 @@ pub enum Msg {
     WrongCurrentPassword,
     UsernameTaken,
     TeamNameTaken,
+    /// A username confusable with an existing one (the same skeleton, UTS #39).
+    UsernameConfusable,
+    /// A team name confusable with one of the contest's teams.
+    TeamNameConfusable,
+    /// A name with an invisible or bidirectional control character.
+    InvisibleCharacters,
     AlreadyInTeam,
     TeamFull {
         max: i32,
@@ -180,6 +186,24 @@ impl Msg {
             UsernameTaken => lang.pick("このユーザー名は使われています。", "That username is taken.").into(),
             TeamNameTaken => lang
                 .pick("このコンテストには同じ名前のチームがあります。", "A team of that name exists in this contest.")
+                .into(),
+            UsernameConfusable => lang
+                .pick(
+                    "このユーザー名は既存のユーザー名と見分けがつきにくいため使えません (形の似た文字が使われています)。別の名前にしてください。",
+                    "That username looks like an existing one (it uses look-alike characters): choose another.",
+                )
+                .into(),
+            TeamNameConfusable => lang
+                .pick(
+                    "このコンテストには見分けがつきにくい名前のチームがあります (形の似た文字が使われています)。別の名前にしてください。",
+                    "A team whose name looks like this one (look-alike characters) exists in this contest: choose another.",
+                )
+                .into(),
+            InvisibleCharacters => lang
+                .pick(
+                    "見えない文字や文字の向きを変える制御文字 (ゼロ幅スペース、BOM、ソフトハイフン、RLO など) は使えません。",
+                    "Invisible or text-direction characters (zero-width space, BOM, soft hyphen, RLO …) are not allowed.",
+                )
                 .into(),
             AlreadyInTeam => lang
                 .pick("このコンテストではすでにチームに所属しています。", "Already in a team in this contest.")
@@ -446,6 +470,7 @@ impl From<NameError> for Msg {
             NameError::Empty => Msg::Required,
             NameError::TooLong { max } => Msg::TooLong { max },
             NameError::BadCharacters => Msg::BadCharacters,
+            NameError::Invisible => Msg::InvisibleCharacters,
         }
     }
 }
@@ -565,6 +590,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::UsernameTaken => AppError::field("name", Msg::UsernameTaken),
             StoreError::TeamNameTaken => AppError::Conflict(Msg::TeamNameTaken),
+            StoreError::UsernameConfusable => AppError::field("name", Msg::UsernameConfusable),
+            StoreError::TeamNameConfusable => AppError::Conflict(Msg::TeamNameConfusable),
             StoreError::AlreadyInTeam => AppError::Conflict(Msg::AlreadyInTeam),
             StoreError::TeamFull { max } => AppError::Conflict(Msg::TeamFull { max }),
             StoreError::NotFound => AppError::NotFound,
