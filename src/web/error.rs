@@ -420,10 +420,13 @@ fn prediction_text(line: usize, problem: &crate::domain::classification::Problem
         P::UnknownLabel { label } => {
             lang.pick(format!("ラベル {label:?} は使えません。"), format!("{label:?} is not one of the labels."))
         }
-        P::Missing { count, example } => lang.pick(
-            format!("{count} 個の id の行がありません (例: {example:?})。すべての id を1回ずつ書いてください。"),
-            format!("{count} ids have no row (e.g. {example:?}): give every id once."),
-        ),
+        P::Missing { count, first } => {
+            let list = crate::domain::classification::missing_list(first, *count);
+            lang.pick(
+                format!("{count} 個の id の行がありません (id 順で最初のもの: {list})。すべての id を1回ずつ書いてください。"),
+                format!("{count} ids have no row (the first in id order: {list}): give every id once."),
+            )
+        }
         other => other.to_string(),
     };
     if line == 0 { what } else { lang.pick(format!("{line} 行目: {what}"), format!("line {line}: {what}")) }
