@@ -9,6 +9,21 @@ use serde_json::{Value, json};
 
 use crate::domain::standings::{Events, Row};
 
+/// A text cell of a CSV that people open in a spreadsheet, kept from being run as a formula: a cell that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's CSV injection
+/// advice), so `=HYPERLINK(…)` as a team name is shown as text. Every CSV we write for people goes through
+/// this: `mwscup export --format csv` and the credentials of a bulk registration.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}").into() } else { text.into() }
+}
+
+/// A CSV field made safe for spreadsheets ([`spreadsheet_safe`]), quoted when it holds a comma, a quote
+/// or a line break.
+pub fn csv_field(text: &str) -> String {
+    let text = spreadsheet_safe(text);
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.into_owned() }
+}
+
 fn rfc3339(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -118,7 +133,8 @@ pub fn ctftime(events: &Events, overall: &[Row], shown: impl Fn(i32) -> bool) ->
 
 /// `mwscup export --format csv`: one line per team, a column per area.
 pub fn csv(areas: &[areas::Model], overall: &[Row], by_area: &HashMap<i32, Vec<Row>>) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    // Text is always quoted here (as this export always did), and made safe for spreadsheets.
+    let quote = |s: &str| format!("\"{}\"", spreadsheet_safe(s).replace('"', "\"\""));
     let mut out = String::from("pos,team_id,team,score,on_day,last_at");
     for a in areas {
         out.push(',');
@@ -146,4 +162,21 @@ pub fn csv(areas: &[areas::Model], overall: &[Row], by_area: &HashMap<i32, Vec<R
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_text() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+        for (raw, safe) in [("+1", "'+1"), ("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1")] {
+            assert_eq!(csv_field(raw), safe);
+        }
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        assert_eq!(csv_field("Team Rocket"), "Team Rocket");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(spreadsheet_safe("1-2"), "1-2", "only the first character counts");
+    }
 }

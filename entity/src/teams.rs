@@ -9,6 +9,9 @@ pub struct Model {
     pub name: String,
     /// The name folded for uniqueness within the contest.
     pub name_key: String,
+    /// The name's confusable skeleton (UTS #39), unique within the contest. NULL only for a team that was
+    /// confusable with an older one when the column came.
+    pub name_skeleton: Option<String>,
     pub affiliation: Option<String>,
     #[sea_orm(unique)]
     pub invite_code: String,

@@ -9,6 +9,10 @@ pub struct Model {
     /// The username folded for uniqueness: `Alice` and `ａｌｉｃｅ` are one account.
     #[sea_orm(unique)]
     pub username_key: String,
+    /// The username's confusable skeleton (UTS #39), unique: `аlice` with a Cyrillic `а` is refused beside
+    /// `alice`. NULL only for an account that was confusable with an older one when the column came.
+    #[sea_orm(unique)]
+    pub username_skeleton: Option<String>,
     pub email: Option<String>,
     /// An argon2id PHC string; never a password.
     pub password_hash: String,

@@ -143,6 +143,7 @@ pub async fn build(db: &DatabaseConnection, data: &std::path::Path) -> World {
             users::ActiveModel {
                 username: Set(name.as_str().to_owned()),
                 username_key: Set(name.key().to_owned()),
+                username_skeleton: Set(Some(name.skeleton().to_owned())),
                 email: Set(None),
                 password_hash: Set(hash.clone()),
                 role: Set("participant".into()),

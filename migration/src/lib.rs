@@ -14,7 +14,12 @@ mod m20261127_000008_hidden_hints;
 mod m20261127_000009_audit_log;
 mod m20261127_000010_judging;
 mod m20261127_000011_classification;
+mod m20261127_000012_confusable_names;
 mod m20261206_000013_limits;
+
+/// The skeleton the step `m20261127_000012_confusable_names` gave existing names, for the application's test
+/// that its own `domain::names::skeleton` agrees.
+pub use m20261127_000012_confusable_names::skeleton as name_skeleton;
 
 pub struct Migrator;
 
@@ -33,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_audit_log::Migration),
             Box::new(m20261127_000010_judging::Migration),
             Box::new(m20261127_000011_classification::Migration),
+            Box::new(m20261127_000012_confusable_names::Migration),
             Box::new(m20261206_000013_limits::Migration),
         ]
     }

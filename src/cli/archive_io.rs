@@ -182,12 +182,27 @@ fn teams(r: &mut Reader, t: &Table) -> Vec<TeamRecord> {
             && out.iter().any(|o| o.name == *n)
         {
             r.problem(dotted(&p, "name"), format!("{n:?} is listed twice"));
+        } else if let Some(n) = &name
+            && let Some(o) = out.iter().find(|o| looks_alike(&o.name, n))
+        {
+            r.problem(
+                dotted(&p, "name"),
+                format!("{n:?} looks like {:?} (a team name must not be confusable)", o.name),
+            );
         }
         if let (Some(name), Some(rank), Some(score)) = (name, rank, score) {
             out.push(TeamRecord { name, affiliation, rank: i32::try_from(rank).unwrap_or(i32::MAX), score });
         }
     }
     out
+}
+
+/// Two team names the database would not both take in one contest: the same key or the same skeleton.
+fn looks_alike(a: &str, b: &str) -> bool {
+    match (TeamName::parse(a), TeamName::parse(b)) {
+        (Ok(a), Ok(b)) => a.key() == b.key() || a.skeleton() == b.skeleton(),
+        _ => false,
+    }
 }
 
 fn items(r: &mut Reader, t: &Table, dir: &Path, teams: &[TeamRecord], areas: &[AreaSpec]) -> Vec<ItemRecord> {

@@ -113,16 +113,37 @@ pub fn worth(points: i32, metric: f64) -> Points {
 pub enum Problem {
     Empty,
     NotUtf8,
-    Header { expected: &'static str },
-    Columns { expected: usize, found: usize },
+    Header {
+        expected: &'static str,
+    },
+    Columns {
+        expected: usize,
+        found: usize,
+    },
     BlankId,
-    UnknownId { id: String },
-    DuplicateId { id: String, first: usize },
-    UnknownLabel { label: String },
+    UnknownId {
+        id: String,
+    },
+    DuplicateId {
+        id: String,
+        first: usize,
+    },
+    UnknownLabel {
+        label: String,
+    },
     BadDigest,
-    BadBoard { board: String },
-    Missing { count: usize, example: String },
-    NoPart { board: &'static str },
+    BadBoard {
+        board: String,
+    },
+    /// Ids of the sealed table with no row: how many, and the first few in id order (never in the order
+    /// of `sealed.csv`, which must not leak).
+    Missing {
+        count: usize,
+        first: Vec<String>,
+    },
+    NoPart {
+        board: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +185,9 @@ impl std::fmt::Display for Problem {
             Problem::UnknownLabel { label } => write!(f, "unknown label {label:?}"),
             Problem::BadDigest => write!(f, "the digest is not 64 lowercase hex digits"),
             Problem::BadBoard { board } => write!(f, "board {board:?} is not public or private"),
-            Problem::Missing { count, example } => write!(f, "{count} ids have no row (e.g. {example:?})"),
+            Problem::Missing { count, first } => {
+                write!(f, "{count} ids have no row (the first in id order: {})", missing_list(first, *count))
+            }
             Problem::NoPart { board } => write!(f, "no row is on the {board} board"),
         }
     }
@@ -235,8 +258,6 @@ pub struct SealedRow {
 #[derive(Debug, Clone, Default)]
 pub struct Sealed {
     pub rows: HashMap<String, SealedRow>,
-    /// The ids in file order (for messages that name a missing one).
-    pub order: Vec<String>,
 }
 
 impl Sealed {
@@ -282,7 +303,6 @@ impl Sealed {
                 continue;
             }
             lines.insert(id.to_owned(), line);
-            sealed.order.push(id.to_owned());
             sealed.rows.insert(id.to_owned(), SealedRow { digest: bytes, public });
         }
         if problems.is_empty() {
@@ -361,12 +381,60 @@ pub fn score(spec: &Spec, sealed: &Sealed, bytes: &[u8]) -> Result<Scored, Probl
         problems.push(0, Problem::Empty);
     }
     if seen.len() < sealed.rows.len() {
-        let missing: Vec<&String> = sealed.order.iter().filter(|id| !seen.contains_key(id.as_str())).collect();
-        if let Some(example) = missing.first() {
-            problems.push(0, Problem::Missing { count: missing.len(), example: (*example).clone() });
-        }
+        let mut missing: Vec<&String> = sealed.rows.keys().filter(|id| !seen.contains_key(id.as_str())).collect();
+        missing.sort_by(|a, b| id_order(a, b));
+        let first: Vec<String> = missing.iter().take(MISSING_NAMED).map(|id| (*id).clone()).collect();
+        problems.push(0, Problem::Missing { count: missing.len(), first });
     }
     if problems.is_empty() { Ok(scored) } else { Err(problems) }
+}
+
+/// How many missing ids a refusal names.
+pub const MISSING_NAMED: usize = 5;
+
+/// Ids in the order people sort them: runs of digits by their value (`x2` before `x10`), the rest by
+/// character, then the text itself (so `x02` and `x2` keep a fixed order).
+pub fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut digits = None;
+        for (i, c) in s.char_indices() {
+            let d = c.is_ascii_digit();
+            if digits.is_some_and(|was| was != d) {
+                out.push((digits.unwrap_or(false), &s[start..i]));
+                start = i;
+            }
+            digits = Some(d);
+        }
+        if let Some(d) = digits {
+            out.push((d, &s[start..]));
+        }
+        out
+    }
+    let key = |s| {
+        runs(s)
+            .into_iter()
+            .map(|(digits, run)| {
+                if digits {
+                    let n = run.trim_start_matches('0');
+                    (0, n.len(), n.to_owned())
+                } else {
+                    (1, 0, run.to_owned())
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
+/// Missing ids as a message lists them: quoted, with `…` when there are more.
+pub fn missing_list(first: &[String], count: usize) -> String {
+    let mut list = first.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(", ");
+    if count > first.len() {
+        list.push_str(", …");
+    }
+    list
 }
 
 /// The public ids of a seeded draw: ordered by `SHA-256("mwscup-split-v1" 0x00 seed 0x00 id)`, the first
@@ -656,7 +724,7 @@ mod tests {
                 (5, Problem::UnknownLabel { label: "goodware".into() }),
                 (6, Problem::Columns { expected: 2, found: 1 }),
                 (7, Problem::BlankId),
-                (0, Problem::Missing { count: 4, example: "b".into() }),
+                (0, Problem::Missing { count: 4, first: vec!["b".into(), "d".into(), "e".into(), "f".into()] }),
             ]
         );
         let header = score(&spec(), &s, b"a,malware\n").expect_err("no header");
@@ -669,6 +737,34 @@ mod tests {
         let lots = score(&spec(), &s, many.as_bytes()).expect_err("many");
         assert_eq!(lots.first.len(), MAX_REPORTED);
         assert_eq!(lots.total, 101, "a hundred unknown ids, and every sealed id missing");
+    }
+
+    #[test]
+    fn missing_ids_are_named_in_id_order_never_in_sealed_order() {
+        // Issue 15, item 12: the sealed table's order is the organizers' secret (it may follow the labels).
+        let truth =
+            "id,label\nz9,malware\nx10,malware\nm,cleanware\nx2,cleanware\na,malware\nx1,cleanware\nb7,malware\n";
+        let text = seal("s1", "seed", 0.5, &spec().labels, truth.as_bytes()).expect("sealed");
+        let s = Sealed::read(text.as_bytes()).expect("reads back");
+        let upload = "id,label\nm,cleanware\n";
+        let problems = score(&spec(), &s, upload.as_bytes()).expect_err("refused");
+        let first: Vec<String> = ["a", "b7", "x1", "x2", "x10"].map(String::from).to_vec();
+        assert_eq!(problems.first, vec![LineProblem { line: 0, problem: Problem::Missing { count: 6, first } }]);
+        assert_eq!(
+            problems.first[0].problem.to_string(),
+            r#"6 ids have no row (the first in id order: "a", "b7", "x1", "x2", "x10", …)"#
+        );
+        let upload = "id,label\nm,cleanware\nz9,malware\nx10,malware\nx1,malware\nb7,malware\n";
+        let problems = score(&spec(), &s, upload.as_bytes()).expect_err("refused");
+        let first: Vec<String> = ["a", "x2"].map(String::from).to_vec();
+        assert_eq!(problems.first[0].problem, Problem::Missing { count: 2, first });
+    }
+
+    #[test]
+    fn ids_sort_as_people_sort_them() {
+        let mut ids = ["x10", "x2", "b", "x02", "a10b", "a9b", "", "10", "9", "x1y"];
+        ids.sort_by(|a, b| id_order(a, b));
+        assert_eq!(ids, ["", "9", "10", "a9b", "a10b", "b", "x1y", "x02", "x2", "x10"]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod limiter;
 pub mod names;
 pub mod password;
 pub mod play;
+pub mod redirect;
 pub mod role;
 pub mod roster;
 pub mod scoring;

@@ -1,7 +1,7 @@
 //! A roster of teams for bulk registration: a CSV, one row a member (`team,affiliation,username,email`), read and
 //! checked as a whole. Every problem is reported with its line, and a roster with any problem creates nothing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::names::{NameError, TeamName, Username};
 
@@ -69,6 +69,9 @@ pub fn read(text: &str, max_team_size: usize) -> Roster {
     let mut teams: BTreeMap<String, RosterTeam> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut usernames: HashSet<String> = HashSet::new();
+    // Skeletons (see `names`): a username's to its name, a team's to its key.
+    let mut user_looks: HashMap<String, String> = HashMap::new();
+    let mut team_looks: HashMap<String, String> = HashMap::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = match record {
@@ -121,7 +124,28 @@ pub fn read(text: &str, max_team_size: usize) -> Roster {
             });
             continue;
         }
+        if let Some(other) = user_looks.insert(username.skeleton().to_owned(), username.as_str().to_owned()) {
+            problems.push(Problem {
+                line,
+                field: "username",
+                what: format!("{} looks like {other}, also in the roster", username.as_str()),
+            });
+            continue;
+        }
         let key = team.key().to_owned();
+        match team_looks.get(team.skeleton()) {
+            Some(other) if *other != key => {
+                problems.push(Problem {
+                    line,
+                    field: "team",
+                    what: format!("{} looks like {}, also in the roster", team.as_str(), teams[other].name.as_str()),
+                });
+                continue;
+            }
+            _ => {
+                team_looks.insert(team.skeleton().to_owned(), key.clone());
+            }
+        }
         let entry = teams.entry(key.clone()).or_insert_with(|| {
             order.push(key);
             RosterTeam { name: team, affiliation: affiliation.clone(), members: Vec::new(), line }
@@ -193,5 +217,19 @@ mod tests {
         let text = format!("{HEADER}Team,,Alice,\nTEAM,,ａｌｉｃｅ,\n");
         let problems = read(&text, 4).problems;
         assert_eq!(problems[0].to_string(), "line 3: username: alice appears twice in the roster");
+    }
+
+    #[test]
+    fn confusable_names_in_one_roster_are_refused() {
+        // A Cyrillic а in the second username, a capital I against a lowercase l in the team names.
+        let text = format!("{HEADER}Team l,,alice,\nTeam l,,аlice,\nTeam I,,bob,\n");
+        let lines: Vec<String> = read(&text, 4).problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "line 3: username: аlice looks like alice, also in the roster",
+                "line 4: team: Team I looks like Team l, also in the roster"
+            ]
+        );
     }
 }

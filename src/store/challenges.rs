@@ -86,6 +86,24 @@ pub async fn offering(
     Ok(out)
 }
 
+/// The datasets (keys, sorted, once each) of every challenge that offers these bytes, under any name, in
+/// any contest, hidden or not: the bytes are the same whichever challenge offers them, so a file needs the
+/// agreements of all of them, never only of the one it was reached through.
+pub async fn datasets_of_file(db: &impl ConnectionTrait, sha256: &str) -> StoreResult<Vec<String>> {
+    let ids: Vec<i32> = attachments::Entity::find()
+        .filter(attachments::Column::Sha256.eq(sha256))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.challenge_id)
+        .collect();
+    let offering = challenges::Entity::find().filter(challenges::Column::Id.is_in(ids)).all(db).await?;
+    let mut keys: Vec<String> = offering.iter().flat_map(|c| ChallengeView::list(&c.datasets)).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
 /// Every challenge not hidden, with its area and contest: the catalog shows which were built on which
 /// dataset.
 pub async fn all_with_contests(

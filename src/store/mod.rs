@@ -29,6 +29,12 @@ pub enum StoreError {
     UsernameTaken,
     #[error("a team of that name exists in this contest")]
     TeamNameTaken,
+    /// The username looks like one that exists (the same confusable skeleton).
+    #[error("that username looks like one that exists")]
+    UsernameConfusable,
+    /// The team name looks like one that exists in the contest (the same confusable skeleton).
+    #[error("a team whose name looks like this one exists in this contest")]
+    TeamNameConfusable,
     #[error("the user is already in a team of this contest")]
     AlreadyInTeam,
     #[error("organizers and judges do not play in teams")]
@@ -45,5 +51,14 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Whether a database error is the violation of a unique index.
 fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+    unique_violation(err).is_some()
+}
+
+/// The database's words for a violated unique index, which name its index (PostgreSQL) or columns
+/// (SQLite); `None` for any other error.
+fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(what)) => Some(what),
+        _ => None,
+    }
 }

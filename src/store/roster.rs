@@ -2,7 +2,7 @@
 //! transaction, so that a failure (a name taken meanwhile) leaves nothing half-created.
 
 use entity::{teams, users};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::teams::{NewTeam, insert, insert_member};
 use super::users::NewUser;
@@ -10,40 +10,58 @@ use super::{StoreError, StoreResult};
 use crate::domain::role::Role;
 use crate::domain::roster::{Problem, RosterTeam};
 
-/// The roster's names that are taken already: accounts anywhere, team names in the contest.
+/// The roster's names that are taken already, or look like one that is (the same skeleton): accounts
+/// anywhere, team names in the contest. The unique indexes refuse them anyway; this names each with its line.
 pub async fn taken(db: &impl ConnectionTrait, contest_id: i32, roster: &[RosterTeam]) -> StoreResult<Vec<Problem>> {
-    let keys: Vec<String> = roster.iter().flat_map(|t| t.members.iter().map(|m| m.username.key().to_owned())).collect();
-    let existing: Vec<String> = users::Entity::find()
-        .filter(users::Column::UsernameKey.is_in(keys))
+    let members = || roster.iter().flat_map(|t| t.members.iter());
+    let keys: Vec<String> = members().map(|m| m.username.key().to_owned()).collect();
+    let looks: Vec<String> = members().map(|m| m.username.skeleton().to_owned()).collect();
+    let users = users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::UsernameKey.is_in(keys))
+                .add(users::Column::UsernameSkeleton.is_in(looks)),
+        )
         .all(db)
-        .await?
-        .into_iter()
-        .map(|u| u.username_key)
-        .collect();
+        .await?;
     let team_keys: Vec<String> = roster.iter().map(|t| t.name.key().to_owned()).collect();
-    let existing_teams: Vec<String> = teams::Entity::find()
+    let team_looks: Vec<String> = roster.iter().map(|t| t.name.skeleton().to_owned()).collect();
+    let teams = teams::Entity::find()
         .filter(teams::Column::ContestId.eq(contest_id))
-        .filter(teams::Column::NameKey.is_in(team_keys))
+        .filter(
+            Condition::any()
+                .add(teams::Column::NameKey.is_in(team_keys))
+                .add(teams::Column::NameSkeleton.is_in(team_looks)),
+        )
         .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.name_key)
-        .collect();
+        .await?;
     let mut problems = Vec::new();
     for team in roster {
-        if existing_teams.contains(&team.name.key().to_owned()) {
+        if teams.iter().any(|t| t.name_key == team.name.key()) {
             problems.push(Problem {
                 line: team.line,
                 field: "team",
                 what: format!("{} exists in this contest", team.name.as_str()),
             });
+        } else if let Some(t) = teams.iter().find(|t| t.name_skeleton.as_deref() == Some(team.name.skeleton())) {
+            problems.push(Problem {
+                line: team.line,
+                field: "team",
+                what: format!("{} looks like {}, which exists in this contest", team.name.as_str(), t.name),
+            });
         }
         for m in &team.members {
-            if existing.contains(&m.username.key().to_owned()) {
+            if users.iter().any(|u| u.username_key == m.username.key()) {
                 problems.push(Problem {
                     line: m.line,
                     field: "username",
                     what: format!("{} is taken", m.username.as_str()),
+                });
+            } else if users.iter().any(|u| u.username_skeleton.as_deref() == Some(m.username.skeleton())) {
+                problems.push(Problem {
+                    line: m.line,
+                    field: "username",
+                    what: format!("{} looks like a username that is taken", m.username.as_str()),
                 });
             }
         }

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use entity::{team_members, teams, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
-use super::{StoreError, StoreResult, is_unique_violation};
+use super::{StoreError, StoreResult, is_unique_violation, unique_violation};
 use crate::domain::names::TeamName;
 use crate::domain::role::Role;
 use crate::domain::secret;
@@ -38,13 +38,16 @@ pub struct NewTeam<'a> {
     pub captain_id: Option<i32>,
 }
 
-/// Inserts a team with a fresh invite code and no members.
+/// Inserts a team with a fresh invite code and no members. A name taken in the contest, or that looks like
+/// one that is (the same skeleton), is refused by the unique indexes, which hold when two teams are created
+/// at once.
 pub async fn insert(db: &impl ConnectionTrait, new: NewTeam<'_>) -> StoreResult<teams::Model> {
     let now = Utc::now();
-    teams::ActiveModel {
+    let inserted = teams::ActiveModel {
         contest_id: Set(new.contest_id),
         name: Set(new.name.as_str().to_owned()),
         name_key: Set(new.name.key().to_owned()),
+        name_skeleton: Set(Some(new.name.skeleton().to_owned())),
         affiliation: Set(new.affiliation),
         invite_code: Set(secret::invite_code()),
         captain_id: Set(new.captain_id),
@@ -56,8 +59,27 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewTeam<'_>) -> StoreResult<
         ..Default::default()
     }
     .insert(db)
-    .await
-    .map_err(|e| if is_unique_violation(&e) { StoreError::TeamNameTaken } else { e.into() })
+    .await;
+    let err = match inserted {
+        Ok(team) => return Ok(team),
+        Err(e) => e,
+    };
+    match unique_violation(&err) {
+        Some(index) if index.contains("skeleton") => {
+            // SQLite names the newer index when both are violated; PostgreSQL checks the older (the key)
+            // first. After a failed statement SQLite's transaction goes on, so it can be asked.
+            let same = db.get_database_backend() == DbBackend::Sqlite
+                && teams::Entity::find()
+                    .filter(teams::Column::ContestId.eq(new.contest_id))
+                    .filter(teams::Column::NameKey.eq(new.name.key()))
+                    .one(db)
+                    .await?
+                    .is_some();
+            Err(if same { StoreError::TeamNameTaken } else { StoreError::TeamNameConfusable })
+        }
+        Some(_) => Err(StoreError::TeamNameTaken),
+        None => Err(err.into()),
+    }
 }
 
 pub async fn create(db: &DatabaseConnection, new: NewTeam<'_>) -> StoreResult<teams::Model> {

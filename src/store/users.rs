@@ -2,9 +2,9 @@
 
 use chrono::Utc;
 use entity::users;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set};
 
-use super::{StoreError, StoreResult, is_unique_violation};
+use super::{StoreError, StoreResult, unique_violation};
 use crate::domain::names::Username;
 use crate::domain::role::Role;
 
@@ -16,10 +16,13 @@ pub struct NewUser<'a> {
     pub role: Role,
 }
 
+/// A new account. A username that is taken, or that looks like one that is (the same skeleton), is refused
+/// by the unique indexes, which hold when two registrations race.
 pub async fn create(db: &impl ConnectionTrait, new: NewUser<'_>) -> StoreResult<users::Model> {
-    users::ActiveModel {
+    let inserted = users::ActiveModel {
         username: Set(new.username.as_str().to_owned()),
         username_key: Set(new.username.key().to_owned()),
+        username_skeleton: Set(Some(new.username.skeleton().to_owned())),
         email: Set(new.email),
         password_hash: Set(new.password_hash),
         role: Set(new.role.as_str().to_owned()),
@@ -27,8 +30,21 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser<'_>) -> StoreResult<
         ..Default::default()
     }
     .insert(db)
-    .await
-    .map_err(|e| if is_unique_violation(&e) { StoreError::UsernameTaken } else { e.into() })
+    .await;
+    let err = match inserted {
+        Ok(user) => return Ok(user),
+        Err(e) => e,
+    };
+    match unique_violation(&err) {
+        Some(index) if index.contains("skeleton") => {
+            // SQLite names the newer index when both are violated; PostgreSQL checks the older (the key)
+            // first. After a failed statement SQLite's transaction goes on, so it can be asked.
+            let same = db.get_database_backend() == DbBackend::Sqlite && by_username(db, new.username).await?.is_some();
+            Err(if same { StoreError::UsernameTaken } else { StoreError::UsernameConfusable })
+        }
+        Some(_) => Err(StoreError::UsernameTaken),
+        None => Err(err.into()),
+    }
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<users::Model>> {

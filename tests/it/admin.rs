@@ -226,7 +226,7 @@ async fn a_roster_registers_teams_all_or_nothing(app: TestApp) {
     let users_before = entity::users::Entity::find().count(&app.db).await.unwrap();
 
     let bad = "team,affiliation,username,email\nKuroneko,Univ,neko1,neko1@example.jp\nKuroneko,Univ,taken,\n\
-               Shiba,,has space,\nBig,,b1,\nBig,,b2,\nBig,,b3,\nBig,,b4,\nBig,,b5,\n";
+               Shiba,,has space,\nBig,,b1,\nBig,,b2,\nBig,,b3,\nBig,,b4,\nBig,,b5,\nSolo,,сhief,\n";
     let res = post_roster(&app, &mut chief, bad).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body = res.text().await.unwrap();
@@ -234,6 +234,8 @@ async fn a_roster_registers_teams_all_or_nothing(app: TestApp) {
         "line 3: username: taken is taken",
         "line 4: username:",
         "line 9: team: Big has more than 4 members",
+        // A Cyrillic с: it looks like the account `chief`.
+        "line 10: username: сhief looks like a username that is taken",
         "Nothing was created.",
     ] {
         assert!(body.contains(line), "{line} in {body}");

@@ -356,7 +356,7 @@ async fn a_broken_archive_folder_is_reported_and_nothing_is_written() {
     std::fs::write(dir.path().join("files/tool.exe"), b"MZ\x90\0").unwrap();
     std::fs::write(
         dir.path().join("archive.toml"),
-        "[contest]\nslug = \"past\"\ntitle = \"Past\"\nstarts_at = \"2019-10-21T09:00:00+09:00\"\nends_at = \"2019-10-21T13:00:00+09:00\"\n\n[[teams]]\nname = \"A\"\nrank = \"first\"\nscore = 1\n\n[[items]]\nteam = \"B\"\nkind = \"poster\"\ntitle = \"x\"\nfiles = [\"../secret\", \"files/tool.exe\"]\n",
+        "[contest]\nslug = \"past\"\ntitle = \"Past\"\nstarts_at = \"2019-10-21T09:00:00+09:00\"\nends_at = \"2019-10-21T13:00:00+09:00\"\n\n[[teams]]\nname = \"A\"\nrank = \"first\"\nscore = 1\n\n[[teams]]\nname = \"Team I\"\nrank = 2\nscore = 1\n\n[[teams]]\nname = \"Team l\"\nrank = 3\nscore = 1\n\n[[items]]\nteam = \"B\"\nkind = \"poster\"\ntitle = \"x\"\nfiles = [\"../secret\", \"files/tool.exe\"]\n",
     )
     .unwrap();
     let out = mwscup_cli(&fixture, &["archive", "import", dir.path().to_str().unwrap()]);
@@ -366,6 +366,7 @@ async fn a_broken_archive_folder_is_reported_and_nothing_is_written() {
     for expected in [
         format!("{root}/archive.toml: teams[0].rank: must be an integer"),
         format!("{root}/archive.toml: items[0].team: unknown team \"B\""),
+        format!("{root}/archive.toml: teams[2].name: \"Team l\" looks like \"Team I\""),
         format!("{root}/archive.toml: items[0].kind: \"poster\" is not one of"),
         format!("{root}/archive.toml: items[0].files[0]: \"../secret\" must be a path inside the folder"),
         format!("{root}/files/tool.exe: files: is a PE (Windows) executable"),

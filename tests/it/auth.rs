@@ -8,6 +8,7 @@ use crate::{both, both_with};
 both!(register_login_logout, registration_is_checked, forms_need_csrf, failed_logins_are_limited);
 both_with!(closed_registration; registration_can_be_closed);
 both!(password_change_ends_other_sessions, pages_speak_japanese_and_english, health_and_not_found);
+both!(next_never_leaves_the_site);
 
 async fn register_login_logout(app: TestApp) {
     let mut alice = app.browser();
@@ -215,4 +216,66 @@ async fn registration_can_be_closed(app: TestApp) {
     assert!(mwscup::store::users::by_username(&app.db, &name).await.unwrap().is_none(), "no account was made");
     app.user("invited", mwscup::domain::role::Role::Participant).await;
     b.login("invited", PASSWORD).await.assert_contains("Signed in as");
+}
+
+/// Issue 15, item 6: `next` (the language switch's, the login's) is a path on this site or `/`. Browsers drop
+/// a tab or a line break inside an address and read `\\` as `/`, so `/%09/evil.example` would leave the
+/// site; a control character in `Location` used to be a 500.
+async fn next_never_leaves_the_site(app: TestApp) {
+    app.user("alice", mwscup::domain::role::Role::Participant).await;
+    let raw = [
+        "/%09/evil.example",
+        "/%09%09/evil.example",
+        "/%0d%0a/evil.example",
+        "%0d%0aSet-Cookie:%20x=1",
+        "/ok%0d%0aSet-Cookie:%20x=1",
+        "/%7f",
+        "/%c2%85/evil.example",
+        "%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "/%20/evil.example",
+        "https://evil.example",
+        "%20/x",
+    ];
+    let mut b = app.browser();
+    b.get("/login").await;
+    let direct = b.direct();
+    for next in raw {
+        let res = direct.get(app.url(&format!("/lang/en?next={next}"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(res.headers()["location"], "/", "{next}");
+
+        let form = direct.get(app.url(&format!("/login?next={next}"))).send().await.unwrap();
+        assert_eq!(form.status(), StatusCode::OK, "{next}");
+        let body = form.text().await.unwrap();
+        assert!(body.contains(r#"name="next" value="/""#), "{next}: {body}");
+    }
+    // Still kept: a path on this site.
+    let res = direct.get(app.url("/lang/en?next=/contests%3Fx%3D1")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/contests?x=1");
+
+    // The login's own form field, decoded as a browser would send it.
+    let attacks = ["/\t/evil.example", "/\r\n/evil", "/\\evil", "//evil", "/\u{7f}", "https://x", " /x", "/\u{85}x"];
+    for (i, next) in attacks.into_iter().enumerate() {
+        let mut b = app.browser();
+        b.get("/login").await;
+        let csrf = b.csrf().unwrap().to_owned();
+        let fields = [("username", "alice"), ("password", PASSWORD), ("next", next), ("csrf", csrf.as_str())];
+        let res = b.direct().post(app.url("/login")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(res.headers()["location"], "/", "{next:?}");
+        // A failed login shows the form again, with `next` reset (another name each time: the login limit).
+        let nobody = format!("nobody{i}");
+        let fields =
+            [("username", nobody.as_str()), ("password", "wrong-password"), ("next", next), ("csrf", csrf.as_str())];
+        let res = b.direct().post(app.url("/login")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{next:?}");
+        assert!(res.text().await.unwrap().contains(r#"name="next" value="/""#), "{next:?}");
+    }
+    let mut b = app.browser();
+    b.get("/login").await;
+    let csrf = b.csrf().unwrap().to_owned();
+    let fields = [("username", "alice"), ("password", PASSWORD), ("next", "/account"), ("csrf", csrf.as_str())];
+    let res = b.direct().post(app.url("/login")).form(&fields).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/account");
 }

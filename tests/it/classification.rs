@@ -263,7 +263,7 @@ async fn uploads_are_checked_scored_limited_and_revealed(app: TestApp) {
             "line 4: unknown id \"zz\".",
             "line 5: \"goodware\" is not one of the labels.",
             "line 6: has 1 columns, not 2.",
-            "4 ids have no row (e.g. \"b\"): give every id once.",
+            "4 ids have no row (the first in id order: \"b\", \"d\", \"e\", \"f\"): give every id once.",
         ],
         "{body}"
     );

@@ -11,7 +11,7 @@ use crate::both;
 use crate::helpers::{PASSWORD, TestApp};
 
 both!(attachments_follow_visibility_and_agreements, the_catalog_and_bulk_agreements, organizers_review_what_was_loaded);
-both!(a_locked_challenge_keeps_its_files);
+both!(a_locked_challenge_keeps_its_files, a_file_needs_the_agreements_of_every_challenge_offering_it);
 
 /// Loads the fixture contest `cup` so that it started half an hour ago (its dfir area opens in 30 min).
 pub async fn load_cup(app: &TestApp) -> Source {
@@ -169,4 +169,38 @@ async fn a_locked_challenge_keeps_its_files(app: TestApp) {
     let file = alice.get(&url).await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.body, "beta's evidence\n");
+}
+
+/// Issue 15, item 12: the same bytes offered by alpha (built on the FFRI Dataset) and by delta (no dataset),
+/// under alpha's name and under another: going through delta does not skip the FFRI Dataset's terms.
+async fn a_file_needs_the_agreements_of_every_challenge_offering_it(app: TestApp) {
+    let source = Source::valid();
+    source.challenge("static", "delta", "exact", "salt-delta", "answer-delta", "points = 50\n");
+    let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
+    let text = String::from_utf8(content.clone()).unwrap();
+    source.write("cup/static/delta/files/sysmon.txt", &text);
+    source.write("cup/static/delta/files/copy.txt", &text);
+    source.write("cup/static/delta/files/own.txt", "delta's own notes\n");
+    load(&app, source).await;
+    let sha = sha256_of(&content);
+
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    for name in ["sysmon.txt", "copy.txt"] {
+        let refused = alice.get(&format!("/files/{sha}/{name}")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{name}");
+        refused.assert_contains("first agree to the terms of: FFRI Dataset (/datasets/ffri)");
+    }
+    // A file that only delta offers needs no agreement.
+    let own = alice.get(&format!("/files/{}/own.txt", sha256_of(b"delta's own notes\n"))).await;
+    assert_eq!(own.status, StatusCode::OK);
+
+    alice.get("/datasets/ffri").await;
+    alice.post("/datasets/ffri/agree", &[]).await.assert_contains("You agreed to the terms");
+    for name in ["sysmon.txt", "copy.txt"] {
+        let page = alice.get(&format!("/files/{sha}/{name}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        assert_eq!(page.body.as_bytes(), content.as_slice());
+    }
 }

@@ -22,6 +22,7 @@ mod demo;
 mod faults;
 mod files;
 mod judging;
+mod names;
 mod play;
 mod scoreboard;
 mod teams;

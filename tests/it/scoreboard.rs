@@ -15,7 +15,7 @@ use crate::helpers::{Browser, PASSWORD, TestApp, start};
 
 both!(scores_follow_solves_hints_and_adjustments, the_freeze_hides_and_the_reveal_shows, members_only_and_hidden_teams);
 both!(standings_survive_a_restart, a_solve_reaches_open_scoreboards_at_once, two_instances_share_the_standings);
-both!(feeds_are_compressed_once_and_follow_the_next_solve);
+both!(feeds_are_compressed_once_and_follow_the_next_solve, the_csv_export_runs_no_formula);
 
 /// The fixture with a dynamic challenge `zeta` (linear 300, −100 a solver, at least 100).
 fn cup(extra_contest: &str) -> Source {
@@ -374,4 +374,37 @@ async fn feeds_are_compressed_once_and_follow_the_next_solve(app: TestApp) {
     let (mut bob, _) = player(&app, "bob").await;
     assert!(!fetch("/contests/cup/scoreboard", false).await.contains("Signed in as"));
     bob.get("/contests/cup/scoreboard").await.assert_contains("Signed in as").assert_contains("bob");
+}
+
+/// Issue 15, item 11: a team named like a spreadsheet formula comes out of `mwscup export --format csv` as
+/// text (a leading `'`), as the credentials of a bulk registration do.
+async fn the_csv_export_runs_no_formula(app: TestApp) {
+    app.contest("cup", 6, 4).await;
+    let names = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "Plain"];
+    for (i, name) in names.iter().enumerate() {
+        let mut b = app.browser();
+        b.register(&format!("csv{i}")).await;
+        b.create_team("cup", name).await;
+    }
+    app.reload().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
+        .args(["export", "--contest", "cup", "--format", "csv"])
+        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
+        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
+        .current_dir(app.fixture.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8_lossy(&out.stdout);
+    for cell in ["\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", "\"'+1+1\"", "\"'-2+3\"", "\"'@SUM(A1)\"", "\"Plain\""]
+    {
+        assert!(csv.contains(cell), "{cell} in {csv}");
+    }
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        for field in record.iter() {
+            assert!(!field.starts_with(['=', '+', '@']), "{field:?} would run as a formula");
+        }
+    }
 }

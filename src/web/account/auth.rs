@@ -119,6 +119,7 @@ async fn create_account(req: &HttpRequest, form: &RegisterFields) -> AppResult<H
     let new = store::users::NewUser { username: &username, email, password_hash, role: Role::Participant };
     let user = store::users::create(&state.db, new).await.map_err(|e| match e {
         store::StoreError::UsernameTaken => AppError::Conflict(Msg::UsernameTaken),
+        store::StoreError::UsernameConfusable => AppError::Conflict(Msg::UsernameConfusable),
         other => other.into(),
     })?;
     let cookie = start_session(req, &state, user.id).await?;

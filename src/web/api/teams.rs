@@ -88,6 +88,7 @@ pub async fn create(
     let txn = state.db.begin().await?;
     let team = store::teams::create_in(&txn, new).await.map_err(|e| match e {
         StoreError::TeamNameTaken => AppError::field("name", Msg::TeamNameTaken),
+        StoreError::TeamNameConfusable => AppError::field("name", Msg::TeamNameConfusable),
         other => other.into(),
     })?;
     let after = json!({"name": team.name, "affiliation": team.affiliation});

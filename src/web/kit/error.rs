@@ -37,6 +37,12 @@ pub enum Msg {
     WrongCurrentPassword,
     UsernameTaken,
     TeamNameTaken,
+    /// A username confusable with an existing one (the same skeleton, UTS #39).
+    UsernameConfusable,
+    /// A team name confusable with one of the contest's teams.
+    TeamNameConfusable,
+    /// A name with an invisible or bidirectional control character.
+    InvisibleCharacters,
     AlreadyInTeam,
     StaffCannotPlay,
     RegistrationClosed,
@@ -183,6 +189,24 @@ impl Msg {
             UsernameTaken => lang.pick("このユーザー名は使われています。", "That username is taken.").into(),
             TeamNameTaken => lang
                 .pick("このコンテストには同じ名前のチームがあります。", "A team of that name exists in this contest.")
+                .into(),
+            UsernameConfusable => lang
+                .pick(
+                    "このユーザー名は既存のユーザー名と見分けがつきにくいため使えません (形の似た文字が使われています)。別の名前にしてください。",
+                    "That username looks like an existing one (it uses look-alike characters): choose another.",
+                )
+                .into(),
+            TeamNameConfusable => lang
+                .pick(
+                    "このコンテストには見分けがつきにくい名前のチームがあります (形の似た文字が使われています)。別の名前にしてください。",
+                    "A team whose name looks like this one (look-alike characters) exists in this contest: choose another.",
+                )
+                .into(),
+            InvisibleCharacters => lang
+                .pick(
+                    "見えない文字や文字の向きを変える制御文字 (ゼロ幅スペース、BOM、ソフトハイフン、RLO など) は使えません。",
+                    "Invisible or text-direction characters (zero-width space, BOM, soft hyphen, RLO …) are not allowed.",
+                )
                 .into(),
             AlreadyInTeam => lang
                 .pick("このコンテストではすでにチームに所属しています。", "Already in a team in this contest.")
@@ -417,10 +441,13 @@ fn prediction_text(line: usize, problem: &crate::domain::classification::Problem
         P::UnknownLabel { label } => {
             lang.pick(format!("ラベル {label:?} は使えません。"), format!("{label:?} is not one of the labels."))
         }
-        P::Missing { count, example } => lang.pick(
-            format!("{count} 個の id の行がありません (例: {example:?})。すべての id を1回ずつ書いてください。"),
-            format!("{count} ids have no row (e.g. {example:?}): give every id once."),
-        ),
+        P::Missing { count, first } => {
+            let list = crate::domain::classification::missing_list(first, *count);
+            lang.pick(
+                format!("{count} 個の id の行がありません (id 順で最初のもの: {list})。すべての id を1回ずつ書いてください。"),
+                format!("{count} ids have no row (the first in id order: {list}): give every id once."),
+            )
+        }
         other => other.to_string(),
     };
     if line == 0 { what } else { lang.pick(format!("{line} 行目: {what}"), format!("line {line}: {what}")) }
@@ -467,6 +494,7 @@ impl From<NameError> for Msg {
             NameError::Empty => Msg::Required,
             NameError::TooLong { max } => Msg::TooLong { max },
             NameError::BadCharacters => Msg::BadCharacters,
+            NameError::Invisible => Msg::InvisibleCharacters,
         }
     }
 }
@@ -586,6 +614,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::UsernameTaken => AppError::field("name", Msg::UsernameTaken),
             StoreError::TeamNameTaken => AppError::Conflict(Msg::TeamNameTaken),
+            StoreError::UsernameConfusable => AppError::field("name", Msg::UsernameConfusable),
+            StoreError::TeamNameConfusable => AppError::Conflict(Msg::TeamNameConfusable),
             StoreError::AlreadyInTeam => AppError::Conflict(Msg::AlreadyInTeam),
             StoreError::TeamFull { max } => AppError::Conflict(Msg::TeamFull { max }),
             StoreError::StaffCannotPlay => AppError::Forbidden(Msg::StaffCannotPlay),

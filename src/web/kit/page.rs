@@ -150,12 +150,9 @@ pub fn url_encode(text: &str) -> String {
     out
 }
 
-/// A `next` address from a query or form, kept only if it stays on this site.
+/// A `next` address from a query or form, kept only if it stays on this site (`domain::redirect`), else `/`.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
+    next.and_then(crate::domain::redirect::same_site_path).unwrap_or("/").to_owned()
 }
 
 #[cfg(test)]
@@ -176,6 +173,7 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
         assert_eq!(safe_next(None), "/");
         assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
     }

@@ -175,7 +175,7 @@ async fn register(
                 plain.next().map_or("", String::as_str),
                 team.invite_code.as_str(),
             ];
-            csv.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            csv.push_str(&row.iter().map(|f| crate::feeds::csv_field(f)).collect::<Vec<_>>().join(","));
             csv.push('\n');
         }
     }
@@ -184,11 +184,4 @@ async fn register(
         .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"credentials-{}.csv\"", contest.slug)))
         .insert_header((CACHE_CONTROL, "no-store"))
         .body(csv))
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break. A leading `=`, `+`, `-` or `@` is
-/// prefixed with `'` so that a spreadsheet opening the file does not run it as a formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }

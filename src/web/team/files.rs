@@ -61,11 +61,13 @@ async fn download(
         break;
     }
     // Someone who may not see the challenge learns nothing, not even that the file exists.
-    let challenge = offered.ok_or(AppError::NotFound)?;
+    offered.ok_or(AppError::NotFound)?;
 
     if access::needs_own_agreement(role) {
+        // The agreements of every challenge that offers these bytes, not only of the one seen here.
+        let keys = store::challenges::datasets_of_file(&state.db, &path.sha256).await?;
         let mut missing = Vec::new();
-        for d in store::datasets::by_keys(&state.db, &ChallengeView::list(&challenge.datasets)).await? {
+        for d in store::datasets::by_keys(&state.db, &keys).await? {
             if d.agreement_required && store::datasets::agreed_at(&state.db, user.id, &d).await?.is_none() {
                 missing.push((d.key, d.name));
             }
