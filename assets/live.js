@@ -12,16 +12,27 @@
       .then(function (html) { if (html !== null) root.innerHTML = html; })
       .catch(function () {});
   }
-  var source = new EventSource(root.dataset.events);
-  source.addEventListener("scoreboard", function () {
-    // Several solves at once make one fetch.
-    if (!pending) pending = setTimeout(refresh, 150);
-  });
-  source.addEventListener("notification", function (e) {
-    var box = document.getElementById("live-notice");
-    try {
-      var note = JSON.parse(e.data);
-      if (box) { box.textContent = note.title; box.hidden = false; }
-    } catch (err) {}
-  });
+  function connect() {
+    var source = new EventSource(root.dataset.events);
+    // What changed between the page's render and this (re)connection is fetched once.
+    source.addEventListener("open", function () {
+      if (!pending) pending = setTimeout(refresh, 150);
+    });
+    source.addEventListener("scoreboard", function () {
+      // Several solves at once make one fetch.
+      if (!pending) pending = setTimeout(refresh, 150);
+    });
+    source.addEventListener("notification", function (e) {
+      var box = document.getElementById("live-notice");
+      try {
+        var note = JSON.parse(e.data);
+        if (box) { box.textContent = note.title; box.hidden = false; }
+      } catch (err) {}
+    });
+    // A refused connection (the server is full: 503) is not retried by the browser: try again later.
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 10000 + Math.random() * 20000);
+    });
+  }
+  connect();
 })();

@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::live::{self, Live};
 use crate::store::answer_log::AnswerLog;
 use crate::web;
+use crate::web::kit::streams::StreamBudget;
 
 /// How often the live standings are read again from the database, to pick up what other processes wrote.
 const RELOAD_EVERY: Duration = Duration::from_secs(5);
@@ -32,6 +33,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// Where answers are written, in batches by one task.
     pub answers: AnswerLog,
+    /// This instance's live connections, capped per client address and in all.
+    pub streams: StreamBudget,
 }
 
 impl AppState {
@@ -43,7 +46,8 @@ impl AppState {
         let cookie_key = Key::from(&hasher.finalize());
         let live = Arc::new(Live::new(db.clone()));
         let answers = AnswerLog::start(db.clone());
-        AppState { db, settings, cookie_key, live, answers }
+        let streams = StreamBudget::new(settings.sse_per_address, settings.sse_total);
+        AppState { db, settings, cookie_key, live, answers, streams }
     }
 }
 

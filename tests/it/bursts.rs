@@ -13,7 +13,8 @@ use crate::files::load;
 use crate::helpers::{PASSWORD, TestApp, csrf_of};
 
 both!(a_burst_of_wrong_answers_keeps_max_attempts, a_burst_of_wrong_answers_keeps_the_minute_limit);
-both!(a_burst_of_guessed_passwords_gets_five_checks);
+both!(a_burst_of_guessed_passwords_gets_five_checks, one_address_holds_its_share_of_live_connections);
+both!(uploads_are_bounded_in_parts_files_and_text);
 
 const BURST: usize = 40;
 
@@ -120,4 +121,109 @@ async fn a_burst_of_guessed_passwords_gets_five_checks(app: TestApp) {
         .await
         .unwrap();
     assert!(kept <= 5, "{kept} failures counted for the account");
+}
+
+/// One client opening live connections (Server-Sent Events) gets its share, 20, and then 503 with
+/// `Retry-After`; the health check and the pages still answer at once, and a closed connection gives its
+/// place back.
+async fn one_address_holds_its_share_of_live_connections(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let cap = mwscup::config::DEFAULT_SSE_PER_ADDRESS;
+    let client = app.api();
+    let opens = (0..2 * cap).map(|_| client.get(app.url("/contests/cup/events")).send());
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for res in join_all(opens).await {
+        let res = res.expect("answered");
+        match res.status() {
+            StatusCode::OK => held.push(res),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(res.headers().contains_key("retry-after"));
+                refused += 1;
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!((held.len(), refused), (cap, cap), "the address's share, then refusals");
+    let started = std::time::Instant::now();
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(started.elapsed() < std::time::Duration::from_millis(100), "healthz took {:?}", started.elapsed());
+    assert_eq!(reqwest::get(app.url("/contests/cup")).await.unwrap().status(), StatusCode::OK);
+    held.truncate(cap - 1);
+    // The server learns of a closed connection when it next writes to it: an announcement makes it write.
+    let contest = mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        app.live.announce(contest.id, "{}".into());
+        let again = client.get(app.url("/contests/cup/events")).send().await.unwrap();
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "a closed connection's place never came back");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// A multipart body written out by hand: the CSRF token, then `parts` as (field, file name or none, content).
+/// (A client library's form of 20,000 parts nests its streams too deep to send.)
+fn multipart(csrf: &str, parts: impl Iterator<Item = (String, Option<String>, Vec<u8>)>) -> (String, Vec<u8>) {
+    let boundary = "mwscup-hostile-boundary";
+    let mut body =
+        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    for (field, file, content) in parts {
+        let file = file.map(|f| format!("; filename=\"{f}\"")).unwrap_or_default();
+        body.extend(format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{field}\"{file}\r\n\r\n").bytes());
+        body.extend(content);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A team member's upload cannot exhaust the server: 20,000 empty file parts, 51 files or 5,000 empty text
+/// fields are refused with the reason (413), and nothing is kept, not even a temporary file.
+async fn uploads_are_bounded_in_parts_files_and_text(app: TestApp) {
+    let mut alice = crate::archive::ended_cup(&app).await;
+    let csrf = csrf_of(&alice.get("/archive/cup/upload").await.body).unwrap();
+    let file = |i: usize, content: &[u8]| ("files".to_owned(), Some(format!("f{i}.txt")), content.to_vec());
+    let cases = [
+        ("empty file parts", multipart(&csrf, (0..20_000).map(|i| file(i, b""))), "Too many files (50 at most)"),
+        ("files", multipart(&csrf, (0..51).map(|i| file(i, b"notes"))), "Too many files (50 at most)"),
+        (
+            "empty text fields",
+            multipart(&csrf, (0..5_000).map(|_| ("areas".to_owned(), None, Vec::new()))),
+            "too many parts (200 at most)",
+        ),
+    ];
+    for (what, (content_type, body), reason) in cases {
+        let res = alice
+            .client
+            .post(app.url("/archive/cup/upload"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await;
+        // The server may stop reading a refused body: what the client gets is the refusal, or a closed line.
+        if let Ok(res) = res {
+            assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{what}");
+            let body = res.text().await.unwrap();
+            assert!(body.contains(reason), "{what}: {body}");
+        }
+    }
+    let items = entity::archive_items::Entity::find().count(&app.db).await.unwrap();
+    assert_eq!(items, 0, "nothing was kept");
+    let left: Vec<_> = std::fs::read_dir(app.fixture.data_dir().join("tmp"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "temporary files left behind: {left:?}");
+    // And an ordinary upload still goes through.
+    let ok = alice
+        .client
+        .post(app.url("/archive/cup/upload"))
+        .multipart(crate::archive::form(&csrf, "public", vec![("notes.txt", b"how we did it".to_vec())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
 }

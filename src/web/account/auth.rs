@@ -1,7 +1,5 @@
 //! Registering, logging in and out. Failed logins are limited per account and per address.
 
-use std::net::IpAddr;
-
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
@@ -14,6 +12,7 @@ use crate::domain::password;
 use crate::domain::role::Role;
 use crate::startup::AppState;
 use crate::store;
+use crate::web::kit::client::client_ip;
 use crate::web::kit::cookies::{SESSION_COOKIE, read_signed, removal, signed};
 use crate::web::kit::csrf::{CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
@@ -26,10 +25,6 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/register").get(register_form).post(register))
         .add(endpoint("/login").get(login_form).post(login))
         .add(endpoint("/logout").post(logout));
-}
-
-fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|a| a.ip())
 }
 
 /// Starts a new session for `user_id` (ending the one the browser had, if any) and returns its cookie.
@@ -178,7 +173,7 @@ async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpRes
     // than the limit allows; a right password takes it back.
     let account_key = format!("account:{account}");
     let mut keys = vec![(account_key.clone(), LOGIN_PER_ACCOUNT)];
-    if let Some(address) = peer_ip(req) {
+    if let Some(address) = client_ip(req) {
         keys.push((format!("address:{address}"), LOGIN_PER_ADDRESS));
     }
     let reservation =

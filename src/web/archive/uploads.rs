@@ -20,6 +20,9 @@ use crate::web::kit::extract::{ContestCtx, CurrentUser, state};
 use crate::web::kit::page::{Page, render, see_other};
 use crate::web::kit::upload;
 
+/// Files one archive item may hold.
+const ARCHIVE_FILES: usize = 50;
+
 #[derive(Template)]
 #[template(path = "archive_upload.html")]
 struct UploadPage {
@@ -93,7 +96,7 @@ pub(super) async fn upload(
     let tmp = upload::temp_dir(&state.settings.data_dir)?;
     let room = contest.archive_team_limit - store::archive::team_bytes(&state.db, team.id).await?;
     let result = async {
-        let limits = upload::Limits { file: contest.archive_file_limit, room };
+        let limits = upload::Limits { file: contest.archive_file_limit, room, files: ARCHIVE_FILES };
         let form = upload::read(payload, &tmp, &["files"], limits).await?;
         form.check_csrf(&req)?;
         store_item(&state, &contest, &team, user.id, form).await

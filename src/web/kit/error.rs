@@ -20,6 +20,12 @@ use crate::web::kit::page::{Page, format_time};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Required,
+    TooManyParts {
+        max: usize,
+    },
+    TooManyFiles {
+        max: usize,
+    },
     TooLong {
         max: usize,
     },
@@ -111,6 +117,7 @@ pub enum Msg {
         detail: String,
     },
     DatabaseUnavailable,
+    TooManyStreams,
     StorageFailed,
     ArchiveNotYet,
     ArchiveClosed,
@@ -168,6 +175,14 @@ impl Msg {
         use Msg::*;
         match self {
             Required => lang.pick("入力してください。", "This is required.").into(),
+            TooManyParts { max } => lang.pick(
+                format!("フォームの項目が多すぎます (最大{max})。"),
+                format!("The form has too many parts ({max} at most)."),
+            ),
+            TooManyFiles { max } => lang.pick(
+                format!("ファイルが多すぎます (最大{max}個)。"),
+                format!("Too many files ({max} at most)."),
+            ),
             TooLong { max } => {
                 lang.pick(format!("{max}文字以内にしてください。"), format!("At most {max} characters."))
             }
@@ -337,6 +352,12 @@ impl Msg {
             FileRefused { name, why } => {
                 lang.pick(format!("{name} は受け付けられません: {why}"), format!("{name} is refused: it {why}"))
             }
+            TooManyStreams => lang
+                .pick(
+                    "ライブ更新の接続が多すぎます。しばらくしてから再接続してください。",
+                    "Too many live connections: reconnect in a moment.",
+                )
+                .into(),
             DatabaseUnavailable => lang
                 .pick("データベースに一時的に接続できません。少し待ってからもう一度お試しください。何も変更されていません。", "The database cannot be reached for the moment: try again shortly. Nothing was changed.")
                 .into(),

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod cached;
+pub mod client;
 pub mod cookies;
 pub mod csrf;
 pub mod download;
@@ -12,5 +13,6 @@ pub mod i18n;
 pub mod markdown;
 pub mod page;
 pub mod routes;
+pub mod streams;
 pub mod trail;
 pub mod upload;

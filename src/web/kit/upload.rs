@@ -3,12 +3,12 @@
 //! memory and nothing is kept until every check has passed.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use actix_multipart::Multipart;
 use actix_web::HttpRequest;
 use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
 
 use crate::inspect;
 use crate::web::kit::csrf;
@@ -53,21 +53,35 @@ pub fn temp_dir(data_dir: &Path) -> AppResult<PathBuf> {
     Ok(tmp)
 }
 
-/// Limits of an upload, in bytes: a single file, and all files together.
+/// Limits of an upload: bytes of a single file and of all files together, and how many files.
 pub struct Limits {
     pub file: i64,
     pub room: i64,
+    pub files: usize,
 }
 
+/// Parts a form may have in all (files and text fields): every form of ours has a few dozen at most.
+const MAX_PARTS: usize = 200;
+/// Bytes of one text field, and of all text fields together.
+const MAX_FIELD: usize = 64 * 1024;
+const MAX_TEXT: usize = 256 * 1024;
+
 /// Reads the multipart body: parts with a file name in one of `file_fields` are streamed to temporary
-/// files and refused over the limits; the other parts are short text fields.
+/// files and refused over the limits; the other parts are short text fields. Bounded in every dimension (parts,
+/// files, bytes of each and of all, text), so that no body can exhaust memory or descriptors; past a bound
+/// the upload is refused with the reason, and the temporary files made so far are removed as they drop.
+/// Files are written through Tokio's blocking pool, never on the worker's own thread.
 pub async fn read(mut payload: Multipart, tmp: &Path, file_fields: &[&str], limits: Limits) -> AppResult<UploadForm> {
     let mut form = UploadForm::default();
     let mut total = 0i64;
-    // The text of all fields together: a form has a dozen short ones.
+    let mut parts = 0usize;
     let mut text_bytes = 0usize;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| AppError::field("files", Msg::BadRequest))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::TooLarge(Msg::TooManyParts { max: MAX_PARTS }));
+        }
         let name = field.name().unwrap_or_default().to_owned();
         let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
         match filename {
@@ -77,7 +91,15 @@ pub async fn read(mut payload: Multipart, tmp: &Path, file_fields: &[&str], limi
                     while field.next().await.is_some() {}
                     continue;
                 }
-                let mut temp = tempfile::NamedTempFile::new_in(tmp).map_err(|e| AppError::Internal(e.into()))?;
+                if form.files.len() >= limits.files {
+                    return Err(AppError::TooLarge(Msg::TooManyFiles { max: limits.files }));
+                }
+                let dir = tmp.to_path_buf();
+                let temp = actix_web::web::block(move || tempfile::NamedTempFile::new_in(dir))
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                let mut out = tokio::fs::File::from_std(temp.reopen().map_err(|e| AppError::Internal(e.into()))?);
                 let mut size = 0i64;
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk.map_err(|_| AppError::field("files", Msg::BadRequest))?;
@@ -94,8 +116,10 @@ pub async fn read(mut payload: Multipart, tmp: &Path, file_fields: &[&str], limi
                             limit_mib: limits.room.max(0) / (1024 * 1024),
                         }));
                     }
-                    temp.write_all(&chunk).map_err(|e| AppError::Internal(e.into()))?;
+                    out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.into()))?;
                 }
+                out.flush().await.map_err(|e| AppError::Internal(e.into()))?;
+                drop(out);
                 form.files.push(Received { field: name, name: inspect::safe_file_name(&filename), temp, size });
             }
             _ => {
@@ -103,8 +127,8 @@ pub async fn read(mut payload: Multipart, tmp: &Path, file_fields: &[&str], limi
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk.map_err(|_| AppError::field("form", Msg::BadRequest))?;
                     text_bytes += chunk.len();
-                    if value.len() + chunk.len() > 64 * 1024 || text_bytes > 256 * 1024 {
-                        return Err(AppError::field("form", Msg::TooLong { max: 64 * 1024 }));
+                    if value.len() + chunk.len() > MAX_FIELD || text_bytes > MAX_TEXT {
+                        return Err(AppError::field("form", Msg::TooLong { max: MAX_FIELD }));
                     }
                     value.extend_from_slice(&chunk);
                 }

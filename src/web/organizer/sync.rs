@@ -162,7 +162,8 @@ async fn upload(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let tmp = upload::temp_dir(&state.settings.data_dir)?;
-    let form = upload::read(payload, &tmp, &["zip"], upload::Limits { file: ZIP_LIMIT, room: ZIP_LIMIT }).await?;
+    let form =
+        upload::read(payload, &tmp, &["zip"], upload::Limits { file: ZIP_LIMIT, room: ZIP_LIMIT, files: 1 }).await?;
     form.check_csrf(&req)?;
     let mut view = SyncPage::new(page, &state.settings.challenges_dir);
     let Some(zip) = form.files.into_iter().find(|f| f.field == "zip") else {

@@ -163,7 +163,7 @@ async fn hand_in(
         return Err(AppError::Forbidden(Msg::EntriesClosed));
     }
     let tmp = upload::temp_dir(&state.settings.data_dir)?;
-    let limits = upload::Limits { file: contest.archive_file_limit, room: contest.archive_file_limit };
+    let limits = upload::Limits { file: contest.archive_file_limit, room: contest.archive_file_limit, files: 1 };
     let form = upload::read(payload, &tmp, &["slides"], limits).await?;
     form.check_csrf(&req)?;
     match store_entry(&state, &contest, &team, &user, &form).await {

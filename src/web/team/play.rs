@@ -347,8 +347,9 @@ pub fn verdict_message(verdict: &Verdict, zone: &str) -> (Msg, StatusCode) {
 }
 
 /// The address a request came from, as recorded with an attempt.
+/// The client's address as an answer records it.
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+    crate::web::kit::client::client_ip(req).map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 async fn answer(

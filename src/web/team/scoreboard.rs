@@ -24,6 +24,7 @@ use crate::play::opens_at;
 use crate::startup::AppState;
 use crate::store;
 use crate::web::kit::cached;
+use crate::web::kit::client::client_ip;
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ApiCaller, ContestCtx, caller_if_any, role_of, state};
 use crate::web::kit::page::{self, Page};
@@ -279,23 +280,32 @@ async fn ctftime(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult
     })
 }
 
+/// How long one live connection lasts: then it ends and the browser reconnects (`retry`), so that a
+/// connection nobody reads any more does not hold its place for ever.
+const STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
 /// `GET /contests/{slug}/events`: `event: scoreboard` when the reader's standings change,
-/// `event: notification` for announcements, and a comment every 15 s to keep proxies from closing it.
+/// `event: notification` for announcements, and a comment every 15 s to keep proxies from closing it. Each
+/// connection takes a place in the instance's budget (per address and in all): past it, 503 and `Retry-After`.
 async fn events(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
+    let permit = state.streams.try_acquire(client_ip(&req)).ok_or(AppError::Unavailable(Msg::TooManyStreams))?;
     let live = state.live.get(&contest).await?;
     let rx = if reader.organizer { live.staff_tx.subscribe() } else { live.public_tx.subscribe() };
     let mut tick = tokio::time::interval(Duration::from_secs(15));
     tick.reset();
-    let stream = futures_util::stream::unfold((rx, tick, true), |(mut rx, mut tick, first)| async move {
+    let ends = tokio::time::Instant::now() + STREAM_LIFETIME;
+    let start = (rx, tick, true, permit);
+    let stream = futures_util::stream::unfold(start, move |(mut rx, mut tick, first, permit)| async move {
         if first {
             return Some((
                 Ok::<_, actix_web::Error>(Bytes::from_static(b"retry: 3000\n: connected\n\n")),
-                (rx, tick, false),
+                (rx, tick, false, permit),
             ));
         }
         let frame = tokio::select! {
+            _ = tokio::time::sleep_until(ends) => return None,
             msg = rx.recv() => match msg {
                 Ok(LiveEvent::Scoreboard { version }) => format!("event: scoreboard\ndata: {{\"version\":{version}}}\n\n"),
                 Ok(LiveEvent::Notification { json }) => format!("event: notification\ndata: {json}\n\n"),
@@ -305,7 +315,7 @@ async fn events(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<
             },
             _ = tick.tick() => ": keep-alive\n\n".to_owned(),
         };
-        Some((Ok(Bytes::from(frame)), (rx, tick, false)))
+        Some((Ok(Bytes::from(frame)), (rx, tick, false, permit)))
     });
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/event-stream"))
