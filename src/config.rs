@@ -27,6 +27,10 @@ pub struct Settings {
     /// Live connections (Server-Sent Events) one client address may hold, and this instance in all.
     pub sse_per_address: usize,
     pub sse_total: usize,
+    /// How long a request waits for a database connection before it answers 503.
+    pub db_acquire_timeout: std::time::Duration,
+    /// The load balancers and proxies whose `X-Forwarded-For` / `Forwarded` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Who may create accounts.
@@ -72,6 +76,13 @@ pub struct Overrides {
     /// Live connections this instance holds in all (default 10000).
     #[arg(long, env = "MWSCUP_SSE_TOTAL", global = true)]
     pub sse_total: Option<String>,
+    /// Seconds a request waits for a database connection before it answers 503 (default 3).
+    #[arg(long, env = "MWSCUP_DB_ACQUIRE_TIMEOUT", global = true)]
+    pub db_acquire_timeout: Option<String>,
+    /// Addresses or networks (CIDR) of the proxies in front, comma-separated: only from these is
+    /// `X-Forwarded-For` believed for the client's address.
+    #[arg(long, env = "MWSCUP_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
     /// Configuration file (default: `mwscup.toml` in the working folder, if present).
     #[arg(long, env = "MWSCUP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -90,6 +101,8 @@ struct FileSettings {
     registration: Option<String>,
     sse_per_address: Option<usize>,
     sse_total: Option<usize>,
+    db_acquire_timeout: Option<usize>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -150,6 +163,15 @@ impl Overrides {
         let sse_per_address =
             count("sse_per_address", self.sse_per_address.as_deref(), file.sse_per_address, DEFAULT_SSE_PER_ADDRESS)?;
         let sse_total = count("sse_total", self.sse_total.as_deref(), file.sse_total, DEFAULT_SSE_TOTAL)?;
+        let default_wait = usize::try_from(crate::db::DEFAULT_ACQUIRE_TIMEOUT.as_secs()).unwrap_or(3);
+        let wait =
+            count("db_acquire_timeout", self.db_acquire_timeout.as_deref(), file.db_acquire_timeout, default_wait)?;
+        let db_acquire_timeout = std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3));
+        let proxies: Vec<String> = match &self.trusted_proxies {
+            Some(text) => text.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
+            None => file.trusted_proxies.unwrap_or_default(),
+        };
+        let trusted_proxies = proxies.iter().map(|p| parse_network(p)).collect::<anyhow::Result<Vec<_>>>()?;
 
         Ok(Settings {
             data_dir,
@@ -161,6 +183,8 @@ impl Overrides {
             registration,
             sse_per_address,
             sse_total,
+            db_acquire_timeout,
+            trusted_proxies,
         })
     }
 
@@ -190,6 +214,13 @@ fn count(key: &str, given: Option<&str>, file: Option<usize>, default: usize) ->
         return Err(setting_error(key, "must be at least 1"));
     }
     Ok(value)
+}
+
+/// An address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`).
+fn parse_network(text: &str) -> anyhow::Result<ipnet::IpNet> {
+    text.parse::<ipnet::IpNet>().or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
+        setting_error("trusted_proxies", format!("{text:?} is not an address or a network like 10.0.0.0/8"))
+    })
 }
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -292,6 +323,16 @@ mod tests {
         o.config = None;
         o.registration = Some("sometimes".into());
         assert!(o.resolve().expect_err("bad registration").to_string().contains("MWSCUP_REGISTRATION"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.trusted_proxies = Some("10.0.0.0/8, nginx".into());
+        assert!(o.resolve().expect_err("bad proxy").to_string().contains("MWSCUP_TRUSTED_PROXIES"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.trusted_proxies = Some("10.0.0.0/8, 127.0.0.1".into());
+        assert_eq!(o.resolve().expect("valid").trusted_proxies.len(), 2);
 
         let mut o = overrides(dir.path());
         o.config = None;

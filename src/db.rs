@@ -6,17 +6,27 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sha2::{Digest, Sha256};
+
+/// How long a request waits for a connection of the pool before it gives up with 503 (the setting
+/// `db_acquire_timeout`): shorter than a load balancer's own timeout, so the client hears why.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Opens a pool on `url` with the default wait for a connection.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_waiting(url, DEFAULT_ACQUIRE_TIMEOUT).await
+}
 
 /// Opens a pool on `url`. SQLite gets WAL, foreign keys, a busy timeout and a real pool (readers run in
 /// parallel under WAL; writers queue on the busy timeout instead of failing).
-pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_waiting(url: &str, acquire_timeout: Duration) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         // Statements are not logged: a submitted answer must never reach a log.
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(acquire_timeout);
     if url.starts_with("sqlite:") {
         options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
@@ -32,9 +42,31 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Database::connect(options).await.with_context(|| format!("cannot open the database {}", redact(url)))
 }
 
-/// Brings the schema up to date.
+/// Brings the schema up to date; instances starting at once take turns, and the later ones find nothing to do.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("migrating the database")
+    exclusively(db, "migrate", async { Migrator::up(db, None).await.context("migrating the database") }).await
+}
+
+/// Runs `work` while this process holds the PostgreSQL advisory lock named `name`: instances that start or
+/// sync at once (migrations, the demo, `challenges sync`) take turns instead of racing to create the same rows.
+/// The lock is held by a transaction of its own and ends with it, whatever `work` did. SQLite serves one
+/// process and needs none.
+pub async fn exclusively<T>(
+    db: &DatabaseConnection,
+    name: &str,
+    work: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return work.await;
+    }
+    let digest = Sha256::digest(format!("mwscup-lock-v1\0{name}").as_bytes());
+    let key = i64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
+    let holder = db.begin().await?;
+    let lock = Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_advisory_xact_lock($1)", [key.into()]);
+    holder.execute_raw(lock).await.with_context(|| format!("waiting for the lock {name:?}"))?;
+    let result = work.await;
+    holder.commit().await?;
+    result
 }
 
 /// A database URL fit for a message: the password, if any, replaced.

@@ -66,6 +66,12 @@ fn store_files(
 
 /// Loads a checked source; returns one line per change (empty when nothing changed).
 pub async fn sync(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSource) -> anyhow::Result<Vec<String>> {
+    // Two syncs at once (two instances starting with `--demo`, a sync from the console and one from the
+    // command line) take turns: the second finds the first's rows and says what, if anything, changed.
+    crate::db::exclusively(db, "sync", sync_now(db, blobs, source)).await
+}
+
+async fn sync_now(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSource) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     let stored = store_files(blobs, source, &mut lines)?;
 

@@ -62,6 +62,11 @@ async fn load_demo(db: &DatabaseConnection, settings: &Settings, folder: &Path) 
 
 /// Creates the demo contest, running from now for four hours, and its organizer, unless they exist.
 pub async fn ensure(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<Outcome> {
+    // Instances started together with `--demo` take turns: one creates, the others find it made.
+    crate::db::exclusively(db, "demo", ensure_now(db, settings)).await
+}
+
+async fn ensure_now(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<Outcome> {
     let created_contest = if store::contests::by_slug(db, SLUG).await?.is_some() {
         false
     } else if let Some(folder) = demo_folder() {

@@ -241,7 +241,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
 /// first call this only once the check has passed, so a refused folder leaves even the data folder untouched.
 async fn open(overrides: &Overrides) -> anyhow::Result<(Settings, DatabaseConnection)> {
     let settings = overrides.resolve()?;
-    let db = db::connect(&settings.database_url).await?;
+    let db = db::connect_waiting(&settings.database_url, settings.db_acquire_timeout).await?;
     db::migrate(&db).await?;
     Ok((settings, db))
 }

@@ -8,13 +8,14 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::authoring::Source;
-use crate::both;
 use crate::files::load;
 use crate::helpers::{PASSWORD, TestApp, csrf_of};
+use crate::{both, both_with};
 
 both!(a_burst_of_wrong_answers_keeps_max_attempts, a_burst_of_wrong_answers_keeps_the_minute_limit);
 both!(a_burst_of_guessed_passwords_gets_five_checks, one_address_holds_its_share_of_live_connections);
-both!(uploads_are_bounded_in_parts_files_and_text);
+both!(uploads_are_bounded_in_parts_files_and_text, forwarded_addresses_are_ignored_from_strangers);
+both_with!(behind_a_local_proxy; a_trusted_proxy_names_the_client);
 
 const BURST: usize = 40;
 
@@ -226,4 +227,34 @@ async fn uploads_are_bounded_in_parts_files_and_text(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
+}
+
+fn behind_a_local_proxy(settings: &mut mwscup::config::Settings) {
+    settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+}
+
+async fn recorded_address(app: &TestApp, forwarded_for: &str) -> String {
+    let (token, theta) = team_with_theta(app).await;
+    let res = app
+        .api()
+        .post(app.url("/api/v1/challenges/attempt"))
+        .header("Authorization", format!("Token {token}"))
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&json!({"challenge_id": theta, "submission": "a guess"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    submissions::Entity::find().one(&app.db).await.unwrap().expect("recorded").ip
+}
+
+/// Behind a proxy named in `trusted_proxies`, the answer records the client the proxy forwards for (the last
+/// address it appended, not one the client wrote itself).
+async fn a_trusted_proxy_names_the_client(app: TestApp) {
+    assert_eq!(recorded_address(&app, "6.6.6.6, 198.51.100.7").await, "198.51.100.7");
+}
+
+/// Without `trusted_proxies`, anyone's `X-Forwarded-For` is just a header: the peer is the client.
+async fn forwarded_addresses_are_ignored_from_strangers(app: TestApp) {
+    assert_eq!(recorded_address(&app, "198.51.100.7").await, "127.0.0.1");
 }

@@ -135,3 +135,27 @@ async fn after_the_demo_a_team_archives_its_work_and_finds_it(app: TestApp) {
     found.assert_contains("A Cuckoo report parser").assert_contains("MWS Cup demo");
     stranger.get("/archive/search?q=DFIR&kind=slides").await.assert_contains("How we solved the DFIR questions");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_start_at_once_on_an_empty_database() {
+    // Twice, each on a fresh database: a race that loses once in a while must show here.
+    for _ in 0..2 {
+        let Some(fixture) = crate::helpers::Fixture::new(crate::helpers::Backend::Postgres).await else { return };
+        let settings = settings_of(&fixture);
+        let start = || {
+            let (url, settings) = (fixture.url.clone(), settings.clone());
+            tokio::spawn(async move {
+                let db = mwscup::db::connect(&url).await?;
+                mwscup::db::migrate(&db).await?;
+                mwscup::cli::demo::ensure(&db, &settings).await.map(|outcome| outcome.created_contest)
+            })
+        };
+        let instances = [start(), start(), start()];
+        let mut created = 0;
+        for instance in instances {
+            let made = instance.await.unwrap().unwrap_or_else(|e| panic!("an instance failed to start: {e:#}"));
+            created += usize::from(made);
+        }
+        assert_eq!(created, 1, "one instance made the demo, the others found it");
+    }
+}

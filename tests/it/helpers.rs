@@ -90,7 +90,7 @@ pub async fn spawn_with(backend: Backend, change: impl FnOnce(&mut Settings)) ->
 }
 
 pub async fn start_with(fixture: Fixture, change: impl FnOnce(&mut Settings)) -> TestApp {
-    let db = mwscup::db::connect(&fixture.url).await.unwrap();
+    let db = mwscup::db::connect_waiting(&fixture.url, TEST_ACQUIRE_TIMEOUT).await.unwrap();
     mwscup::db::migrate(&db).await.unwrap();
     let mut settings = settings_of(&fixture);
     change(&mut settings);
@@ -101,6 +101,10 @@ pub async fn start_with(fixture: Fixture, change: impl FnOnce(&mut Settings)) ->
     tokio::spawn(run(listener, state).unwrap());
     TestApp { address, db, fixture, live }
 }
+
+/// A loaded two-core CI machine runs many servers at once: a request there may wait longer for a connection
+/// than the production default allows, without anything being wrong.
+pub const TEST_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The settings a test server runs with.
 pub fn settings_of(fixture: &Fixture) -> Settings {
@@ -114,6 +118,8 @@ pub fn settings_of(fixture: &Fixture) -> Settings {
         registration: mwscup::config::Registration::Open,
         sse_per_address: mwscup::config::DEFAULT_SSE_PER_ADDRESS,
         sse_total: mwscup::config::DEFAULT_SSE_TOTAL,
+        db_acquire_timeout: TEST_ACQUIRE_TIMEOUT,
+        trusted_proxies: Vec::new(),
     }
 }
 
