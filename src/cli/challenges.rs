@@ -33,6 +33,10 @@ pub async fn sync(overrides: &Overrides, dir: &Path) -> anyhow::Result<()> {
     for source in &checked {
         let lines = authoring::sync::sync(&db, &blobs, source).await?;
         print_changes(&source.dir, &lines);
+        // Running servers reload the contest at once (PostgreSQL), not at their next periodic reload.
+        if let Some(contest) = crate::store::contests::by_slug(&db, &source.contest.slug).await? {
+            crate::live::bus::notify(&db, contest.id, 0).await;
+        }
     }
     Ok(())
 }

@@ -29,10 +29,43 @@ pub async fn notify(db: &DatabaseConnection, contest_id: i32, instance: u64) {
     }
 }
 
-/// The contest a notification names, unless this instance sent it.
-fn foreign_contest(payload: &str, instance: u64) -> Option<i32> {
-    let (contest, from) = payload.split_once(' ').unwrap_or((payload, ""));
-    (from.parse::<u64>().ok() != Some(instance)).then(|| contest.parse().ok()).flatten()
+/// Tells the other instances that an announcement was posted, so that their live clients hear of it too. The
+/// payload carries its id; each instance reads it from the database (a notification holds 8,000 bytes at most).
+pub async fn notify_announcement(db: &DatabaseConnection, contest_id: i32, instance: u64, announcement_id: i32) {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), format!("announce {contest_id} {instance} {announcement_id}").into()],
+    );
+    if let Err(e) = db.execute_raw(stmt).await {
+        tracing::warn!(error = %e, "could not notify the other instances of an announcement");
+    }
+}
+
+/// What another process's notification asks of this instance.
+#[derive(Debug, PartialEq, Eq)]
+enum Heard {
+    /// A contest's events changed: reload it.
+    Changed(i32),
+    /// An announcement was posted: tell the live clients.
+    Announced(i32),
+}
+
+/// What a notification asks, unless this instance sent it.
+fn heard(payload: &str, instance: u64) -> Option<Heard> {
+    let mine = |from: &str| from.parse::<u64>().ok() == Some(instance);
+    let words: Vec<&str> = payload.split(' ').collect();
+    match words.as_slice() {
+        ["announce", _, from, id] if !mine(from) => id.parse().ok().map(Heard::Announced),
+        ["announce", ..] => None,
+        [contest, from] if !mine(from) => contest.parse().ok().map(Heard::Changed),
+        // From an older instance without a name.
+        [contest] => contest.parse().ok().map(Heard::Changed),
+        _ => None,
+    }
 }
 
 /// Starts the tasks that keep this instance's views current: a periodic reload, and on PostgreSQL a
@@ -75,9 +108,26 @@ async fn listen(live: Arc<Live>, url: String) {
                 Ok(first) => {
                     // A burst of changes elsewhere (a solve each) is one reload per contest here.
                     let mut contests = std::collections::BTreeSet::new();
-                    contests.extend(foreign_contest(first.payload(), live.instance));
+                    let mut announced = Vec::new();
+                    let mut take = |payload: &str| match heard(payload, live.instance) {
+                        Some(Heard::Changed(contest)) => {
+                            contests.insert(contest);
+                        }
+                        Some(Heard::Announced(id)) => announced.push(id),
+                        None => {}
+                    };
+                    take(first.payload());
                     while let Some(next) = listener.next_buffered() {
-                        contests.extend(foreign_contest(next.payload(), live.instance));
+                        take(next.payload());
+                    }
+                    for id in announced {
+                        match crate::store::play::announcement(&live.db, id).await {
+                            Ok(Some(row)) => live.broadcast_announcement(&row),
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::warn!(error = %e, "an announcement from another instance could not be read")
+                            }
+                        }
                     }
                     for contest_id in contests {
                         if let Err(e) = live.reload(contest_id).await {
@@ -96,14 +146,16 @@ async fn listen(live: Arc<Live>, url: String) {
 
 #[cfg(test)]
 mod tests {
-    use super::foreign_contest;
+    use super::{Heard, heard};
 
     #[test]
     fn an_instance_skips_its_own_notifications() {
-        assert_eq!(foreign_contest("7 42", 41), Some(7));
-        assert_eq!(foreign_contest("7 42", 42), None);
+        assert_eq!(heard("7 42", 41), Some(Heard::Changed(7)));
+        assert_eq!(heard("7 42", 42), None);
         // From an older instance without a name: reloaded.
-        assert_eq!(foreign_contest("7", 42), Some(7));
-        assert_eq!(foreign_contest("x 1", 2), None);
+        assert_eq!(heard("7", 42), Some(Heard::Changed(7)));
+        assert_eq!(heard("x 1", 2), None);
+        assert_eq!(heard("announce 7 42 99", 41), Some(Heard::Announced(99)));
+        assert_eq!(heard("announce 7 42 99", 42), None, "its own announcement went out already");
     }
 }

@@ -403,9 +403,19 @@ impl Live {
         Ok(())
     }
 
-    /// An announcement was posted: every client of the contest hears of it.
-    pub fn announce(&self, contest_id: i32, json: String) {
-        if let Some(live) = self.loaded(contest_id) {
+    /// An announcement was committed: every live client of the contest hears of it, on this instance at once
+    /// and on the others through NOTIFY.
+    pub async fn announce(&self, row: &entity::announcements::Model) {
+        self.broadcast_announcement(row);
+        bus::notify_announcement(&self.db, row.contest_id, self.instance, row.id).await;
+    }
+
+    /// An announcement to this instance's live clients of its contest.
+    pub fn broadcast_announcement(&self, row: &entity::announcements::Model) {
+        let title =
+            if row.title_en.is_empty() { row.title.clone() } else { format!("{} / {}", row.title, row.title_en) };
+        let json = serde_json::json!({"id": row.id, "title": title, "content": row.body}).to_string();
+        if let Some(live) = self.loaded(row.contest_id) {
             let _ = live.public_tx.send(LiveEvent::Notification { json: json.clone() });
             let _ = live.staff_tx.send(LiveEvent::Notification { json });
         }

@@ -199,6 +199,10 @@ pub async fn announce(db: &impl ConnectionTrait, new: NewAnnouncement) -> StoreR
 }
 
 /// A contest's announcements, newest first.
+pub async fn announcement(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<announcements::Model>> {
+    Ok(announcements::Entity::find_by_id(id).one(db).await?)
+}
+
 pub async fn announcements(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Vec<announcements::Model>> {
     Ok(announcements::Entity::find()
         .filter(announcements::Column::ContestId.eq(contest_id))

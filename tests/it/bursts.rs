@@ -156,7 +156,16 @@ async fn one_address_holds_its_share_of_live_connections(app: TestApp) {
     let contest = mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        app.live.announce(contest.id, "{}".into());
+        app.live.broadcast_announcement(&entity::announcements::Model {
+            id: 0,
+            contest_id: contest.id,
+            title: "ping".into(),
+            title_en: String::new(),
+            body: String::new(),
+            body_en: String::new(),
+            author_id: None,
+            created_at: chrono::Utc::now(),
+        });
         let again = client.get(app.url("/contests/cup/events")).send().await.unwrap();
         if again.status() == StatusCode::OK {
             break;

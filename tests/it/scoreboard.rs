@@ -332,6 +332,17 @@ async fn two_instances_share_the_standings(app: TestApp) {
     let (_, here) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
     assert_eq!(after["standings"], here["standings"]);
     assert_eq!(table(&after, "standings")[0], (1, "Team finders".into(), json!(100)));
+
+    // An announcement posted on this instance reaches the other's live clients too.
+    let events = other.api().get(other.url("/contests/cup/events")).send().await.unwrap();
+    let waiting = tokio::spawn(wait_for_event(events, "notification", Duration::from_secs(3)));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut chief = organizer(&app).await;
+    chief.get("/contests/cup/console").await;
+    let posted_at = Instant::now();
+    chief.post("/contests/cup/console/announcements", &[("title", "お知らせ"), ("body", "x")]).await;
+    waiting.await.unwrap().expect("the other instance's client heard the announcement");
+    assert!(posted_at.elapsed() < Duration::from_secs(1), "{:?}", posted_at.elapsed());
 }
 
 /// A client that accepts gzip gets the same feed compressed (made once per change), and the next solve

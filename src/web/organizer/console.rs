@@ -23,10 +23,6 @@ use crate::store;
 use crate::store::challenges::ChallengeView;
 
 /// The title an announcement is pushed with.
-fn page_title(a: &entity::announcements::Model) -> String {
-    if a.title_en.is_empty() { a.title.clone() } else { format!("{} / {}", a.title, a.title_en) }
-}
-
 pub fn configure(routes: &mut Routes) {
     routes
         .add(endpoint("/contests/{slug}/console").get(home))
@@ -378,8 +374,7 @@ async fn announce(
     )
     .await?;
     txn.commit().await?;
-    let note = json!({"id": row.id, "title": page_title(&row), "content": row.body});
-    state.live.announce(contest.id, note.to_string());
+    state.live.announce(&row).await;
     Ok(see_other(&format!("/contests/{}#announcements", contest.slug)))
 }
 
