@@ -31,6 +31,8 @@ pub struct Settings {
     pub db_acquire_timeout: std::time::Duration,
     /// The load balancers and proxies whose `X-Forwarded-For` / `Forwarded` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Addresses that may read `/metrics` without an organizer's token (a Prometheus server).
+    pub metrics_from: Vec<ipnet::IpNet>,
 }
 
 /// Who may create accounts.
@@ -83,6 +85,12 @@ pub struct Overrides {
     /// `X-Forwarded-For` believed for the client's address.
     #[arg(long, env = "MWSCUP_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Addresses or networks that may read `/metrics` without an organizer's token, comma-separated.
+    #[arg(long, env = "MWSCUP_METRICS_FROM", global = true)]
+    pub metrics_from: Option<String>,
+    /// Logs as `text` (default) or `json` (one object a line).
+    #[arg(long, env = "MWSCUP_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
     /// Configuration file (default: `mwscup.toml` in the working folder, if present).
     #[arg(long, env = "MWSCUP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -103,6 +111,8 @@ struct FileSettings {
     sse_total: Option<usize>,
     db_acquire_timeout: Option<usize>,
     trusted_proxies: Option<Vec<String>>,
+    metrics_from: Option<Vec<String>>,
+    log_format: Option<String>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -167,11 +177,8 @@ impl Overrides {
         let wait =
             count("db_acquire_timeout", self.db_acquire_timeout.as_deref(), file.db_acquire_timeout, default_wait)?;
         let db_acquire_timeout = std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3));
-        let proxies: Vec<String> = match &self.trusted_proxies {
-            Some(text) => text.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
-            None => file.trusted_proxies.unwrap_or_default(),
-        };
-        let trusted_proxies = proxies.iter().map(|p| parse_network(p)).collect::<anyhow::Result<Vec<_>>>()?;
+        let trusted_proxies = networks("trusted_proxies", self.trusted_proxies.as_deref(), file.trusted_proxies)?;
+        let metrics_from = networks("metrics_from", self.metrics_from.as_deref(), file.metrics_from)?;
 
         Ok(Settings {
             data_dir,
@@ -185,6 +192,7 @@ impl Overrides {
             sse_total,
             db_acquire_timeout,
             trusted_proxies,
+            metrics_from,
         })
     }
 
@@ -216,11 +224,42 @@ fn count(key: &str, given: Option<&str>, file: Option<usize>, default: usize) ->
     Ok(value)
 }
 
-/// An address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`).
-fn parse_network(text: &str) -> anyhow::Result<ipnet::IpNet> {
-    text.parse::<ipnet::IpNet>().or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
-        setting_error("trusted_proxies", format!("{text:?} is not an address or a network like 10.0.0.0/8"))
-    })
+/// A list of addresses (`10.0.0.5`, `::1`) or networks (`10.0.0.0/8`): comma-separated from a flag or the
+/// environment, a list in the file.
+fn networks(key: &str, given: Option<&str>, file: Option<Vec<String>>) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    let items: Vec<String> = match given {
+        Some(text) => text.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
+        None => file.unwrap_or_default(),
+    };
+    items
+        .iter()
+        .map(|text| {
+            text.parse::<ipnet::IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| setting_error(key, format!("{text:?} is not an address or a network like 10.0.0.0/8")))
+        })
+        .collect()
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
+}
+
+impl Overrides {
+    /// The log format, read before anything else is (logging starts first): flag or environment, else the
+    /// file, else text. Nonsense falls back to text, with the reason to log once logging runs.
+    pub fn log_format(&self) -> (LogFormat, Option<String>) {
+        let given = self.log_format.clone().or_else(|| self.read_file().ok().and_then(|f| f.log_format));
+        match given.as_deref().map(str::trim) {
+            None | Some("text") => (LogFormat::Text, None),
+            Some("json") => (LogFormat::Json, None),
+            Some(other) => (LogFormat::Text, Some(format!("log_format {other:?} is not text or json: text is used"))),
+        }
+    }
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod feeds;
 pub mod inspect;
 pub mod live;
+pub mod metrics;
 pub mod play;
 pub mod startup;
 pub mod store;

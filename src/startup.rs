@@ -70,6 +70,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                     .add(("X-Frame-Options", "DENY"))
                     .add(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")),
             )
+            .wrap(from_fn(web::kit::observe::count_requests))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
     })
     .listen(listener)?

@@ -192,7 +192,7 @@ pub enum AdminCommand {
 
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(&cli.overrides);
     match execute(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -202,10 +202,18 @@ pub async fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(overrides: &Overrides) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MWSCUP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let (format, problem) = overrides.log_format();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        crate::config::LogFormat::Json => logs.json().try_init(),
+        crate::config::LogFormat::Text => logs.try_init(),
+    };
+    if let Some(problem) = problem {
+        tracing::warn!("{problem}");
+    }
 }
 
 async fn execute(cli: Cli) -> anyhow::Result<()> {

@@ -246,6 +246,7 @@ impl ContestLive {
 
     /// Recomputes from the events in memory and tells the clients of each view that changed.
     fn publish(&self, catalog: Catalog, events: Events) {
+        crate::metrics::METRICS.recomputations.inc();
         let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         // A reload that found nothing new keeps the snapshot, and with it what was rendered from it.
         if slot.contest == catalog.contest

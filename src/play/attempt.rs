@@ -41,6 +41,12 @@ pub struct Answer<'a> {
 
 /// Judges an answer and records it.
 pub async fn submit(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdict> {
+    let verdict = judge(log, live, a).await?;
+    crate::metrics::METRICS.answered(verdict.name());
+    Ok(verdict)
+}
+
+async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdict> {
     let c = &a.view.challenge;
     if let Some(refusal) = windows_of(a.contest, &a.view.area, c).refusal(Utc::now()) {
         return Ok(Verdict::Refused(refusal));
@@ -89,6 +95,20 @@ pub async fn submit(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<
         Err(limited) => limited.into(),
         Ok(()) => Verdict::Incorrect,
     })
+}
+
+impl Verdict {
+    /// Its name in the metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Correct => "correct",
+            Verdict::Incorrect => "incorrect",
+            Verdict::AlreadySolved => "already_solved",
+            Verdict::RateLimited { .. } => "rate_limited",
+            Verdict::Exhausted => "exhausted",
+            Verdict::Refused(_) => "refused",
+        }
+    }
 }
 
 impl From<AnswerLimited> for Verdict {

@@ -203,6 +203,8 @@ fn declared() -> Vec<Case> {
         case("POST /login", Public).form(&[("username", VISITOR), ("password", PASSWORD)]).fresh(),
         case("POST /logout", Public).fresh(),
         case("GET /account", SignedIn),
+        // Operators' figures: organizers, or an address the setting metrics_from names (none here).
+        case("GET /metrics", Organizer),
         case("GET /admin", Organizer),
         case("GET /admin/audit", Organizer),
         case("GET /admin/register", Organizer),

@@ -120,6 +120,7 @@ pub fn settings_of(fixture: &Fixture) -> Settings {
         sse_total: mwscup::config::DEFAULT_SSE_TOTAL,
         db_acquire_timeout: TEST_ACQUIRE_TIMEOUT,
         trusted_proxies: Vec::new(),
+        metrics_from: Vec::new(),
     }
 }
 

@@ -8,14 +8,15 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::authoring::Source;
-use crate::both;
 use crate::files::load;
 use crate::helpers::{PASSWORD, TestApp};
+use crate::{both, both_with};
 
 both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_reasons, wrong_answers_are_limited);
 both!(concurrent_right_answers_make_one_solve, hints_cost_once, the_api_describes_the_day);
 both!(a_person_plays_in_the_browser, organizers_pause_and_announce, a_hint_removed_by_a_resync_keeps_its_cost);
 both!(a_team_that_scored_outlives_its_last_member, organizers_and_judges_do_not_play);
+both_with!(prometheus_on_localhost; metrics_count_answers_and_requests);
 
 /// The fixture `cup` plus a challenge that closed already, one with two attempts, and a dynamic one,
 /// started 30 minutes ago. Alice's team "Finders" is made; her API token is returned.
@@ -495,4 +496,33 @@ async fn organizers_and_judges_do_not_play(app: TestApp) {
     let (status, body) = attempt(&app, &token, alpha, "Mimikatz").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["message"], "Organizers and judges cannot be in a team or answer.");
+}
+
+fn prometheus_on_localhost(settings: &mut mwscup::config::Settings) {
+    settings.metrics_from = vec!["127.0.0.1/32".parse().unwrap()];
+}
+
+/// `/metrics` in Prometheus' text format: answers by verdict, requests by route pattern and status, the live
+/// connections and the pool; readable without an account from an address `metrics_from` names.
+async fn metrics_count_answers_and_requests(app: TestApp) {
+    let (_, token) = day(&app).await;
+    let alpha = challenge_id(&app, &token, "alpha").await;
+    attempt(&app, &token, alpha, "not it").await;
+    attempt(&app, &token, alpha, "Mimikatz").await;
+    let res = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let text = res.text().await.unwrap();
+    // The registry is the process's: other tests' servers count in it too, so look for the lines, not values.
+    for line in [
+        "mwscup_answers_total{verdict=\"incorrect\"}",
+        "mwscup_answers_total{verdict=\"correct\"}",
+        "mwscup_http_requests_total{method=\"POST\",route=\"/api/v1/challenges/attempt\",status=\"200\"}",
+        "mwscup_sse_clients ",
+        "mwscup_db_pool_connections ",
+        "mwscup_live_recomputations_total ",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    assert!(!text.contains("Mimikatz"), "an answer never reaches the metrics");
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod markdown;
+pub mod observe;
 pub mod page;
 pub mod routes;
 pub mod streams;

@@ -14,6 +14,7 @@ pub mod users;
 use crate::web::kit::routes::Routes;
 
 pub fn configure(routes: &mut Routes) {
+    routes.add(crate::web::kit::routes::endpoint("/metrics").get(crate::web::kit::observe::metrics));
     admin::configure(routes);
     console::configure(routes);
     catalog::configure(routes);
