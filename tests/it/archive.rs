@@ -112,7 +112,7 @@ async fn teams_upload_and_organizers_publish(app: TestApp) {
 async fn uploads_are_checked_and_nothing_half_stored(app: TestApp) {
     let mut alice = ended_cup(&app).await;
     let (status, _, body) = upload(&app, &mut alice, |csrf| {
-        form(csrf, "public", vec![("notes.txt", b"fine".to_vec()), ("tool.exe", b"MZ\x90\0 not really".to_vec())])
+        form(csrf, "public", vec![("notes.txt", b"fine".to_vec()), ("tool.exe", mwscup::inspect::samples::pe())])
     })
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -126,13 +126,13 @@ async fn uploads_are_checked_and_nothing_half_stored(app: TestApp) {
             zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
         )
         .unwrap();
-        std::io::Write::write_all(&mut zip, b"\x7fELF\x02\x01\x01").unwrap();
+        std::io::Write::write_all(&mut zip, &mwscup::inspect::samples::elf()).unwrap();
         zip.finish().unwrap();
     }
     let (status, _, body) =
         upload(&app, &mut alice, |csrf| form(csrf, "public", vec![("tools.zip", zipped.clone())])).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("an ELF executable, unencrypted"), "{body}");
+    assert!(body.contains("holds an ELF executable in &#34;payload&#34;"), "{body}");
 
     let (status, _, body) = upload(&app, &mut alice, |csrf| {
         Form::new()
@@ -353,7 +353,7 @@ async fn a_broken_archive_folder_is_reported_and_nothing_is_written() {
     let fixture = crate::helpers::Fixture::new(crate::helpers::Backend::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("files")).unwrap();
-    std::fs::write(dir.path().join("files/tool.exe"), b"MZ\x90\0").unwrap();
+    std::fs::write(dir.path().join("files/tool.exe"), mwscup::inspect::samples::pe()).unwrap();
     std::fs::write(
         dir.path().join("archive.toml"),
         "[contest]\nslug = \"past\"\ntitle = \"Past\"\nstarts_at = \"2019-10-21T09:00:00+09:00\"\nends_at = \"2019-10-21T13:00:00+09:00\"\n\n[[teams]]\nname = \"A\"\nrank = \"first\"\nscore = 1\n\n[[teams]]\nname = \"Team I\"\nrank = 2\nscore = 1\n\n[[teams]]\nname = \"Team l\"\nrank = 3\nscore = 1\n\n[[items]]\nteam = \"B\"\nkind = \"poster\"\ntitle = \"x\"\nfiles = [\"../secret\", \"files/tool.exe\"]\n",

@@ -301,7 +301,7 @@ fn leaked_answers_are_found_anywhere_in_the_folder() {
 #[test]
 fn raw_executables_are_refused() {
     let s = Source::valid();
-    s.write("cup/static/alpha/files/sample.exe", "MZ\u{90}\0this is not really a program");
+    fs::write(s.root.path().join("cup/static/alpha/files/sample.exe"), mwscup::inspect::samples::pe()).unwrap();
     assert_reports(&s, "cup/static/alpha/files/sample.exe", "files", "PE (Windows) executable");
 
     for (name, encrypted) in [("plain.zip", false), ("locked.zip", true)] {
@@ -314,7 +314,7 @@ fn raw_executables_are_refused() {
             options = options.with_deprecated_encryption(b"infected").unwrap();
         }
         zip.start_file("dropper.elf", options).unwrap();
-        std::io::Write::write_all(&mut zip, b"\x7fELF\x02\x01\x01 not a real program").unwrap();
+        std::io::Write::write_all(&mut zip, &mwscup::inspect::samples::elf()).unwrap();
         zip.finish().unwrap();
         if encrypted {
             let (ok, out) = s.check();
@@ -324,7 +324,7 @@ fn raw_executables_are_refused() {
                 &s,
                 &format!("cup/static/alpha/files/{name}"),
                 "files",
-                "\"dropper.elf\", an ELF executable, unencrypted",
+                "holds an ELF executable in \"dropper.elf\"",
             );
         }
     }

@@ -5,11 +5,19 @@ use mwscup::domain::role::Role;
 use reqwest::StatusCode;
 
 use crate::authoring::Source;
-use crate::both;
 use crate::files::load;
 use crate::helpers::TestApp;
+use crate::{both, both_with};
 
-both!(pages_carry_security_headers, nonsense_gets_a_4xx_never_a_5xx, every_route_shrugs_off_nonsense);
+both!(pages_carry_security_headers, nonsense_gets_a_4xx_never_a_5xx, hidden_executables_are_refused_naming_where);
+both_with!(room_for_every_stream; every_route_shrugs_off_nonsense);
+
+/// The nonsense suite opens the live stream hundreds of times from one address, dropping each at once; the
+/// server hears of a dropped stream only when it next writes to it, so the address's usual share (20) would
+/// answer 503 by design. Here the share is large enough that every request reaches its handler.
+fn room_for_every_stream(settings: &mut mwscup::config::Settings) {
+    settings.sse_per_address = 100_000;
+}
 
 async fn pages_carry_security_headers(app: TestApp) {
     load(&app, Source::valid()).await;
@@ -253,4 +261,90 @@ async fn every_route_shrugs_off_nonsense(app: TestApp) {
         }
     }
     assert!(failures.is_empty(), "server errors:\n{}", failures.join("\n"));
+}
+
+/// The three ways a team once got an executable accepted (a zip in a zip, a zip after a PDF's first bytes,
+/// a gzipped PE), as hackathon slides and as archive files: each refused with a 4xx that says where inside
+/// the executable is, and nothing kept.
+async fn hidden_executables_are_refused_naming_where(app: TestApp) {
+    use std::io::Write;
+
+    use reqwest::multipart::{Form, Part};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let zip_of = |name: &str, bytes: &[u8]| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(bytes).unwrap();
+        zip.finish().unwrap();
+        out.into_inner()
+    };
+    let pe = mwscup::inspect::samples::pe();
+    let nested = zip_of("inner.zip", &zip_of("evil.exe", &pe));
+    let mut polyglot = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    let zip_at = polyglot.len();
+    polyglot.extend(zip_of("evil.exe", &pe));
+    polyglot.extend(b"%%EOF\n");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&pe).unwrap();
+    let gzipped = gz.finish().unwrap();
+    let cases = [
+        (
+            "outer.zip",
+            nested,
+            "outer.zip is refused: it holds a PE (Windows) executable in \"inner.zip\" → \"evil.exe\"",
+        ),
+        (
+            "slides.pdf",
+            polyglot,
+            &*format!(
+                "slides.pdf is refused: it holds a PE (Windows) executable in (zip at byte {zip_at}) → \"evil.exe\""
+            ),
+        ),
+        ("tool.gz", gzipped, "tool.gz is refused: it holds a PE (Windows) executable in (gzip)"),
+    ];
+    let text = |body: String| body.replace("&#34;", "\"");
+
+    load(&app, crate::judging::judged_cup()).await;
+    let mut alice = app.browser();
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    for (name, bytes, reason) in &cases {
+        let page = alice.get("/contests/cup/hackathon").await;
+        let form = Form::new()
+            .text("csrf", crate::helpers::csrf_of(&page.body).unwrap())
+            .text("title", "Our kit")
+            .text("description", "")
+            .text("link", "")
+            .part("slides", Part::bytes(bytes.clone()).file_name(name.to_string()));
+        let res = alice.client.post(app.url("/contests/cup/hackathon")).multipart(form).send().await.unwrap();
+        let status = res.status();
+        let body = text(res.text().await.unwrap());
+        assert!(status.is_client_error(), "{name} as slides: {status}");
+        assert!(body.contains(reason), "{name} as slides: {reason:?} not in {body}");
+    }
+    assert_eq!(entity::hackathon_entries::Entity::find().count(&app.db).await.unwrap(), 0, "no entry kept");
+
+    app.end_contests(chrono::Duration::minutes(1), true).await;
+    for (name, bytes, reason) in &cases {
+        let page = alice.get("/archive/cup/upload").await;
+        let csrf = crate::helpers::csrf_of(&page.body).unwrap();
+        let form = crate::archive::form(&csrf, "public", vec![(name, bytes.clone())]);
+        let res = alice.client.post(app.url("/archive/cup/upload")).multipart(form).send().await.unwrap();
+        let status = res.status();
+        let body = text(res.text().await.unwrap());
+        assert!(status.is_client_error(), "{name} in the archive: {status}");
+        assert!(body.contains(reason), "{name} in the archive: {reason:?} not in {body}");
+    }
+    assert_eq!(entity::archive_items::Entity::find().count(&app.db).await.unwrap(), 0, "no archive item kept");
+    assert_eq!(entity::archive_files::Entity::find().count(&app.db).await.unwrap(), 0, "no archive file kept");
+    let kept = |dir: &str| std::fs::read_dir(app.fixture.data_dir().join(dir)).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(kept("tmp"), 0, "no upload left behind");
+    let attachments = entity::attachments::Entity::find().all(&app.db).await.unwrap();
+    let distinct: std::collections::HashSet<_> = attachments.iter().map(|a| a.sha256.clone()).collect();
+    let blobs: usize = std::fs::read_dir(app.fixture.data_dir().join("files"))
+        .map(|d| d.flatten().map(|shard| std::fs::read_dir(shard.path()).map(|f| f.count()).unwrap_or(0)).sum())
+        .unwrap_or(0);
+    assert_eq!(blobs, distinct.len(), "only the challenges' attachments are stored");
 }
