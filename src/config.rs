@@ -33,6 +33,17 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Addresses that may read `/metrics` without an organizer's token (a Prometheus server).
     pub metrics_from: Vec<ipnet::IpNet>,
+    /// Where stored files are kept: the data folder or the database.
+    pub blob_store: BlobBackend,
+}
+
+/// Where stored files (attachments, uploads, slides) are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobBackend {
+    /// `<data_dir>/files/`: one instance, or instances that share the folder.
+    Folder,
+    /// The database's `blobs` and `blob_chunks` tables: instances that share only the database.
+    Database,
 }
 
 /// Who may create accounts.
@@ -91,6 +102,9 @@ pub struct Overrides {
     /// Logs as `text` (default) or `json` (one object a line).
     #[arg(long, env = "MWSCUP_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// Where stored files are kept: `folder` (the data folder, default) or `database`.
+    #[arg(long, env = "MWSCUP_BLOB_STORE", global = true)]
+    pub blob_store: Option<String>,
     /// Configuration file (default: `mwscup.toml` in the working folder, if present).
     #[arg(long, env = "MWSCUP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -113,6 +127,7 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     metrics_from: Option<Vec<String>>,
     log_format: Option<String>,
+    blob_store: Option<String>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -179,6 +194,11 @@ impl Overrides {
         let db_acquire_timeout = std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3));
         let trusted_proxies = networks("trusted_proxies", self.trusted_proxies.as_deref(), file.trusted_proxies)?;
         let metrics_from = networks("metrics_from", self.metrics_from.as_deref(), file.metrics_from)?;
+        let blob_store = match self.blob_store.clone().or(file.blob_store).as_deref().map(str::trim) {
+            None | Some("folder") => BlobBackend::Folder,
+            Some("database") => BlobBackend::Database,
+            Some(other) => return Err(setting_error("blob_store", format!("{other:?} is not folder or database"))),
+        };
 
         Ok(Settings {
             data_dir,
@@ -193,6 +213,7 @@ impl Overrides {
             db_acquire_timeout,
             trusted_proxies,
             metrics_from,
+            blob_store,
         })
     }
 
@@ -327,6 +348,7 @@ mod tests {
         assert!(s.database_url.starts_with("sqlite://") && s.database_url.contains("mwscup.db"));
         assert_eq!(s.bind.to_string(), DEFAULT_BIND);
         assert!(!s.cookie_secure);
+        assert_eq!(s.blob_store, BlobBackend::Folder, "files in the data folder, as before");
         let again = overrides(dir.path());
         let mut again = again;
         again.config = None;
@@ -380,6 +402,16 @@ mod tests {
 
         let mut o = overrides(dir.path());
         o.config = None;
+        o.blob_store = Some("s3".into());
+        assert!(o.resolve().expect_err("bad store").to_string().contains("MWSCUP_BLOB_STORE"));
+
+        let mut o = overrides(dir.path());
+        o.config = None;
+        o.blob_store = Some("database".into());
+        assert_eq!(o.resolve().expect("valid").blob_store, BlobBackend::Database);
+
+        let mut o = overrides(dir.path());
+        o.config = None;
         o.database_url = Some("mysql://x".into());
         assert!(o.resolve().expect_err("bad url").to_string().contains("MWSCUP_DATABASE_URL"));
     }
@@ -388,12 +420,14 @@ mod tests {
     fn the_file_is_under_flags_and_rejects_unknown_keys() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("mwscup.toml");
-        fs::write(&file, "bind = \"127.0.0.1:9999\"\ncookie_secure = true\n").expect("write");
+        fs::write(&file, "bind = \"127.0.0.1:9999\"\ncookie_secure = true\nblob_store = \"database\"\n")
+            .expect("write");
         let mut o = overrides(dir.path());
         o.config = Some(file.clone());
         let s = o.resolve().expect("valid");
         assert_eq!(s.bind.port(), 9999);
         assert!(s.cookie_secure);
+        assert_eq!(s.blob_store, BlobBackend::Database);
         o.bind = Some("127.0.0.1:7000".into());
         assert_eq!(o.resolve().expect("valid").bind.port(), 7000, "flags win over the file");
 

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha512};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::blobs::BlobStore;
 use crate::config::Settings;
 use crate::live::{self, Live};
 use crate::store::answer_log::AnswerLog;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub answers: AnswerLog,
     /// This instance's live connections, capped per client address and in all.
     pub streams: StreamBudget,
+    /// Where stored files are kept (`blob_store`): the data folder or the database.
+    pub blobs: BlobStore,
 }
 
 impl AppState {
@@ -47,7 +50,8 @@ impl AppState {
         let live = Arc::new(Live::new(db.clone()));
         let answers = AnswerLog::start(db.clone());
         let streams = StreamBudget::new(settings.sse_per_address, settings.sse_total);
-        AppState { db, settings, cookie_key, live, answers, streams }
+        let blobs = BlobStore::of(&settings, &db);
+        AppState { db, settings, cookie_key, live, answers, streams, blobs }
     }
 }
 

@@ -9,6 +9,8 @@ pub mod archive_items;
 pub mod areas;
 pub mod attachments;
 pub mod audit_log;
+pub mod blob_chunks;
+pub mod blobs;
 pub mod challenges;
 pub mod classifications;
 pub mod contests;

@@ -121,7 +121,7 @@ pub struct World {
 pub async fn build(db: &DatabaseConnection, data: &std::path::Path) -> World {
     let sources = write_sources(data);
     let source = mwscup::authoring::load_checked(&sources).unwrap_or_else(|p| panic!("{p:?}"));
-    mwscup::authoring::sync::sync(db, &BlobStore::new(data), &source).await.unwrap();
+    mwscup::authoring::sync::sync(db, &BlobStore::folder(data), &source).await.unwrap();
     let contest = store::contests::by_slug(db, "bench").await.unwrap().unwrap();
     let views = store::challenges::of_contest(db, contest.id).await.unwrap();
     let classify = views.iter().find(|v| v.challenge.slug == "classify").unwrap().challenge.id;

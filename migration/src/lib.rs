@@ -16,6 +16,7 @@ mod m20261127_000010_judging;
 mod m20261127_000011_classification;
 mod m20261127_000012_confusable_names;
 mod m20261206_000013_limits;
+mod m20261206_000014_blobs;
 
 /// The skeleton the step `m20261127_000012_confusable_names` gave existing names, for the application's test
 /// that its own `domain::names::skeleton` agrees.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_classification::Migration),
             Box::new(m20261127_000012_confusable_names::Migration),
             Box::new(m20261206_000013_limits::Migration),
+            Box::new(m20261206_000014_blobs::Migration),
         ]
     }
 }

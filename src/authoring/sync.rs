@@ -24,7 +24,7 @@ fn describe(what: &str, change: &Change) -> Option<String> {
 }
 
 /// Stores the attachments' content, with a progress bar on a terminal.
-fn store_files(
+async fn store_files(
     blobs: &BlobStore,
     source: &ContestSource,
     lines: &mut Vec<String>,
@@ -50,7 +50,7 @@ fn store_files(
     let mut stored = HashMap::new();
     for (challenge, file) in files {
         bar.set_message(file.name.clone());
-        let blob = blobs.put_file(&file.path).with_context(|| format!("storing {}", file.path.display()))?;
+        let blob = blobs.put_file(&file.path).await.with_context(|| format!("storing {}", file.path.display()))?;
         if blob.written {
             lines.push(format!(
                 "file {}/{}/{}: stored as {} ({} bytes)",
@@ -73,7 +73,7 @@ pub async fn sync(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSo
 
 async fn sync_now(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSource) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
-    let stored = store_files(blobs, source, &mut lines)?;
+    let stored = store_files(blobs, source, &mut lines).await?;
 
     let txn = db.begin().await?;
     for d in &source.datasets {

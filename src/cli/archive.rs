@@ -16,14 +16,14 @@ pub async fn import(overrides: &Overrides, dir: &Path) -> anyhow::Result<()> {
         anyhow::anyhow!("{} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" })
     })?;
     let (settings, db) = open(overrides).await?;
-    let lines = archive_io::import(&db, &BlobStore::new(&settings.data_dir), &source).await?;
+    let lines = archive_io::import(&db, &BlobStore::of(&settings, &db), &source).await?;
     print_changes(dir, &lines);
     Ok(())
 }
 
 pub async fn export(overrides: &Overrides, contest: &str, dir: &Path) -> anyhow::Result<()> {
     let (settings, db) = open(overrides).await?;
-    let files = archive_io::export(&db, &BlobStore::new(&settings.data_dir), contest, dir).await?;
+    let files = archive_io::export(&db, &BlobStore::of(&settings, &db), contest, dir).await?;
     println!("wrote {} ({files} files)", dir.join("archive.toml").display());
     Ok(())
 }

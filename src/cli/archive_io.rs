@@ -301,7 +301,7 @@ pub async fn import(db: &DatabaseConnection, blobs: &BlobStore, source: &Archive
     for rel in all {
         let path = source.dir.join(rel);
         bar.set_message(rel.display().to_string());
-        let blob = blobs.put_file(&path).with_context(|| format!("storing {}", path.display()))?;
+        let blob = blobs.put_file(&path).await.with_context(|| format!("storing {}", path.display()))?;
         if blob.written {
             lines.push(format!("file {}: stored as {}", rel.display(), blob.sha256));
         }
@@ -461,9 +461,10 @@ pub async fn export(db: &DatabaseConnection, blobs: &BlobStore, slug: &str, dir:
         for f in files {
             // Named by content, so that the same archive always exports to the same folder.
             let rel = format!("files/{}/{}", &f.sha256[..16], f.name);
-            let blob = blobs.path_of(&f.sha256).context("a stored file's digest")?;
             std::fs::create_dir_all(dir.join(format!("files/{}", &f.sha256[..16])))?;
-            std::fs::copy(&blob, dir.join(&rel)).with_context(|| format!("copying {}", f.name))?;
+            let copied =
+                blobs.copy_to(&f.sha256, &dir.join(&rel)).await.with_context(|| format!("copying {}", f.name))?;
+            anyhow::ensure!(copied, "{}: its content ({}) is not in the blob store", f.name, f.sha256);
             written += 1;
             paths.push(toml::Value::String(rel));
         }

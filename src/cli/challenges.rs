@@ -29,7 +29,7 @@ pub async fn sync(overrides: &Overrides, dir: &Path) -> anyhow::Result<()> {
     // A sync writes nothing, not even the data folder, unless every folder passes the check.
     let checked = checked_sources(dir)?;
     let (settings, db) = open(overrides).await?;
-    let blobs = BlobStore::new(&settings.data_dir);
+    let blobs = BlobStore::of(&settings, &db);
     for source in &checked {
         let lines = authoring::sync::sync(&db, &blobs, source).await?;
         print_changes(&source.dir, &lines);

@@ -56,7 +56,7 @@ async fn load_demo(db: &DatabaseConnection, settings: &Settings, folder: &Path) 
     let now = Utc::now();
     let start = now.with_nanosecond(0).unwrap_or(now);
     let shift = start - source.contest.starts_at;
-    authoring::sync::sync(db, &BlobStore::new(&settings.data_dir), &source.shifted(shift)).await?;
+    authoring::sync::sync(db, &BlobStore::of(settings, db), &source.shifted(shift)).await?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The command line: the clap definitions of every subcommand and the dispatch to one file per group
-//! (`serve` and `migrate`, `admin`, `answer`, `archive`, `backup`, `challenges`, `classification`, `export`).
+//! (`serve` and `migrate`, `admin`, `answer`, `archive`, `backup`, `challenges`, `classification`, `export`,
+//! `files`).
 
 mod admin;
 mod answer;
@@ -10,6 +11,7 @@ mod challenges;
 mod classification;
 pub mod demo;
 mod export;
+pub mod files;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +49,11 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Stored files: move them between blob stores.
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
     /// Manage organizer accounts and API tokens.
     Admin {
         #[command(subcommand)]
@@ -81,6 +88,17 @@ pub enum Command {
     Challenges {
         #[command(subcommand)]
         command: ChallengesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Copy every file of the data folder's store into the database's (for `blob_store = "database"`);
+    /// files already there are not copied again.
+    Migrate {
+        /// Where to: `database`.
+        #[arg(long, value_parser = ["database"])]
+        to: String,
     },
 }
 
@@ -222,6 +240,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { demo } => serve::serve(overrides, demo).await,
         Command::Migrate => serve::migrate(overrides).await,
         Command::Backup { out } => backup::run(overrides, &out).await,
+        Command::Files { command: FilesCommand::Migrate { to } } => files::migrate(overrides, &to).await,
         Command::Admin { command: AdminCommand::Create { username, password_stdin, role } } => {
             admin::create(overrides, &username, password_stdin, &role).await
         }

@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 
 use super::windows_of;
 use crate::blobs::BlobStore;
-use crate::domain::classification::{Problems, Scored, Sealed, score};
+use crate::domain::classification::{Problems, Sealed, score};
 use crate::domain::play::Refusal;
 use crate::live::Live;
 use crate::store;
@@ -50,13 +50,17 @@ fn cache() -> &'static Mutex<HashMap<String, Arc<Sealed>>> {
 }
 
 /// The sealed table of a challenge, read once from the blob store and kept in memory.
-pub fn sealed(blobs: &BlobStore, row: &classifications::Model) -> Result<Arc<Sealed>, UploadError> {
+pub async fn sealed(blobs: &BlobStore, row: &classifications::Model) -> Result<Arc<Sealed>, UploadError> {
     if let Some(found) = cache().lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&row.sealed_sha256) {
         return Ok(found.clone());
     }
-    let path = blobs.path_of(&row.sealed_sha256).ok_or_else(|| UploadError::Sealed(row.sealed_sha256.clone()))?;
-    let bytes = std::fs::read(path)?;
-    let table = Arc::new(Sealed::read(&bytes).map_err(|_| UploadError::Sealed(row.sealed_sha256.clone()))?);
+    let bytes =
+        blobs.read_to_bytes(&row.sealed_sha256).await?.ok_or_else(|| UploadError::Sealed(row.sealed_sha256.clone()))?;
+    // Parsing is CPU work: off the request's thread.
+    let parsed = tokio::task::spawn_blocking(move || Sealed::read(&bytes))
+        .await
+        .map_err(|e| UploadError::Files(std::io::Error::other(e)))?;
+    let table = Arc::new(parsed.map_err(|_| UploadError::Sealed(row.sealed_sha256.clone()))?);
     cache().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(row.sealed_sha256.clone(), table.clone());
     Ok(table)
 }
@@ -99,24 +103,18 @@ pub async fn submit(
         return Ok(Outcome::DailyLimit { max: row.max_per_day, next });
     }
     let spec = store::classification::spec_of(&row, &c.answer_salt);
-    let (blobs, row_for_task) = (blobs.clone(), row.clone());
-    // Reading the table (once) and scoring are CPU work: off the request's thread.
-    let scored = tokio::task::spawn_blocking(move || -> Result<(Result<Scored, Problems>, Option<_>), UploadError> {
-        let table = sealed(&blobs, &row_for_task)?;
-        let scored = score(&spec, &table, &u.bytes);
-        let stored = match scored {
-            Ok(_) => Some(blobs.put_bytes(&u.bytes)?),
-            Err(_) => None,
-        };
-        Ok((scored, stored))
-    })
-    .await
-    .map_err(|e| UploadError::Files(std::io::Error::other(e)))??;
-    let (scored, stored) = match scored {
-        (Err(problems), _) => return Ok(Outcome::Problems(problems)),
-        (Ok(scored), Some(stored)) => (scored, stored),
-        (Ok(_), None) => return Err(UploadError::Sealed(row.sealed_sha256)),
+    // The table is read once (then kept); scoring is CPU work: off the request's thread.
+    let table = sealed(blobs, &row).await?;
+    let bytes = bytes::Bytes::from(u.bytes);
+    let upload = bytes.clone();
+    let scored = tokio::task::spawn_blocking(move || score(&spec, &table, &upload))
+        .await
+        .map_err(|e| UploadError::Files(std::io::Error::other(e)))?;
+    let scored = match scored {
+        Err(problems) => return Ok(Outcome::Problems(problems)),
+        Ok(scored) => scored,
     };
+    let stored = blobs.put_bytes(bytes).await?;
     let kept = store::classification::insert_within(
         db,
         store::classification::NewUpload {

@@ -3,6 +3,7 @@
 pub mod answer_log;
 pub mod archive;
 pub mod audit;
+pub mod blobs;
 pub mod challenges;
 pub mod classification;
 pub mod contests;

@@ -36,7 +36,7 @@ fn mwscup(args: &[&str], cwd: &Path) -> std::process::Output {
 
 /// The fixture `cup` plus the classification challenge `omega` (static area), sealed with the CLI at
 /// public fraction 0.5; `extra` goes into contest.toml.
-fn source_with_classification(extra: &str) -> Source {
+pub(crate) fn source_with_classification(extra: &str) -> Source {
     let s = Source::valid();
     if !extra.is_empty() {
         s.edit("cup/contest.toml", "max_team_size = 4", &format!("max_team_size = 4\n{extra}"));
@@ -154,7 +154,7 @@ fn f1_by_hand(ids: &HashSet<String>, predicted: &[&str]) -> f64 {
     if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) }
 }
 
-fn predictions(malware: &[&str]) -> String {
+pub(crate) fn predictions(malware: &[&str]) -> String {
     let mut text = "id,label\n".to_owned();
     for id in ["a", "b", "c", "d", "e", "f"] {
         text.push_str(&format!("{id},{}\n", if malware.contains(&id) { "malware" } else { "cleanware" }));
@@ -162,19 +162,19 @@ fn predictions(malware: &[&str]) -> String {
     text
 }
 
-async fn player(app: &TestApp, name: &str) -> (Browser, String) {
+pub(crate) async fn player(app: &TestApp, name: &str) -> (Browser, String) {
     let mut b = app.browser();
     b.register(name).await;
     b.create_team("cup", &format!("Team {name}")).await;
     (b, app.token_named(name).await)
 }
 
-async fn omega_id(app: &TestApp, token: &str) -> i64 {
+pub(crate) async fn omega_id(app: &TestApp, token: &str) -> i64 {
     let ids = app.challenge_ids(token, "/api/v1/challenges").await;
     ids["omega"]
 }
 
-async fn upload_api(app: &TestApp, token: &str, id: i64, csv: &str) -> (StatusCode, Value) {
+pub(crate) async fn upload_api(app: &TestApp, token: &str, id: i64, csv: &str) -> (StatusCode, Value) {
     let res = app
         .api()
         .post(app.url(&format!("/api/v1/challenges/{id}/predictions")))

@@ -2,7 +2,6 @@
 //! to the datasets' terms), the dataset catalog, agreements, and the organizers' list of challenges.
 
 use chrono::{Duration, Utc};
-use mwscup::blobs::BlobStore;
 use mwscup::domain::role::Role;
 use reqwest::StatusCode;
 
@@ -22,8 +21,7 @@ pub async fn load_cup(app: &TestApp) -> Source {
 pub async fn load(app: &TestApp, source: Source) -> Source {
     let checked = mwscup::authoring::load_checked(&source.dir()).expect("the fixture is valid");
     let shift = (Utc::now() - Duration::minutes(30)) - checked.contest.starts_at;
-    let blobs = BlobStore::new(&app.fixture.data_dir());
-    let lines = mwscup::authoring::sync::sync(&app.db, &blobs, &checked.shifted(shift)).await.unwrap();
+    let lines = mwscup::authoring::sync::sync(&app.db, &app.blobs, &checked.shifted(shift)).await.unwrap();
     assert!(lines.iter().any(|l| l == "contest cup: created"), "{lines:?}");
     source
 }
@@ -78,10 +76,7 @@ async fn attachments_follow_visibility_and_agreements(app: TestApp) {
     source.write("cup/dfir/gamma/files/later.txt", "opens later\n");
     let checked = mwscup::authoring::load_checked(&source.dir()).unwrap();
     let shift = (Utc::now() - Duration::minutes(30)) - checked.contest.starts_at;
-    let lines =
-        mwscup::authoring::sync::sync(&app.db, &BlobStore::new(&app.fixture.data_dir()), &checked.shifted(shift))
-            .await
-            .unwrap();
+    let lines = mwscup::authoring::sync::sync(&app.db, &app.blobs, &checked.shifted(shift)).await.unwrap();
     assert!(lines.iter().any(|l| l.contains("file later.txt: added")), "{lines:?}");
     let later = format!("/files/{}/later.txt", sha256_of(b"opens later\n"));
     assert_eq!(alice.get(&later).await.status, StatusCode::NOT_FOUND, "not open yet");

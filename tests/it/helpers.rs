@@ -71,6 +71,8 @@ pub struct TestApp {
     pub fixture: Fixture,
     /// The server's live views, which it keeps current by reloads like those `reload` makes.
     pub live: std::sync::Arc<mwscup::live::Live>,
+    /// The server's blob store (`blob_store`), to store files as the server would.
+    pub blobs: mwscup::blobs::BlobStore,
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -98,8 +100,9 @@ pub async fn start_with(fixture: Fixture, change: impl FnOnce(&mut Settings)) ->
     let address = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(db.clone(), settings);
     let live = state.live.clone();
+    let blobs = state.blobs.clone();
     tokio::spawn(run(listener, state).unwrap());
-    TestApp { address, db, fixture, live }
+    TestApp { address, db, fixture, live, blobs }
 }
 
 /// A loaded two-core CI machine runs many servers at once: a request there may wait longer for a connection
@@ -121,6 +124,7 @@ pub fn settings_of(fixture: &Fixture) -> Settings {
         db_acquire_timeout: TEST_ACQUIRE_TIMEOUT,
         trusted_proxies: Vec::new(),
         metrics_from: Vec::new(),
+        blob_store: mwscup::config::BlobBackend::Folder,
     }
 }
 

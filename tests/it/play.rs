@@ -398,8 +398,7 @@ async fn a_hint_removed_by_a_resync_keeps_its_cost(app: TestApp) {
     );
     let checked = mwscup::authoring::load_checked(&source.dir()).unwrap();
     let shift = (chrono::Utc::now() - chrono::Duration::minutes(30)) - checked.contest.starts_at;
-    let blobs = mwscup::blobs::BlobStore::new(&app.fixture.data_dir());
-    let lines = mwscup::authoring::sync::sync(&app.db, &blobs, &checked.shifted(shift)).await.unwrap();
+    let lines = mwscup::authoring::sync::sync(&app.db, &app.blobs, &checked.shifted(shift)).await.unwrap();
     app.reload().await;
     assert!(lines.iter().any(|l| l.contains("hints[0]: hidden")), "{lines:?}");
     assert_eq!(hint_unlocks::Entity::find().count(&app.db).await.unwrap(), 1, "the unlock is kept");

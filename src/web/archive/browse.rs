@@ -10,7 +10,6 @@ use entity::{archive_files, archive_items, contests};
 use serde::Deserialize;
 
 use super::{Asker, IdPath, archive_until, ended};
-use crate::blobs::BlobStore;
 use crate::startup::AppState;
 use crate::store;
 use crate::web::kit::error::{AppError, AppResult};
@@ -261,22 +260,30 @@ async fn visible_item(
 pub(super) async fn item_page(req: HttpRequest, page: Page, path: web::Path<IdPath>) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let (contest, item, files, asker) = visible_item(&state, &req, path.id).await?;
-    let blobs = BlobStore::new(&state.settings.data_dir);
     let mut room = INLINE_TOTAL;
     let mut inline_cut = false;
-    let files = files
-        .into_iter()
-        .map(|f| {
-            let inline = f.media_type == "text/plain" && f.size <= INLINE_TEXT;
-            let fits = inline && f.size <= room;
-            inline_cut |= inline && !fits;
-            let text = fits.then(|| blobs.path_of(&f.sha256).and_then(|p| std::fs::read_to_string(p).ok())).flatten();
-            if text.is_some() {
-                room -= f.size;
+    let mut rows = Vec::with_capacity(files.len());
+    for f in files {
+        let inline = f.media_type == "text/plain" && f.size <= INLINE_TEXT;
+        let fits = inline && f.size <= room;
+        inline_cut |= inline && !fits;
+        let text = if fits {
+            match state.blobs.read_to_bytes(&f.sha256).await {
+                Ok(bytes) => bytes.and_then(|b| String::from_utf8(b).ok()),
+                Err(e) => {
+                    tracing::error!(sha256 = %f.sha256, error = %e, "an archive file could not be read");
+                    None
+                }
             }
-            FileRow { id: f.id, name: f.name, size: f.size, sha256: f.sha256, media_type: f.media_type, text }
-        })
-        .collect();
+        } else {
+            None
+        };
+        if text.is_some() {
+            room -= f.size;
+        }
+        rows.push(FileRow { id: f.id, name: f.name, size: f.size, sha256: f.sha256, media_type: f.media_type, text });
+    }
+    let files = rows;
     let team = store::teams::by_id(&state.db, contest.id, item.team_id).await?.map(|t| t.name).unwrap_or_default();
     ok(&ItemPage {
         description: markdown::to_html(&item.description),
@@ -299,6 +306,5 @@ pub(super) async fn download(req: HttpRequest, path: web::Path<FilePath>) -> App
     let state = state(&req)?;
     let file = store::archive::file(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
     visible_item(&state, &req, file.item_id).await?;
-    let blob = BlobStore::new(&state.settings.data_dir).path_of(&file.sha256).ok_or(AppError::NotFound)?;
-    crate::web::kit::download::attachment(&req, &blob, &file.name).await
+    crate::web::kit::download::attachment(&req, &state.blobs, &file.sha256, &file.name).await
 }

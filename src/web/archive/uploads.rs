@@ -10,7 +10,6 @@ use entity::contests;
 use serde_json::json;
 
 use super::{ETHICS, KINDS, VISIBILITIES, archive_until};
-use crate::blobs::BlobStore;
 use crate::domain::names::optional_text;
 use crate::inspect;
 use crate::startup::AppState;
@@ -156,10 +155,9 @@ async fn store_item(
     let (Some(title), true) = (title, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let blobs = BlobStore::new(&state.settings.data_dir);
     let mut files = Vec::new();
     for f in &form.files {
-        let stored = blobs.put_file(f.temp.path()).map_err(|e| {
+        let stored = state.blobs.put_file(f.temp.path()).await.map_err(|e| {
             tracing::error!(error = %e, "an archive upload could not be stored");
             AppError::Unavailable(Msg::StorageFailed)
         })?;

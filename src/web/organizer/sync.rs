@@ -14,7 +14,6 @@ use actix_multipart::Multipart;
 use entity::users;
 
 use crate::authoring;
-use crate::blobs::BlobStore;
 use crate::domain::spec::ContestSource;
 use crate::startup::AppState;
 use crate::store;
@@ -138,8 +137,7 @@ async fn finish(
             return render(StatusCode::BAD_REQUEST, &view);
         }
     };
-    let lines =
-        authoring::sync::sync(&state.db, &BlobStore::new(&state.settings.data_dir), &source).await.map_err(failure)?;
+    let lines = authoring::sync::sync(&state.db, &state.blobs, &source).await.map_err(failure)?;
     let contest = store::contests::by_slug(&state.db, &source.contest.slug).await?.ok_or(AppError::NotFound)?;
     if !lines.is_empty() {
         let after = json!({"folder": view.chosen, "changes": lines.len(), "report": lines.iter().take(100).collect::<Vec<_>>()});

@@ -11,7 +11,6 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::blobs::BlobStore;
 use crate::domain::classification::{self, MAX_UPLOAD_BYTES, Metric, Problems, finals};
 use crate::play::board::Item;
 use crate::play::classification::{Outcome, Upload, UploadError, day_bounds, submit};
@@ -295,9 +294,8 @@ async fn upload_page(
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.slug == path.challenge).await?;
     let item = player.check_open(item, &contest)?;
     let team = player.acting_team()?.clone();
-    let blobs = BlobStore::new(&state.settings.data_dir);
     let upload = Upload { contest: &contest, view: &item.view, team: &team, user_id: player.user.id, bytes };
-    let outcome = submit(&state.db, &blobs, &state.live, upload).await.map_err(upload_error)?;
+    let outcome = submit(&state.db, &state.blobs, &state.live, upload).await.map_err(upload_error)?;
     let lang = page.lang;
     let (msg, status, good, problems) = match outcome {
         Outcome::Scored(p) => {
@@ -446,9 +444,8 @@ pub async fn api_upload(
     let item = player.item_to_answer(&state, &contest, Utc::now(), |v| v.challenge.id == path.id).await?;
     let item = player.check_open(item, &contest)?;
     let team = player.acting_team()?.clone();
-    let blobs = BlobStore::new(&state.settings.data_dir);
     let upload = Upload { contest: &contest, view: &item.view, team: &team, user_id: player.user.id, bytes };
-    match submit(&state.db, &blobs, &state.live, upload).await.map_err(upload_error)? {
+    match submit(&state.db, &state.blobs, &state.live, upload).await.map_err(upload_error)? {
         Outcome::Scored(p) => {
             let metric = match store::classification::spec_row(&state.db, p.challenge_id).await? {
                 Some(row) => metric_of(&row),

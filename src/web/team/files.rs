@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::blobs::{BlobStore, is_sha256};
+use crate::blobs::is_sha256;
 use crate::domain::access::{self, Asker};
 use crate::domain::clock;
 use crate::domain::play::missing_requirements;
@@ -77,6 +77,5 @@ async fn download(
         }
     }
 
-    let blob = BlobStore::new(&state.settings.data_dir).path_of(&path.sha256).ok_or(AppError::NotFound)?;
-    crate::web::kit::download::attachment(&req, &blob, &path.name).await
+    crate::web::kit::download::attachment(&req, &state.blobs, &path.sha256, &path.name).await
 }

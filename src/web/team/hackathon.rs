@@ -10,7 +10,6 @@ use chrono::Utc;
 use entity::{areas, contests, hackathon_entries, teams, users};
 use serde::Deserialize;
 
-use crate::blobs::BlobStore;
 use crate::domain::judging;
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::role::Role;
@@ -215,7 +214,7 @@ async fn store_entry(
     };
     let slides = match slides {
         Some(f) => {
-            let stored = BlobStore::new(&state.settings.data_dir).put_file(f.temp.path()).map_err(|e| {
+            let stored = state.blobs.put_file(f.temp.path()).await.map_err(|e| {
                 tracing::error!(error = %e, "hackathon slides could not be stored");
                 AppError::Unavailable(Msg::StorageFailed)
             })?;
@@ -251,6 +250,5 @@ async fn slides(
     let (Some(name), Some(sha256)) = (&entry.slides_name, &entry.slides_sha256) else {
         return Err(AppError::NotFound);
     };
-    let blob = BlobStore::new(&state.settings.data_dir).path_of(sha256).ok_or(AppError::NotFound)?;
-    crate::web::kit::download::attachment(&req, &blob, name).await
+    crate::web::kit::download::attachment(&req, &state.blobs, sha256, name).await
 }
