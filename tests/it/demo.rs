@@ -145,7 +145,7 @@ async fn three_instances_start_at_once_on_an_empty_database() {
         let start = || {
             let (url, settings) = (fixture.url.clone(), settings.clone());
             tokio::spawn(async move {
-                let db = mwscup::db::connect(&url).await?;
+                let db = mwscup::db::connect_waiting(&url, crate::helpers::TEST_ACQUIRE_TIMEOUT).await?;
                 mwscup::db::migrate(&db).await?;
                 mwscup::cli::demo::ensure(&db, &settings).await.map(|outcome| outcome.created_contest)
             })

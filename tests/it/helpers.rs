@@ -92,10 +92,10 @@ pub async fn spawn_with(backend: Backend, change: impl FnOnce(&mut Settings)) ->
 }
 
 pub async fn start_with(fixture: Fixture, change: impl FnOnce(&mut Settings)) -> TestApp {
-    let db = mwscup::db::connect_waiting(&fixture.url, TEST_ACQUIRE_TIMEOUT).await.unwrap();
-    mwscup::db::migrate(&db).await.unwrap();
     let mut settings = settings_of(&fixture);
     change(&mut settings);
+    let db = mwscup::db::connect_waiting(&fixture.url, settings.db_acquire_timeout).await.unwrap();
+    mwscup::db::migrate(&db).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(db.clone(), settings);
