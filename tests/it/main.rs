@@ -14,6 +14,7 @@ mod archive;
 mod auth;
 mod authoring;
 mod authz;
+mod balanced;
 mod blobs;
 mod browser;
 mod bursts;
