@@ -121,7 +121,10 @@ impl BlobStore {
 
     /// Stores bytes held in memory (an upload read whole), unless the same content is stored already.
     pub async fn put_bytes(&self, bytes: impl Into<Bytes>) -> io::Result<Stored> {
-        let bytes: Bytes = bytes.into();
+        self.store(bytes.into()).await.map(counted)
+    }
+
+    async fn store(&self, bytes: Bytes) -> io::Result<Stored> {
         match self {
             BlobStore::Folder { root } => {
                 let root = root.clone();
@@ -148,7 +151,10 @@ impl BlobStore {
     /// Stores a copy of the file at `source`, unless the same content is stored already. The file is read
     /// twice (its digest, then its content), a chunk at a time.
     pub async fn put_file(&self, source: &Path) -> io::Result<Stored> {
-        let source = source.to_path_buf();
+        self.store_file(source.to_path_buf()).await.map(counted)
+    }
+
+    async fn store_file(&self, source: PathBuf) -> io::Result<Stored> {
         match self {
             BlobStore::Folder { root } => {
                 let root = root.clone();
@@ -244,6 +250,9 @@ impl BlobStore {
                 }))
             }
         };
+        let content = Box::pin(content.inspect_ok(|chunk| {
+            crate::metrics::METRICS.blob_read.inc_by(chunk.len() as u64);
+        }));
         Ok(Some(Opened { size, content }))
     }
 
@@ -273,6 +282,14 @@ impl BlobStore {
         out.flush().await?;
         Ok(true)
     }
+}
+
+/// Counts a newly written file's bytes for `/metrics`.
+fn counted(stored: Stored) -> Stored {
+    if stored.written {
+        crate::metrics::METRICS.blob_written.inc_by(stored.size);
+    }
+    stored
 }
 
 /// Reads up to [`CHUNK`] bytes (fewer only at the end of the file).

@@ -1,5 +1,5 @@
 //! What the server counts for its operators, in Prometheus' text format at `/metrics`: requests by route and
-//! status, answers by verdict, live connections, the database pool, recomputations of the standings. One
+//! status, answers by verdict, live connections, the database pool, recomputations of the standings, bytes in and out of the file store. One
 //! registry per process: each instance reports its own figures, and Prometheus adds them up.
 
 use std::sync::LazyLock;
@@ -31,6 +31,8 @@ pub struct Metrics {
     pub sse_clients: Gauge,
     pub pool_connections: Gauge,
     pub pool_idle: Gauge,
+    pub blob_written: Counter,
+    pub blob_read: Counter,
 }
 
 /// The process's metrics.
@@ -48,7 +50,21 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("db_pool_connections", "Database connections open in the pool", pool_connections.clone());
     let pool_idle = Gauge::default();
     registry.register("db_pool_idle", "Database connections of the pool not in use", pool_idle.clone());
-    Metrics { registry, requests, answers, recomputations, sse_clients, pool_connections, pool_idle }
+    let blob_written = Counter::default();
+    registry.register("blob_written_bytes", "Bytes of new files written to the file store", blob_written.clone());
+    let blob_read = Counter::default();
+    registry.register("blob_read_bytes", "Bytes read from the file store (downloads, copies)", blob_read.clone());
+    Metrics {
+        registry,
+        requests,
+        answers,
+        recomputations,
+        sse_clients,
+        pool_connections,
+        pool_idle,
+        blob_written,
+        blob_read,
+    }
 });
 
 impl Metrics {
@@ -81,6 +97,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("# TYPE mwscup_sse_clients gauge"), "{text}");
+        assert!(text.contains("# TYPE mwscup_blob_read_bytes counter"), "{text}");
         assert!(text.trim_end().ends_with("# EOF"), "{text}");
     }
 }

@@ -21,7 +21,8 @@ use crate::helpers::TestApp;
 both!(a_killed_server_loses_no_accepted_answer, a_storage_failure_keeps_nothing, a_lost_database_answers_503);
 
 /// PostgreSQL restarts while teams answer: meanwhile every answer is a 503 with a message (never a 500, never
-/// a verdict that was not kept), and service resumes without restarting mwscup.
+/// a verdict that was not kept), `/healthz` answers 503 within a second, and service resumes without
+/// restarting mwscup.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_restart_mid_load() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
@@ -95,6 +96,23 @@ async fn a_postgres_restart_mid_load() {
             })
         })
         .collect();
+    // Meanwhile a load balancer's health check asks every 100 ms, and must have its answer within a second.
+    let health = {
+        let (stop, url) = (stop.clone(), app.url("/healthz"));
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let asked = std::time::Instant::now();
+                let res = client.get(&url).timeout(Duration::from_secs(5)).send().await.unwrap();
+                let status = res.status().as_u16();
+                let body = res.text().await.unwrap();
+                seen.push((asked.elapsed(), status, body));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            seen
+        })
+    };
     tokio::time::sleep(Duration::from_millis(800)).await;
     pg.down();
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -114,6 +132,13 @@ async fn a_postgres_restart_mid_load() {
     let mut seen = Vec::new();
     for c in clients {
         seen.extend(c.await.unwrap());
+    }
+    let checks = health.await.unwrap();
+    assert!(checks.iter().any(|(_, s, _)| *s == 503), "the health check saw the outage: {checks:?}");
+    assert_eq!(checks.last().map(|(_, s, _)| *s), Some(200), "and the recovery: {checks:?}");
+    for (took, status, body) in &checks {
+        assert!(*status == 200 || *status == 503, "{status}: {body}");
+        assert!(*took < Duration::from_secs(1), "/healthz took {took:?} ({status} {body})");
     }
     let unavailable: Vec<_> = seen.iter().filter(|(s, _)| *s == 503).collect();
     assert!(!unavailable.is_empty(), "the outage was seen");
@@ -136,6 +161,45 @@ async fn a_postgres_restart_mid_load() {
     let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
     assert_eq!(board["standings"][0]["team"], "Steady", "{board}");
     assert_eq!(board["standings"][0]["team_id"], team.id, "{board}");
+}
+
+/// PostgreSQL hangs (its processes stopped, connections open): `/healthz` still answers 503 within a second,
+/// every time, and 200 again once the database answers, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_database_still_gets_a_health_answer() {
+    let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
+    let fixture = crate::helpers::Fixture {
+        url: pg.url(),
+        dir: tempfile::tempdir().unwrap(),
+        backend: crate::helpers::Backend::Postgres,
+    };
+    let app = crate::helpers::start_with(fixture, |s| s.db_acquire_timeout = Duration::from_secs(1)).await;
+    let health = || async {
+        let asked = std::time::Instant::now();
+        let res =
+            reqwest::Client::new().get(app.url("/healthz")).timeout(Duration::from_secs(10)).send().await.unwrap();
+        let status = res.status();
+        (asked.elapsed(), status, res.text().await.unwrap())
+    };
+    assert_eq!(health().await.1, reqwest::StatusCode::OK);
+    pg.freeze();
+    for _ in 0..3 {
+        let (took, status, body) = health().await;
+        assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.starts_with("database unavailable"), "{body}");
+        assert!(took < Duration::from_secs(1), "/healthz took {took:?}");
+    }
+    pg.thaw();
+    let thawed = std::time::Instant::now();
+    loop {
+        let (took, status, body) = health().await;
+        assert!(took < Duration::from_secs(1), "/healthz took {took:?}");
+        if status == reqwest::StatusCode::OK {
+            break;
+        }
+        assert!(thawed.elapsed() < Duration::from_secs(10), "no recovery: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn serve(app: &TestApp) -> (Child, String) {

@@ -199,16 +199,7 @@ impl TestApp {
     }
 
     pub fn browser_in(&self, lang: &str) -> Browser {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
-        let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .default_headers(headers.clone())
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .unwrap();
-        Browser { client, base: self.address.clone(), csrf: None, jar, headers }
+        Browser::at(&self.address, lang, None)
     }
 
     /// A contest that runs from an hour ago for `hours` more hours (negative: it has ended).
@@ -302,6 +293,7 @@ pub struct Browser {
     csrf: Option<String>,
     jar: Arc<Jar>,
     headers: reqwest::header::HeaderMap,
+    local: Option<std::net::IpAddr>,
 }
 
 pub struct Page {
@@ -334,10 +326,27 @@ pub fn csrf_of(body: &str) -> Option<String> {
 }
 
 impl Browser {
+    /// A new browser with its own cookies for the server at `base`, asking for pages in `lang`, connecting
+    /// from `local` if given (a client on an address of its own, as behind a proxy).
+    pub fn at(base: &str, lang: &str, local: Option<std::net::IpAddr>) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .default_headers(headers.clone())
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .local_address(local)
+            .build()
+            .unwrap();
+        Browser { client, base: base.to_owned(), csrf: None, jar, headers, local }
+    }
+
     /// A client with this browser's cookies that does not follow redirects: to see a 303 and where it points.
     pub fn direct(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_provider(self.jar.clone())
+            .local_address(self.local)
             .default_headers(self.headers.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -520,8 +520,12 @@ async fn metrics_count_answers_and_requests(app: TestApp) {
         "mwscup_sse_clients ",
         "mwscup_db_pool_connections ",
         "mwscup_live_recomputations_total ",
+        "mwscup_blob_read_bytes_total ",
     ] {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
+    // Loading the contest stored its attachments.
+    let written = text.lines().find_map(|l| l.strip_prefix("mwscup_blob_written_bytes_total ")).unwrap();
+    assert!(written.parse::<u64>().unwrap() > 0, "{written}");
     assert!(!text.contains("Mimikatz"), "an answer never reaches the metrics");
 }

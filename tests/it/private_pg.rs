@@ -89,11 +89,38 @@ impl PrivatePostgres {
     pub fn down(&self) {
         assert!(self.pg_ctl("stop"), "the private PostgreSQL stops");
     }
+
+    /// Stops every process of the server with SIGSTOP: connections stay open and nothing answers, as when
+    /// its machine hangs. `thaw` resumes them.
+    pub fn freeze(&self) {
+        self.signal("STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = std::fs::read_to_string(self.data().join("postmaster.pid")).unwrap();
+        let pid = pid.lines().next().unwrap().trim().to_owned();
+        let mut pids = vec![pid.clone()];
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // pid (comm) state ppid …: the parent is the second field after the command's closing parenthesis.
+            let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1));
+            if ppid == Some(pid.as_str()) {
+                pids.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        let ok = Command::new("kill").arg(format!("-{signal}")).args(&pids).status().unwrap();
+        assert!(ok.success(), "kill -{signal} {pids:?}");
+    }
 }
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
-        // Already stopped is fine.
+        // A frozen server could not stop; already stopped is fine.
+        self.signal("CONT");
         self.pg_ctl("stop");
     }
 }
