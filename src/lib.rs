@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod feeds;
+pub mod hashing;
 pub mod inspect;
 pub mod live;
 pub mod metrics;

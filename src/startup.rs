@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::blobs::BlobStore;
 use crate::config::Settings;
+use crate::hashing::Hashing;
 use crate::live::{self, Live};
 use crate::store::answer_log::AnswerLog;
 use crate::web;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub streams: StreamBudget,
     /// Where stored files are kept (`blob_store`): the data folder or the database.
     pub blobs: BlobStore,
+    /// Password hashing, at most one a core at once.
+    pub hashing: Hashing,
 }
 
 impl AppState {
@@ -51,7 +54,8 @@ impl AppState {
         let answers = AnswerLog::start(db.clone());
         let streams = StreamBudget::new(settings.sse_per_address, settings.sse_total);
         let blobs = BlobStore::of(&settings, &db);
-        AppState { db, settings, cookie_key, live, answers, streams, blobs }
+        let hashing = Hashing::for_this_machine();
+        AppState { db, settings, cookie_key, live, answers, streams, blobs, hashing }
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{both, both_with};
 both!(a_burst_of_wrong_answers_keeps_max_attempts, a_burst_of_wrong_answers_keeps_the_minute_limit);
 both!(a_burst_of_guessed_passwords_gets_five_checks, one_address_holds_its_share_of_live_connections);
 both!(uploads_are_bounded_in_parts_files_and_text, forwarded_addresses_are_ignored_from_strangers);
+both!(a_crowd_signing_in_at_once_is_all_let_in);
 both_with!(behind_a_local_proxy; a_trusted_proxy_names_the_client);
 
 const BURST: usize = 40;
@@ -124,6 +125,30 @@ async fn a_burst_of_guessed_passwords_gets_five_checks(app: TestApp) {
     assert!(kept <= 5, "{kept} failures counted for the account");
 }
 
+/// Forty players sign in at the same moment: their password checks queue for the hashing workers (one a
+/// core) and every one of them is let in; none is lost or refused.
+async fn a_crowd_signing_in_at_once_is_all_let_in(app: TestApp) {
+    let mut crowd = Vec::new();
+    for i in 0..BURST {
+        let name = format!("crowd{i}");
+        app.user(&name, mwscup::domain::role::Role::Participant).await;
+        let b = app.browser();
+        let csrf = csrf_of(&b.client.get(app.url("/login")).send().await.unwrap().text().await.unwrap()).unwrap();
+        crowd.push((name, b.direct(), csrf));
+    }
+    let sends = crowd.iter().map(|(name, client, csrf)| {
+        let form = [("username", name.as_str()), ("password", PASSWORD), ("csrf", csrf.as_str())];
+        client.post(app.url("/login")).form(&form).send()
+    });
+    let statuses: Vec<StatusCode> = join_all(sends).await.into_iter().map(|r| r.expect("answered").status()).collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
+    // Each is signed in.
+    for (name, client, _) in &crowd {
+        let page = client.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(name.as_str()), "{name} is signed in");
+    }
+}
+
 /// One client opening live connections (Server-Sent Events) gets its share, 20, and then 503 with
 /// `Retry-After`; the health check and the pages still answer at once, and a closed connection gives its
 /// place back.
@@ -149,7 +174,7 @@ async fn one_address_holds_its_share_of_live_connections(app: TestApp) {
     let started = std::time::Instant::now();
     let health = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
-    assert!(started.elapsed() < std::time::Duration::from_millis(100), "healthz took {:?}", started.elapsed());
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "healthz took {:?}", started.elapsed());
     assert_eq!(reqwest::get(app.url("/contests/cup")).await.unwrap().status(), StatusCode::OK);
     held.truncate(cap - 1);
     // The server learns of a closed connection when it next writes to it: an announcement makes it write.

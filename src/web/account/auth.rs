@@ -109,8 +109,7 @@ async fn create_account(req: &HttpRequest, form: &RegisterFields) -> AppResult<H
     let (Some(username), Some(email), true) = (username, email, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let plain = form.password.clone();
-    let password_hash = web::block(move || password::hash(&plain)).await?;
+    let password_hash = state.hashing.hash(form.password.clone()).await?;
     let new = store::users::NewUser { username: &username, email, password_hash, role: Role::Participant };
     let user = store::users::create(&state.db, new).await.map_err(|e| match e {
         store::StoreError::UsernameTaken => AppError::Conflict(Msg::UsernameTaken),
@@ -176,6 +175,7 @@ async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpRes
     if let Some(address) = client_ip(req) {
         keys.push((format!("address:{address}"), LOGIN_PER_ADDRESS));
     }
+    let turn = state.hashing.turn().await?;
     let reservation =
         store::limits::reserve_login(&state.db, &keys).await?.map_err(|wait_secs| AppError::TooMany { wait_secs })?;
 
@@ -184,8 +184,7 @@ async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpRes
         None => None,
     };
     let stored = user.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |u| u.password_hash.clone());
-    let plain = form.password.clone();
-    let matches = web::block(move || password::verify(&plain, &stored)).await?;
+    let matches = turn.verify(form.password.clone(), stored).await?;
     let Some(user) = user.filter(|_| matches) else {
         return Err(AppError::Unauthorized(Msg::WrongCredentials));
     };

@@ -127,13 +127,10 @@ async fn set_new_password(
     if form.new != form.confirm {
         return Err(AppError::field("confirm", Msg::PasswordsDiffer));
     }
-    let stored = user.password_hash.clone();
-    let current = form.current;
-    if !web::block(move || password::verify(&current, &stored)).await? {
+    if !state.hashing.verify(form.current, user.password_hash.clone()).await? {
         return Err(AppError::field("current", Msg::WrongCurrentPassword));
     }
-    let new = form.new;
-    let hash = web::block(move || password::hash(&new)).await?;
+    let hash = state.hashing.hash(form.new).await?;
     // Whoever else held a session or a token with the old password is shut out; this browser gets a new session.
     let txn = state.db.begin().await?;
     store::users::set_password_hash(&txn, user.id, hash).await?;

@@ -67,7 +67,7 @@ pub async fn create(req: HttpRequest, ApiOrganizer(organizer): ApiOrganizer, bod
     let (Some(name), Some(password), Some(email), Some(role)) = (name, password, email, role) else {
         return Err(AppError::Invalid(Vec::new()));
     };
-    let password_hash = actix_web::web::block(move || password::hash(&password)).await?;
+    let password_hash = state.hashing.hash(password).await?;
     let new = store::users::NewUser { username: &name, email, password_hash, role };
     let txn = state.db.begin().await?;
     let user = store::users::create(&txn, new).await?;

@@ -117,6 +117,8 @@ pub enum Msg {
         detail: String,
     },
     DatabaseUnavailable,
+    /// Every password worker stayed busy (a burst of sign-ins): try again in a moment.
+    ServerBusy,
     TooManyStreams,
     StorageFailed,
     ArchiveNotYet,
@@ -356,6 +358,12 @@ impl Msg {
                 .pick(
                     "ライブ更新の接続が多すぎます。しばらくしてから再接続してください。",
                     "Too many live connections: reconnect in a moment.",
+                )
+                .into(),
+            ServerBusy => lang
+                .pick(
+                    "ただいま混み合っています。数秒後にもう一度お試しください。",
+                    "The server is busy: try again in a few seconds.",
                 )
                 .into(),
             DatabaseUnavailable => lang
@@ -666,6 +674,15 @@ fn unreachable(err: &sea_orm::DbErr) -> bool {
         }
         DbErr::Conn(_) => true,
         _ => false,
+    }
+}
+
+impl From<crate::hashing::HashingError> for AppError {
+    fn from(e: crate::hashing::HashingError) -> Self {
+        match e {
+            crate::hashing::HashingError::Busy => AppError::Unavailable(Msg::ServerBusy),
+            failed => AppError::Internal(failed.into()),
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::domain::{password, roster, secret};
+use crate::domain::{roster, secret};
 use crate::store;
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{Organizer, state};
@@ -149,12 +149,7 @@ async fn register(
     }
     let passwords: Vec<String> =
         teams.iter().flat_map(|t| t.members.iter().map(|_| secret::generated_password())).collect();
-    let hashes = {
-        let plain = passwords.clone();
-        web::block(move || plain.iter().map(|p| password::hash(p)).collect::<Vec<_>>())
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-    };
+    let hashes = state.hashing.hash_all(passwords.clone()).await?;
     let txn = state.db.begin().await?;
     let created = store::roster::create(&txn, contest.id, &teams, hashes.into_iter()).await?;
     let names: Vec<&str> = created.iter().map(|(t, _)| t.name.as_str()).collect();

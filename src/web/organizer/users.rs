@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::role::Role;
-use crate::domain::{password, secret};
+use crate::domain::secret;
 use crate::store;
 use crate::web::kit::csrf::CsrfForm;
 use crate::web::kit::error::{AppError, AppResult, Msg};
@@ -95,10 +95,7 @@ async fn reset_password(
     let state = state(&req)?;
     let user = store::users::by_id(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
     let plain = secret::generated_password();
-    let hash = {
-        let plain = plain.clone();
-        web::block(move || password::hash(&plain)).await.map_err(|e| AppError::Internal(e.into()))?
-    };
+    let hash = state.hashing.hash(plain.clone()).await?;
     let txn = state.db.begin().await?;
     // Whoever held the old password is signed out everywhere, and the account's API tokens end.
     store::users::set_password_hash(&txn, user.id, hash).await?;
