@@ -45,6 +45,36 @@ pub async fn notify_announcement(db: &DatabaseConnection, contest_id: i32, insta
     }
 }
 
+/// Something kept in `Identities` that changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forget {
+    User(i32),
+    Team(i32),
+    /// A session, by its token's digest.
+    Session(String),
+}
+
+/// Tells the other instances to forget a user, a team or a session they may keep (PostgreSQL only).
+pub async fn notify_forget(db: &DatabaseConnection, what: Forget, instance: u64) {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let payload = match what {
+        Forget::User(id) => format!("forget user {id} {instance}"),
+        Forget::Team(id) => format!("forget team {id} {instance}"),
+        Forget::Session(digest) => format!("forget session {digest} {instance}"),
+    };
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), payload.into()],
+    );
+    if let Err(e) = db.execute_raw(stmt).await {
+        // The others read it again within `identity::KEPT_FOR` anyway.
+        tracing::warn!(error = %e, "could not tell the other instances to forget an identity");
+    }
+}
+
 /// What another process's notification asks of this instance.
 #[derive(Debug, PartialEq, Eq)]
 enum Heard {
@@ -52,6 +82,8 @@ enum Heard {
     Changed(i32),
     /// An announcement was posted: tell the live clients.
     Announced(i32),
+    /// A user, team or session changed.
+    Forget(Forget),
 }
 
 /// What a notification asks, unless this instance sent it.
@@ -61,6 +93,12 @@ fn heard(payload: &str, instance: u64) -> Option<Heard> {
     match words.as_slice() {
         ["announce", _, from, id] if !mine(from) => id.parse().ok().map(Heard::Announced),
         ["announce", ..] => None,
+        ["forget", "user", id, from] if !mine(from) => id.parse().ok().map(|id| Heard::Forget(Forget::User(id))),
+        ["forget", "team", id, from] if !mine(from) => id.parse().ok().map(|id| Heard::Forget(Forget::Team(id))),
+        ["forget", "session", digest, from] if !mine(from) && crate::blobs::is_sha256(digest) => {
+            Some(Heard::Forget(Forget::Session((*digest).to_owned())))
+        }
+        ["forget", ..] => None,
         [contest, from] if !mine(from) => contest.parse().ok().map(Heard::Changed),
         // From an older instance without a name.
         [contest] => contest.parse().ok().map(Heard::Changed),
@@ -80,6 +118,7 @@ pub fn start(live: Arc<Live>, database_url: String, every: Duration) {
             if let Err(e) = periodic.reload_all().await {
                 tracing::warn!(error = %e, "periodic reload of the live standings failed");
             }
+            periodic.identities.sweep();
         }
     });
     if database_url.starts_with("postgres") {
@@ -103,6 +142,8 @@ async fn listen(live: Arc<Live>, url: String) {
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
         }
+        // Whatever was said while this instance was not listening is unknown: read every identity again.
+        live.identities.forget_all();
         loop {
             match listener.recv().await {
                 Ok(first) => {
@@ -114,6 +155,11 @@ async fn listen(live: Arc<Live>, url: String) {
                             contests.insert(contest);
                         }
                         Some(Heard::Announced(id)) => announced.push(id),
+                        Some(Heard::Forget(what)) => match what {
+                            Forget::User(id) => live.identities.forget_user(id),
+                            Forget::Team(id) => live.identities.forget_team(id),
+                            Forget::Session(digest) => live.identities.forget_session(&digest),
+                        },
                         None => {}
                     };
                     take(first.payload());
@@ -146,7 +192,7 @@ async fn listen(live: Arc<Live>, url: String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Heard, heard};
+    use super::{Forget, Heard, heard};
 
     #[test]
     fn an_instance_skips_its_own_notifications() {
@@ -157,5 +203,11 @@ mod tests {
         assert_eq!(heard("x 1", 2), None);
         assert_eq!(heard("announce 7 42 99", 41), Some(Heard::Announced(99)));
         assert_eq!(heard("announce 7 42 99", 42), None, "its own announcement went out already");
+        assert_eq!(heard("forget user 5 42", 41), Some(Heard::Forget(Forget::User(5))));
+        assert_eq!(heard("forget team 6 42", 41), Some(Heard::Forget(Forget::Team(6))));
+        assert_eq!(heard("forget user 5 42", 42), None);
+        let digest = "ab".repeat(32);
+        assert_eq!(heard(&format!("forget session {digest} 1"), 2), Some(Heard::Forget(Forget::Session(digest))));
+        assert_eq!(heard("forget session nothex 1", 2), None);
     }
 }

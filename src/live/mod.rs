@@ -11,6 +11,7 @@
 //! nothing, not even that something happened.
 
 pub mod bus;
+pub mod identity;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +26,8 @@ use tokio::sync::broadcast;
 use crate::domain::standings::{Entry, Events, Points, Row, Solve, View};
 use crate::store::challenges::ChallengeView;
 use crate::store::{self, StoreResult};
+use bus::Forget;
+use identity::Identities;
 
 /// Standings overall and per area (by area id).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -307,6 +310,9 @@ impl Catalog {
     }
 }
 
+/// A contest's id, start and end.
+type Window = (i32, DateTime<Utc>, DateTime<Utc>);
+
 /// Every loaded contest's live standings.
 pub struct Live {
     db: DatabaseConnection,
@@ -315,11 +321,48 @@ pub struct Live {
     slugs: RwLock<HashMap<String, i32>>,
     /// This instance's name in the notifications it sends, so that it skips its own.
     instance: u64,
+    /// Sessions, tokens, users and their teams, kept in memory.
+    pub identities: Identities,
+    /// Every contest's id and times, for the contest running now; read again after any reload.
+    schedule: RwLock<Option<Arc<Vec<Window>>>>,
 }
 
 impl Live {
     pub fn new(db: DatabaseConnection) -> Live {
-        Live { db, contests: RwLock::new(HashMap::new()), slugs: RwLock::new(HashMap::new()), instance: rand::random() }
+        Live {
+            identities: Identities::new(db.clone()),
+            db,
+            contests: RwLock::new(HashMap::new()),
+            slugs: RwLock::new(HashMap::new()),
+            instance: rand::random(),
+            schedule: RwLock::new(None),
+        }
+    }
+
+    /// The contest running at `now` (the latest to start, if several), else the latest to start; `None`
+    /// when there is no contest. For the API's routes without a contest in their path.
+    pub async fn current(&self, now: DateTime<Utc>) -> StoreResult<Option<Arc<ContestLive>>> {
+        let known = self.schedule.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let schedule = match known {
+            Some(s) => s,
+            None => {
+                let all = store::contests::all(&self.db).await?;
+                let s = Arc::new(all.iter().map(|c| (c.id, c.starts_at, c.ends_at)).collect::<Vec<_>>());
+                *self.schedule.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(s.clone());
+                s
+            }
+        };
+        let running = schedule.iter().filter(|(_, starts, ends)| *starts <= now && now < *ends).max_by_key(|c| c.1);
+        let Some(&(id, _, _)) = running.or_else(|| schedule.iter().max_by_key(|c| c.1)) else { return Ok(None) };
+        if let Some(live) = self.loaded(id) {
+            return Ok(Some(live));
+        }
+        let Some(contest) = store::contests::by_id(&self.db, id).await? else { return Ok(None) };
+        Ok(Some(self.get(&contest).await?))
+    }
+
+    fn forget_schedule(&self) {
+        *self.schedule.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// A contest by its slug, loaded the first time it is asked for; `None` if there is none.
@@ -366,6 +409,7 @@ impl Live {
     /// Something the events or the catalog depend on changed (teams, challenges, the contest's settings,
     /// another instance's writes): reads the contest again and tells the clients if the standings moved.
     pub async fn reload(&self, contest_id: i32) -> StoreResult<()> {
+        self.forget_schedule();
         let Some(live) = self.loaded(contest_id) else { return Ok(()) };
         let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(()) };
         let fresh = store::scores::events(&self.db, contest_id).await?;
@@ -396,6 +440,7 @@ impl Live {
 
     /// Reloads every loaded contest: picks up what other processes wrote (a `challenges sync`).
     pub async fn reload_all(&self) -> StoreResult<()> {
+        self.forget_schedule();
         let ids: Vec<i32> =
             self.contests.read().unwrap_or_else(std::sync::PoisonError::into_inner).keys().copied().collect();
         for id in ids {
@@ -409,6 +454,26 @@ impl Live {
     pub async fn announce(&self, row: &entity::announcements::Model) {
         self.broadcast_announcement(row);
         bus::notify_announcement(&self.db, row.contest_id, self.instance, row.id).await;
+    }
+
+    /// A user's sessions, tokens, role or teams changed (committed): forgotten here at once and on the other
+    /// instances through NOTIFY.
+    pub async fn forget_user(&self, user_id: i32) {
+        self.identities.forget_user(user_id);
+        bus::notify_forget(&self.db, Forget::User(user_id), self.instance).await;
+    }
+
+    /// A team's row changed (hidden, disqualified, left by its last member).
+    pub async fn forget_team(&self, team_id: i32) {
+        self.identities.forget_team(team_id);
+        bus::notify_forget(&self.db, Forget::Team(team_id), self.instance).await;
+    }
+
+    /// A session ended (a logout), by its token.
+    pub async fn forget_session(&self, token: &str) {
+        let digest = crate::domain::secret::token_digest(token);
+        self.identities.forget_session(&digest);
+        bus::notify_forget(&self.db, Forget::Session(digest), self.instance).await;
     }
 
     /// An announcement to this instance's live clients of its contest.

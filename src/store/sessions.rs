@@ -26,16 +26,15 @@ pub async fn start(db: &impl ConnectionTrait, user_id: i32) -> StoreResult<Strin
     Ok(token)
 }
 
-/// The user behind a session token, if the session exists and has not expired.
-pub async fn user_of(db: &impl ConnectionTrait, token: &str) -> StoreResult<Option<users::Model>> {
-    // One query on every signed-in request: the session with its user.
+/// The unexpired session of a token's digest, with its user.
+pub async fn find(db: &impl ConnectionTrait, digest: &str) -> StoreResult<Option<(sessions::Model, users::Model)>> {
     let found = sessions::Entity::find()
-        .filter(sessions::Column::TokenHash.eq(secret::token_digest(token)))
+        .filter(sessions::Column::TokenHash.eq(digest))
         .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
         .find_also_related(users::Entity)
         .one(db)
         .await?;
-    Ok(found.and_then(|(_, user)| user))
+    Ok(found.and_then(|(session, user)| Some((session, user?))))
 }
 
 pub async fn end(db: &impl ConnectionTrait, token: &str) -> StoreResult<()> {

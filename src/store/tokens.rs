@@ -1,6 +1,6 @@
 //! API tokens: shown once at creation, stored as a SHA-256 digest, revocable.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use entity::{api_tokens, users};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -54,25 +54,22 @@ pub async fn revoke_all_of(db: &impl ConnectionTrait, user_id: i32) -> StoreResu
     Ok(())
 }
 
-/// The user a presented token belongs to. Marks the token used, at most once a minute, so that reads
-/// by scripts do not turn into a write each.
-pub async fn user_of(db: &impl ConnectionTrait, token: &str) -> StoreResult<Option<users::Model>> {
-    // One query on every API call: the token with its user.
-    let Some((record, Some(user))) = api_tokens::Entity::find()
-        .filter(api_tokens::Column::TokenHash.eq(secret::token_digest(token)))
+/// The API token of a token's digest, with its user.
+pub async fn find(db: &impl ConnectionTrait, digest: &str) -> StoreResult<Option<(api_tokens::Model, users::Model)>> {
+    let found = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(digest))
         .find_also_related(users::Entity)
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let now = Utc::now();
-    if record.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
-        api_tokens::Entity::update_many()
-            .col_expr(api_tokens::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(api_tokens::Column::Id.eq(record.id))
-            .exec(db)
-            .await?;
-    }
-    Ok(Some(user))
+        .await?;
+    Ok(found.and_then(|(record, user)| Some((record, user?))))
+}
+
+/// Records when a token was last used.
+pub async fn touch(db: &impl ConnectionTrait, token_id: i32, at: chrono::DateTime<Utc>) -> StoreResult<()> {
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::LastUsedAt, sea_orm::sea_query::Expr::value(at))
+        .filter(api_tokens::Column::Id.eq(token_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

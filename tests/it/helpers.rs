@@ -172,9 +172,12 @@ impl TestApp {
     }
 
     /// What the test wrote to the database behind the server's back (as another process would) reaches
-    /// the server now, as the periodic reload would bring it within seconds.
+    /// the server now, as the periodic reload (contests) and the identities' expiry would bring it within
+    /// seconds.
     pub async fn reload(&self) {
         self.live.reload_all().await.unwrap();
+        // Identities are read again after `identity::KEPT_FOR` when changed behind the server's back.
+        self.live.identities.forget_all();
     }
 
     /// Every contest ended `ago` before now (as if its day were over), with its freeze dropped if asked;

@@ -23,6 +23,7 @@ mod cli;
 mod demo;
 mod faults;
 mod files;
+mod identity;
 mod judging;
 mod names;
 mod play;

@@ -491,7 +491,12 @@ async fn organizers_and_judges_do_not_play(app: TestApp) {
             .await
             .unwrap()
             .unwrap();
-    mwscup::store::users::set_role(&app.db, alice_user.id, Role::Judge).await.unwrap();
+    // Through the organizers' page, which tells every instance to read her again.
+    let mut boss = app.browser();
+    boss.login("boss", PASSWORD).await;
+    boss.get("/admin/users").await;
+    let made = boss.post(&format!("/admin/users/{}/role", alice_user.id), &[("role", "judge")]).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
     let (status, body) = attempt(&app, &token, alpha, "Mimikatz").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["message"], "Organizers and judges cannot be in a team or answer.");

@@ -112,8 +112,13 @@ impl PrivatePostgres {
                 pids.push(entry.file_name().to_string_lossy().into_owned());
             }
         }
-        let ok = Command::new("kill").arg(format!("-{signal}")).args(&pids).status().unwrap();
-        assert!(ok.success(), "kill -{signal} {pids:?}");
+        // The postmaster must take the signal; a backend may have ended since it was listed.
+        let ok = Command::new("kill").arg(format!("-{signal}")).arg(&pid).status().unwrap();
+        assert!(ok.success(), "kill -{signal} {pid}");
+        for child in &pids[1..] {
+            let _ =
+                Command::new("kill").arg(format!("-{signal}")).arg(child).stderr(std::process::Stdio::null()).status();
+        }
     }
 }
 

@@ -35,6 +35,7 @@ pub async fn start_session(
 ) -> AppResult<actix_web::cookie::Cookie<'static>> {
     if let Some(old) = read_signed(req, &state.cookie_key, SESSION_COOKIE) {
         store::sessions::end(&state.db, &old).await?;
+        state.live.forget_session(&old).await;
     }
     let token = store::sessions::start(&state.db, user_id).await?;
     let age = CookieDuration::days(store::sessions::LIFETIME_DAYS);
@@ -199,6 +200,7 @@ async fn logout(req: HttpRequest, CsrfForm(_): CsrfForm<NoFields>) -> AppResult<
     let state = state(&req)?;
     if let Some(token) = read_signed(&req, &state.cookie_key, SESSION_COOKIE) {
         store::sessions::end(&state.db, &token).await?;
+        state.live.forget_session(&token).await;
     }
     let mut res = see_other("/");
     res.add_cookie(&removal(SESSION_COOKIE)).map_err(|e| AppError::Internal(e.into()))?;

@@ -135,6 +135,7 @@ async fn set_new_password(
     let txn = state.db.begin().await?;
     store::users::set_password_hash(&txn, user.id, hash).await?;
     txn.commit().await?;
+    state.live.forget_user(user.id).await;
     let cookie = start_session(req, &state, user.id).await?;
     let mut res = see_other("/account?done=password");
     res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
@@ -176,5 +177,6 @@ async fn revoke_token(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     store::tokens::revoke(&state.db, user.id, id.into_inner()).await?;
+    state.live.forget_user(user.id).await;
     Ok(see_other("/account?done=revoked"))
 }

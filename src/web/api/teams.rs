@@ -122,6 +122,7 @@ pub async fn add_member(
     trail::record(&txn, Some(contest.id), &organizer, "team.add_member", trail::team_target(&team), Value::Null, after)
         .await?;
     txn.commit().await?;
+    state.live.forget_user(user_id).await;
     state.live.changed(contest.id).await?;
     let team = store::teams::by_id(&state.db, contest.id, team.id).await?.ok_or(AppError::NotFound)?;
     let show_code = role_of(&organizer).is_organizer();

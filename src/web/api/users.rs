@@ -32,16 +32,17 @@ pub fn rfc3339(at: &DateTime<Utc>) -> String {
 /// The contest of the request if there is one: the slug's (which must exist), or the current one.
 async fn contest_of(req: &HttpRequest) -> AppResult<Option<entity::contests::Model>> {
     let state = state(req)?;
-    match req.match_info().get("slug") {
-        Some(slug) => Ok(Some(store::contests::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?)),
-        None => Ok(store::contests::current(&state.db, Utc::now()).await?),
-    }
+    let live = match req.match_info().get("slug") {
+        Some(slug) => Some(state.live.by_slug(slug).await?.ok_or(AppError::NotFound)?),
+        None => state.live.current(Utc::now()).await?,
+    };
+    Ok(live.map(|l| l.latest().contest.clone()))
 }
 
 pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let team_id = match contest_of(&req).await? {
-        Some(contest) => store::teams::of_user(&state.db, contest.id, user.id).await?.map(|t| t.id),
+        Some(contest) => state.live.identities.team_of(contest.id, user.id).await?.map(|t| t.id),
         None => None,
     };
     Ok(success(UserJson {

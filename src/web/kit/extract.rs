@@ -12,7 +12,6 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::domain::role::Role;
 use crate::startup::AppState;
-use crate::store;
 use crate::web::kit::cookies::{SESSION_COOKIE, read_signed};
 use crate::web::kit::csrf;
 use crate::web::kit::error::{AppError, AppResult, Msg};
@@ -40,7 +39,7 @@ impl MaybeUser {
         }
         let state = state(req)?;
         let user = match read_signed(req, &state.cookie_key, SESSION_COOKIE) {
-            Some(token) => store::sessions::user_of(&state.db, &token).await?.map(Rc::new),
+            Some(token) => state.live.identities.by_session(&token).await?.map(|u| Rc::new(users::Model::clone(&u))),
             None => None,
         };
         req.extensions_mut().insert(Loaded(user.clone()));
@@ -131,8 +130,8 @@ impl ApiCaller {
         if let Some(token) = presented_token(req) {
             let token = token?;
             let state = state(req)?;
-            let user = store::tokens::user_of(&state.db, &token).await?.ok_or(AppError::BadToken)?;
-            let user = Rc::new(user);
+            let user = state.live.identities.by_token(&token).await?.ok_or(AppError::BadToken)?;
+            let user = Rc::new(users::Model::clone(&user));
             req.extensions_mut().insert(Loaded(Some(user.clone())));
             return Ok(user);
         }
@@ -207,10 +206,7 @@ impl FromRequest for ContestCtx {
             // The contest as its live view holds it (kept current by the reloads), not read per request.
             let live = match req.match_info().get("slug") {
                 Some(slug) => state.live.by_slug(slug).await?.ok_or(AppError::NotFound)?,
-                None => {
-                    let contest = store::contests::current(&state.db, Utc::now()).await?.ok_or(AppError::NotFound)?;
-                    state.live.get(&contest).await?
-                }
+                None => state.live.current(Utc::now()).await?.ok_or(AppError::NotFound)?,
             };
             Ok(ContestCtx(live.latest().contest.clone()))
         })

@@ -148,6 +148,9 @@ async fn reveal(
         .map(|r| (r.team_id, i32::try_from(r.pos).unwrap_or(i32::MAX), r.score.0))
         .collect();
     store::teams::set_final(&state.db, &finals).await?;
+    for (team_id, _, _) in &finals {
+        state.live.forget_team(*team_id).await;
+    }
     Ok(see_other(&format!("/contests/{}/scoreboard", contest.slug)))
 }
 
@@ -245,6 +248,7 @@ async fn team_visibility(
     trail::record(&txn, Some(contest.id), &organizer, "team.visibility", trail::team_target(&team), before, after)
         .await?;
     txn.commit().await?;
+    state.live.forget_team(team.id).await;
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
 }
@@ -280,6 +284,7 @@ async fn disqualification(
     let after = json!({"disqualified": disqualified, "reason": reason});
     trail::record(&txn, Some(contest.id), &organizer, action, trail::team_target(&team), before, after).await?;
     txn.commit().await?;
+    state.live.forget_team(team.id).await;
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))
 }

@@ -57,6 +57,8 @@ async fn move_member(
         trail::record(&txn, Some(contest.id), &organizer, "team.move_member", trail::user_target(&user), before, after)
             .await?;
         txn.commit().await?;
+        state.live.forget_user(user.id).await;
+        state.live.forget_team(from.id).await;
         state.live.changed(contest.id).await?;
     }
     Ok(see_other(&format!("/contests/{}/console#teams", contest.slug)))

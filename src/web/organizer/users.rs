@@ -81,6 +81,7 @@ async fn set_role(
         let (before, after) = (json!({"role": user.role}), json!({"role": role.as_str()}));
         trail::record(&txn, None, &organizer, "user.role", trail::user_target(&user), before, after).await?;
         txn.commit().await?;
+        state.live.forget_user(user.id).await;
     }
     Ok(see_other(&format!("/admin/users?q={}", user.username)))
 }
@@ -102,6 +103,7 @@ async fn reset_password(
     trail::record(&txn, None, &organizer, "user.password_reset", trail::user_target(&user), Value::Null, Value::Null)
         .await?;
     txn.commit().await?;
+    state.live.forget_user(user.id).await;
     let users = vec![store::users::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?];
     let notice = page.lang.pick(
         "新しいパスワードを作成しました。この画面でのみ表示します。この利用者のログインと API トークンはすべて無効になりました。",

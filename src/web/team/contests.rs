@@ -157,6 +157,7 @@ async fn create_team(
         let state = state(&req)?;
         let new = store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation, captain_id: Some(user.id) };
         store::teams::create(&state.db, new).await?;
+        state.live.forget_user(user.id).await;
         state.live.changed(contest.id).await?;
         Ok(see_other(&format!("/contests/{}/team", contest.slug)))
     }
@@ -185,6 +186,7 @@ async fn join_team(
             .await?
             .ok_or_else(|| AppError::field("code", Msg::NoSuchInviteCode))?;
         store::teams::add_member(&state.db, team.id, user.id, contest.max_team_size).await?;
+        state.live.forget_user(user.id).await;
         Ok(see_other(&format!("/contests/{}/team", contest.slug)))
     }
     .await;
@@ -255,6 +257,7 @@ async fn renew_invite(
         return Err(AppError::Forbidden(Msg::CaptainOnly));
     }
     store::teams::renew_invite(&state.db, team.id).await?;
+    state.live.forget_team(team.id).await;
     Ok(see_other(&format!("/contests/{}/team", contest.slug)))
 }
 
@@ -269,6 +272,8 @@ async fn leave_team(
     let team =
         store::teams::of_user(&state.db, contest.id, user.id).await?.ok_or(AppError::Forbidden(Msg::NotInTeam))?;
     store::teams::leave(&state.db, team.id, user.id).await?;
+    state.live.forget_user(user.id).await;
+    state.live.forget_team(team.id).await;
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}", contest.slug)))
 }

@@ -50,7 +50,7 @@ impl Player {
     }
 
     pub async fn of(state: &AppState, contest: &contests::Model, user: Rc<users::Model>) -> AppResult<Player> {
-        let team = store::teams::of_user(&state.db, contest.id, user.id).await?;
+        let team = state.live.identities.team_of(contest.id, user.id).await?.map(|t| teams::Model::clone(&t));
         let staff = role_of(&user).is_organizer();
         Ok(Player { user, team, staff })
     }

@@ -22,7 +22,6 @@ use crate::feeds;
 use crate::live::{LiveEvent, Snapshot};
 use crate::play::opens_at;
 use crate::startup::AppState;
-use crate::store;
 use crate::web::kit::cached;
 use crate::web::kit::client::client_ip;
 use crate::web::kit::error::{AppError, AppResult, Msg};
@@ -52,7 +51,7 @@ pub async fn reader(state: &AppState, req: &HttpRequest, contest: &contests::Mod
     let organizer = role.is_some_and(Role::is_organizer);
     if !contest.scoreboard_public && !organizer && role != Some(Role::Judge) {
         let user = user.ok_or(AppError::LoginRequired)?;
-        if store::teams::of_user(&state.db, contest.id, user.id).await?.is_none() {
+        if state.live.identities.team_of(contest.id, user.id).await?.is_none() {
             return Err(AppError::Forbidden(Msg::JoinTeamFirst));
         }
     }

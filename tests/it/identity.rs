@@ -1,0 +1,180 @@
+//! Who is asking, from memory: a team's requests are answered without the database once its session or
+//! token was seen, and what ends or changes an identity (a revoked token, a logout, a role) takes effect at
+//! once on this instance and within a second on the others.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::authoring::Source;
+use crate::both;
+use crate::files::load;
+use crate::helpers::{Backend, Browser, Fixture, PASSWORD, TestApp, start, start_with};
+
+both!(a_revoked_token_and_an_ended_session_are_refused_at_once);
+
+/// A team's member with a token, on `app`.
+async fn player(app: &TestApp, name: &str) -> (Browser, String) {
+    let mut b = app.browser();
+    b.register(name).await;
+    b.create_team("cup", &format!("Team {name}")).await;
+    (b, app.token_named(name).await)
+}
+
+async fn get(app_url: String, token: &str) -> (StatusCode, String) {
+    let res = reqwest::Client::new()
+        .get(app_url)
+        .header("Authorization", format!("Token {token}"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.text().await.unwrap())
+}
+
+/// The token's id, as the account page lists it (the newest).
+async fn newest_token_id(b: &mut Browser) -> String {
+    let page = b.get("/account").await;
+    let ids: Vec<String> = regex::Regex::new(r#"/account/tokens/(\d+)/revoke"#)
+        .unwrap()
+        .captures_iter(&page.body)
+        .map(|c| c[1].to_owned())
+        .collect();
+    ids.last().cloned().expect("a token on the account page")
+}
+
+async fn a_revoked_token_and_an_ended_session_are_refused_at_once(app: TestApp) {
+    load(&app, Source::valid()).await;
+    let (mut alice, token) = player(&app, "alice").await;
+    assert_eq!(get(app.url("/api/v1/challenges"), &token).await.0, StatusCode::OK);
+    let id = newest_token_id(&mut alice).await;
+    alice.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(get(app.url("/api/v1/challenges"), &token).await.0, StatusCode::UNAUTHORIZED, "refused at once");
+
+    // A session seen a moment ago, then ended: the next request is a stranger's.
+    alice.get("/contests/cup/challenges").await.assert_contains("Question alpha");
+    let kept = alice.direct();
+    alice.post("/logout", &[]).await;
+    let res = kept.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed out");
+}
+
+/// Two instances on one PostgreSQL: a token revoked and a session ended on one are refused by the other within
+/// a second, and a player made judge stops answering there too, although each instance keeps identities in
+/// memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_instance_forgets_within_a_second() {
+    let Some(fixture) = Fixture::new(Backend::Postgres).await else { return };
+    let url = fixture.url.clone();
+    let a = start(fixture).await;
+    let b = start(Fixture { url, dir: tempfile::tempdir().unwrap(), backend: Backend::Postgres }).await;
+    load(&a, Source::valid()).await;
+    b.reload().await;
+    let (mut alice, token) = player(&a, "alice").await;
+    // B has seen the token and the session.
+    assert_eq!(get(b.url("/api/v1/challenges"), &token).await.0, StatusCode::OK);
+    let session = alice.direct();
+    let on_b = |path: &str| session.get(b.url(path)).send();
+    assert_eq!(on_b("/account").await.unwrap().status(), StatusCode::OK);
+
+    let until_refused = |what: &'static str, check: Box<dyn Fn() -> futures_util::future::BoxFuture<'static, bool>>| {
+        let started = Instant::now();
+        async move {
+            loop {
+                if check().await {
+                    return started.elapsed();
+                }
+                assert!(started.elapsed() < Duration::from_secs(1), "{what} still accepted by the other instance");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let id = newest_token_id(&mut alice).await;
+    alice.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    let (url, t) = (b.url("/api/v1/challenges"), token.clone());
+    until_refused(
+        "the revoked token",
+        Box::new(move || {
+            let (url, t) = (url.clone(), t.clone());
+            Box::pin(async move { get(url, &t).await.0 == StatusCode::UNAUTHORIZED })
+        }),
+    )
+    .await;
+
+    let account = b.url("/account");
+    alice.post("/logout", &[]).await;
+    until_refused(
+        "the ended session",
+        Box::new(move || {
+            let (client, url) = (session.clone(), account.clone());
+            Box::pin(async move { client.get(url).send().await.unwrap().status() == StatusCode::SEE_OTHER })
+        }),
+    )
+    .await;
+
+    // An organizer on A makes Bob a judge; B stops taking his answers within a second.
+    let (_, bob_token) = player(&a, "bob").await;
+    let alpha = b.challenge_ids(&bob_token, "/api/v1/challenges").await["alpha"];
+    a.user("chief", mwscup::domain::role::Role::Organizer).await;
+    let mut chief = a.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/admin/users").await;
+    let bob = mwscup::store::users::by_username(&a.db, &mwscup::domain::names::Username::parse("bob").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    chief.post(&format!("/admin/users/{}/role", bob.id), &[("role", "judge")]).await;
+    let url = b.url("/api/v1/challenges/attempt");
+    until_refused(
+        "the judge's answer",
+        Box::new(move || {
+            let (url, t) = (url.clone(), bob_token.clone());
+            Box::pin(async move {
+                let res = reqwest::Client::new()
+                    .post(url)
+                    .header("Authorization", format!("Token {t}"))
+                    .json(&serde_json::json!({"challenge_id": alpha, "submission": "not it"}))
+                    .send()
+                    .await
+                    .unwrap();
+                res.status() == StatusCode::FORBIDDEN
+            })
+        }),
+    )
+    .await;
+}
+
+/// Once a team's token was seen, its day's reads need no database: with PostgreSQL hung (its processes
+/// stopped), the board, the scoreboard and the team's own account still answer at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_reads_its_day_while_the_database_hangs() {
+    let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
+    let fixture = Fixture { url: pg.url(), dir: tempfile::tempdir().unwrap(), backend: Backend::Postgres };
+    let app = start_with(fixture, |s| s.db_acquire_timeout = Duration::from_secs(1)).await;
+    load(&app, Source::valid()).await;
+    let (_, token) = player(&app, "alice").await;
+    // A challenge's own page still reads the team's attempts and unlocked hints from the database.
+    let paths = [
+        "/api/v1/challenges".to_owned(),
+        "/api/v1/scoreboard".to_owned(),
+        "/api/v1/scoreboard/top/10".to_owned(),
+        "/api/v1/users/me".to_owned(),
+        "/contests/cup/api/v1/challenges".to_owned(),
+        "/contests/cup/scoreboard.json".to_owned(),
+    ];
+    let mut before = Vec::new();
+    for path in &paths {
+        let (status, body) = get(app.url(path), &token).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        before.push(body);
+    }
+    pg.freeze();
+    for (path, body) in paths.iter().zip(&before) {
+        let asked = Instant::now();
+        let (status, now) = get(app.url(path), &token).await;
+        assert_eq!((status, &now), (StatusCode::OK, body), "{path} with the database hung");
+        assert!(asked.elapsed() < Duration::from_millis(500), "{path} took {:?}", asked.elapsed());
+    }
+    pg.thaw();
+}
