@@ -8,15 +8,25 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// One answer: its status and body (decoded from chunks if it came in chunks).
+/// One answer: its status, its head (the status line and headers, as sent) and its body (decoded from chunks if
+/// it came in chunks).
 pub struct Response {
     pub status: u16,
+    pub head: String,
     pub body: Vec<u8>,
 }
 
 impl Response {
     pub fn contains(&self, needle: &[u8]) -> bool {
         needle.is_empty() || self.body.windows(needle.len()).any(|w| w == needle)
+    }
+
+    /// The `name=value` of each `Set-Cookie` header, without its attributes.
+    pub fn set_cookies(&self) -> impl Iterator<Item = &str> {
+        self.head.split("\r\n").filter_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.trim().eq_ignore_ascii_case("set-cookie").then(|| v.split(';').next().unwrap_or("").trim())
+        })
     }
 }
 
@@ -70,7 +80,7 @@ impl Conn {
             }
             fill(stream, &mut self.buf).await?;
         };
-        let head = std::str::from_utf8(&self.buf[..head_end]).map_err(io::Error::other)?;
+        let head = std::str::from_utf8(&self.buf[..head_end]).map_err(io::Error::other)?.to_owned();
         let status = head.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| io::Error::other("bad status"))?;
         let lower = head.to_ascii_lowercase();
         let close = lower.contains("\r\nconnection: close");
@@ -89,7 +99,7 @@ impl Conn {
         if close {
             self.stream = None;
         }
-        Ok(Response { status, body })
+        Ok(Response { status, head, body })
     }
 }
 

@@ -111,13 +111,16 @@ pub fn get(path: &str, headers: &[(&str, &str)]) -> Plan {
     Arc::new(move |_, _| Some(Req { bytes: bytes.clone(), expect: b"" }))
 }
 
+/// The header Python `requests` sends with every request (browsers too): the answer may come gzip-compressed.
+pub const GZIP: (&str, &str) = ("Accept-Encoding", "gzip");
+
 fn attempt(token: &str, challenge: i32, submission: &str) -> Vec<u8> {
     let body = json!({"challenge_id": challenge, "submission": submission}).to_string();
     let auth = format!("Token {token}");
     request(
         "POST",
         "/contests/bench/api/v1/challenges/attempt",
-        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &[("Authorization", &auth), ("Content-Type", "application/json"), GZIP],
         body.as_bytes(),
     )
 }
@@ -146,8 +149,8 @@ pub fn right_answers(world: &World, range: std::ops::Range<usize>) -> Plan {
 /// A contest day: 90% reads (the scoreboard's feed and page, the board as a team) and 10% answers (three
 /// wrong for each right one while unsolved pairs last).
 pub fn mixed_day(world: &World, right: Plan) -> Plan {
-    let feed = get("/contests/bench/api/v1/scoreboard", &[("Accept-Encoding", "gzip")]);
-    let page = get("/contests/bench/scoreboard", &[("Accept-Encoding", "gzip")]);
+    let feed = get("/contests/bench/api/v1/scoreboard", &[GZIP]);
+    let page = get("/contests/bench/scoreboard", &[GZIP]);
     let board = team_board(world);
     let wrong = wrong_answers(world);
     Arc::new(move |client, seq| {
@@ -162,18 +165,33 @@ pub fn mixed_day(world: &World, right: Plan) -> Plan {
     })
 }
 
-/// `GET /api/v1/challenges` as one of 50 teams.
+/// `GET /api/v1/challenges` with a team's token, as Python `requests` sends it (gzip accepted).
 pub fn team_board(world: &World) -> Plan {
+    as_teams(world, "/contests/bench/api/v1/challenges", b"\"success\":true")
+}
+
+/// `GET /api/v1/scoreboard` with a team's token, as Python `requests` sends it (gzip accepted; the answer is
+/// compressed, so only its status is checked).
+pub fn team_scoreboard(world: &World) -> Plan {
+    as_teams(world, "/contests/bench/api/v1/scoreboard", b"")
+}
+
+/// `GET path` with `Authorization: Token` and `Accept-Encoding: gzip`, each request with the token of another
+/// team in turn, over all the world's teams: each client starts at a team of its own and takes the next one
+/// for each request.
+fn as_teams(world: &World, path: &str, expect: &'static [u8]) -> Plan {
     let reqs: Vec<Vec<u8>> = world
         .teams
         .iter()
-        .take(50)
         .map(|(_, token)| {
             let auth = format!("Token {token}");
-            request("GET", "/contests/bench/api/v1/challenges", &[("Authorization", &auth)], b"")
+            request("GET", path, &[("Authorization", &auth), GZIP], b"")
         })
         .collect();
-    Arc::new(move |client, _| Some(Req { bytes: reqs[client % reqs.len()].clone(), expect: b"\"success\":true" }))
+    Arc::new(move |client, seq| {
+        let team = (client * 31 + seq as usize) % reqs.len();
+        Some(Req { bytes: reqs[team].clone(), expect })
+    })
 }
 
 /// Uploads of a 100,000-row prediction file, one at a time, each from another team.

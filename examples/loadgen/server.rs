@@ -12,13 +12,14 @@ use crate::http::{Conn, request};
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
-    /// From the start of the process to the first scoreboard served with the whole world loaded.
+    /// From the start of the process to the first answer of its `ready` path (for the world: the first
+    /// scoreboard served with the whole world loaded).
     pub startup: Duration,
 }
 
 impl Server {
-    /// Starts `mwscup serve` on the world's database and waits for its first scoreboard.
-    pub async fn start(database_url: &str, data_dir: &Path) -> Server {
+    /// Starts `mwscup serve` on a database and data folder and waits until `ready` answers 200.
+    pub async fn start(database_url: &str, data_dir: &Path, ready: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let log = std::fs::File::create(data_dir.join("server.log")).unwrap();
@@ -33,7 +34,7 @@ impl Server {
             .stderr(log)
             .spawn()
             .unwrap();
-        let req = request("GET", "/contests/bench/scoreboard.json", &[], b"");
+        let req = request("GET", ready, &[], b"");
         loop {
             let mut conn = Conn::new(addr);
             if let Ok(res) = conn.send(&req).await
