@@ -17,6 +17,7 @@ mod m20261127_000011_classification;
 mod m20261127_000012_confusable_names;
 mod m20261206_000013_limits;
 mod m20261206_000014_blobs;
+mod m20261206_000015_answer_counts;
 
 /// The skeleton the step `m20261127_000012_confusable_names` gave existing names, for the application's test
 /// that its own `domain::names::skeleton` agrees.
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_confusable_names::Migration),
             Box::new(m20261206_000013_limits::Migration),
             Box::new(m20261206_000014_blobs::Migration),
+            Box::new(m20261206_000015_answer_counts::Migration),
         ]
     }
 }

@@ -30,6 +30,10 @@ pub fn role_of(user: &users::Model) -> Role {
 #[derive(Clone)]
 struct Loaded(Option<Rc<users::Model>>);
 
+/// The user of a request's API token, once read.
+#[derive(Clone)]
+struct ByToken(Rc<users::Model>);
+
 pub struct MaybeUser(pub Option<Rc<users::Model>>);
 
 impl MaybeUser {
@@ -129,10 +133,15 @@ impl ApiCaller {
     async fn load(req: &HttpRequest) -> AppResult<Rc<users::Model>> {
         if let Some(token) = presented_token(req) {
             let token = token?;
+            // An extractor of this request read the token already.
+            if let Some(ByToken(user)) = req.extensions().get::<ByToken>().cloned() {
+                return Ok(user);
+            }
             let state = state(req)?;
             let user = state.live.identities.by_token(&token).await?.ok_or(AppError::BadToken)?;
             let user = Rc::new(users::Model::clone(&user));
             req.extensions_mut().insert(Loaded(Some(user.clone())));
+            req.extensions_mut().insert(ByToken(user.clone()));
             return Ok(user);
         }
         let user = MaybeUser::load(req).await?.ok_or(AppError::LoginRequired)?;
