@@ -10,11 +10,11 @@ use std::collections::HashMap;
 
 use entity::submissions;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::play::{Attempt, RightAnswer};
-use super::{StoreError, StoreResult, is_unique_violation, limits, play, teams};
+use super::{StoreError, StoreResult, limits, play, teams};
 use crate::domain::limiter::{AnswerLimited, AnswerLimits, Used};
 
 /// The most answers one transaction carries.
@@ -175,9 +175,10 @@ async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<
         teams::lock(&txn, team_id).await?;
     }
     let mut wrong_here: HashMap<(i32, i32), u64> = HashMap::new();
-    let mut results = Vec::with_capacity(records.len());
+    let mut results: Vec<Option<Recorded>> = Vec::with_capacity(records.len());
     let mut plain = Vec::new();
-    for record in records {
+    let mut rights = Vec::new();
+    for (i, record) in records.iter().enumerate() {
         let (team, challenge) = (record.team_id(), record.challenge_id());
         if let Some(limits) = record.limits {
             let used = match recent.get(&team) {
@@ -195,11 +196,11 @@ async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<
                 }
             };
             if let Err(why) = limits.check(used, here, now) {
-                results.push(Recorded::Limited(why));
+                results.push(Some(Recorded::Limited(why)));
                 continue;
             }
         }
-        results.push(match record.kind {
+        match record.kind {
             Kind::Plain => {
                 if record.row.outcome.as_ref() == "incorrect" {
                     let used = recent.entry(team).or_default();
@@ -208,18 +209,71 @@ async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<
                     *wrong_here.entry((team, challenge)).or_default() += 1;
                 }
                 plain.push(record.row.clone());
-                Recorded::Kept
+                results.push(Some(Recorded::Kept));
             }
             Kind::Right => {
-                // In the order they came: what came before a right answer is written before it.
-                insert_all(&txn, std::mem::take(&mut plain)).await?;
-                Recorded::Right(right(&txn, record.row).await?)
+                rights.push(i);
+                results.push(None);
             }
-        });
+        }
+    }
+    for (i, answer) in right_answers(&txn, records, &rights, &mut plain).await? {
+        results[i] = Some(answer);
     }
     insert_all(&txn, plain).await?;
     txn.commit().await?;
-    Ok(results)
+    Ok(results.into_iter().map(|r| r.unwrap_or(Recorded::Kept)).collect())
+}
+
+/// The batch's right answers (`rights`: their places in `records`): the first for a (team, challenge) that
+/// has no solve yet makes one; the others are kept (into `plain`) as `already_solved`. The solves' unique
+/// index still stands behind this, and every team here is locked, so no other writer adds a solve meanwhile.
+async fn right_answers(
+    txn: &DatabaseTransaction,
+    records: &[Record<'_>],
+    rights: &[usize],
+    plain: &mut Vec<submissions::ActiveModel>,
+) -> StoreResult<Vec<(usize, Recorded)>> {
+    if rights.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pairs: Vec<(i32, i32)> = rights.iter().map(|&i| (records[i].team_id(), records[i].challenge_id())).collect();
+    let mut taken = play::solved_among(txn, &pairs).await?;
+    let mut out = Vec::with_capacity(rights.len());
+    let mut solving = Vec::new();
+    for (&i, pair) in rights.iter().zip(&pairs) {
+        if taken.insert(*pair) {
+            solving.push((i, *pair));
+        } else {
+            let mut already = records[i].row.clone();
+            already.outcome = Set("already_solved".into());
+            already.digest = Set(None);
+            plain.push(already);
+            out.push((i, Recorded::Right(RightAnswer::AlreadySolved)));
+        }
+    }
+    if solving.is_empty() {
+        return Ok(out);
+    }
+    let rows = solving.iter().map(|(i, _)| records[*i].row.clone());
+    let submissions: HashMap<(i32, i32), submissions::Model> = submissions::Entity::insert_many(rows)
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .map(|s| ((s.team_id, s.challenge_id), s))
+        .collect();
+    let made = solving.iter().filter_map(|(_, pair)| submissions.get(pair).map(play::solve_of));
+    let solves: HashMap<(i32, i32), entity::solves::Model> = entity::solves::Entity::insert_many(made)
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .map(|s| ((s.team_id, s.challenge_id), s))
+        .collect();
+    for (i, pair) in solving {
+        let solve = solves.get(&pair).cloned().ok_or(StoreError::NotFound)?;
+        out.push((i, Recorded::Right(RightAnswer::Solved(solve))));
+    }
+    Ok(out)
 }
 
 /// Rows without a solve to make, in one statement.
@@ -228,25 +282,4 @@ async fn insert_all(txn: &DatabaseTransaction, rows: Vec<submissions::ActiveMode
         submissions::Entity::insert_many(rows).exec_without_returning(txn).await?;
     }
     Ok(())
-}
-
-async fn right(txn: &DatabaseTransaction, row: &submissions::ActiveModel) -> StoreResult<RightAnswer> {
-    let savepoint = txn.begin().await?;
-    let submission = row.clone().insert(&savepoint).await?;
-    let solve = super::play::solve_of(&submission).insert(&savepoint).await;
-    match solve {
-        Ok(solve) => {
-            savepoint.commit().await?;
-            Ok(RightAnswer::Solved(solve))
-        }
-        Err(e) if is_unique_violation(&e) => {
-            savepoint.rollback().await?;
-            let mut already = row.clone();
-            already.outcome = Set("already_solved".into());
-            already.digest = Set(None);
-            already.insert(txn).await?;
-            Ok(RightAnswer::AlreadySolved)
-        }
-        Err(e) => Err(e.into()),
-    }
 }

@@ -5,7 +5,7 @@ use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 use super::{StoreResult, is_unique_violation};
@@ -96,6 +96,25 @@ pub async fn wrong_count(db: &impl ConnectionTrait, team_id: i32, challenge_id: 
         .filter(submissions::Column::Outcome.eq("incorrect"))
         .count(db)
         .await?)
+}
+
+/// Which of these (team, challenge) pairs are solved already.
+pub async fn solved_among(
+    db: &impl ConnectionTrait,
+    pairs: &[(i32, i32)],
+) -> StoreResult<std::collections::HashSet<(i32, i32)>> {
+    let teams: Vec<i32> = pairs.iter().map(|p| p.0).collect();
+    let challenges: Vec<i32> = pairs.iter().map(|p| p.1).collect();
+    let found: Vec<(i32, i32)> = solves::Entity::find()
+        .select_only()
+        .column(solves::Column::TeamId)
+        .column(solves::Column::ChallengeId)
+        .filter(solves::Column::TeamId.is_in(teams))
+        .filter(solves::Column::ChallengeId.is_in(challenges))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found.into_iter().filter(|p| pairs.contains(p)).collect())
 }
 
 /// A team's attempts at a challenge, newest first, with who made them.
