@@ -170,10 +170,12 @@ async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<
     limited.dedup();
     // Each team's counts are read once, after its lock, and then kept up to date with the batch's own wrong
     // answers: as exact as a count per answer, for one query per team instead.
-    let mut recent: HashMap<i32, Used> = HashMap::new();
-    for &team_id in &limited {
-        teams::lock(&txn, team_id).await?;
-    }
+    teams::lock_all(&txn, &limited).await?;
+    // Every answer's window is the last minute: one query for every team of the batch.
+    let mut recent: HashMap<i32, Used> = match records.iter().find_map(|r| r.limits) {
+        Some(limits) => limits::recent_wrong_of(&txn, &limited, limits.per_minute.since(now)).await?,
+        None => HashMap::new(),
+    };
     let mut wrong_here: HashMap<(i32, i32), u64> = HashMap::new();
     let mut results: Vec<Option<Recorded>> = Vec::with_capacity(records.len());
     let mut plain = Vec::new();
@@ -181,13 +183,7 @@ async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<
     for (i, record) in records.iter().enumerate() {
         let (team, challenge) = (record.team_id(), record.challenge_id());
         if let Some(limits) = record.limits {
-            let used = match recent.get(&team) {
-                Some(used) => *used,
-                None => {
-                    let used = limits::recent_wrong(&txn, team, limits.per_minute.since(now)).await?;
-                    *recent.entry(team).or_insert(used)
-                }
-            };
+            let used = recent.get(&team).copied().unwrap_or_default();
             let here = match (limits.max_attempts, wrong_here.get(&(team, challenge))) {
                 (0, _) => 0,
                 (_, Some(n)) => *n,

@@ -106,19 +106,27 @@ pub async fn login_succeeded(db: &DatabaseConnection, reservation: Reservation, 
     Ok(())
 }
 
-/// A team's wrong answers since `since`, for the limit by the minute; inside the answer's transaction, after
-/// the team's row is locked.
-pub async fn recent_wrong(db: &impl ConnectionTrait, team_id: i32, since: DateTime<Utc>) -> StoreResult<Used> {
-    let row: Option<(i64, Option<DateTime<Utc>>)> = submissions::Entity::find()
+/// Several teams' wrong answers since `since`, for the limit by the minute, in one query; inside the
+/// answers' transaction, after the teams' rows are locked. Teams without any are left out.
+pub async fn recent_wrong_of(
+    db: &impl ConnectionTrait,
+    team_ids: &[i32],
+    since: DateTime<Utc>,
+) -> StoreResult<std::collections::HashMap<i32, Used>> {
+    let rows: Vec<(i32, i64, Option<DateTime<Utc>>)> = submissions::Entity::find()
         .select_only()
+        .column(submissions::Column::TeamId)
         .column_as(Expr::col(submissions::Column::Id).count(), "count")
         .column_as(Expr::col(submissions::Column::CreatedAt).min(), "oldest")
-        .filter(submissions::Column::TeamId.eq(team_id))
+        .filter(submissions::Column::TeamId.is_in(team_ids.iter().copied()))
         .filter(submissions::Column::Outcome.eq("incorrect"))
         .filter(submissions::Column::CreatedAt.gt(since))
+        .group_by(submissions::Column::TeamId)
         .into_tuple()
-        .one(db)
+        .all(db)
         .await?;
-    let (count, oldest) = row.unwrap_or((0, None));
-    Ok(Used { count: u64::try_from(count).unwrap_or(0), oldest })
+    Ok(rows
+        .into_iter()
+        .map(|(team, count, oldest)| (team, Used { count: u64::try_from(count).unwrap_or(0), oldest }))
+        .collect())
 }

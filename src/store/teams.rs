@@ -7,7 +7,7 @@ use entity::{team_members, teams, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::{StoreError, StoreResult, is_unique_violation, unique_violation};
@@ -126,6 +126,33 @@ pub(super) async fn lock(db: &impl ConnectionTrait, team_id: i32) -> StoreResult
         .exec(db)
         .await?;
     if touched.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Locks several teams' rows for the rest of the transaction in one statement: on PostgreSQL in the order
+/// of their ids (so that two instances locking overlapping sets never wait on each other in a circle), on
+/// SQLite by the write that takes the database's lock.
+pub(super) async fn lock_all(db: &impl ConnectionTrait, team_ids: &[i32]) -> StoreResult<()> {
+    if team_ids.is_empty() {
+        return Ok(());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        teams::Entity::find()
+            .select_only()
+            .column(teams::Column::Id)
+            .filter(teams::Column::Id.is_in(team_ids.iter().copied()))
+            .order_by_asc(teams::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i32>()
+            .all(db)
+            .await?;
+    } else {
+        teams::Entity::update_many()
+            .col_expr(teams::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(teams::Column::Id.is_in(team_ids.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Adds a user to a team unless the team is full or the user is in a team of this contest already.
