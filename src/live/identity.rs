@@ -36,6 +36,17 @@ struct Credential {
     loaded: Instant,
 }
 
+impl Credential {
+    fn new(
+        user_id: i32,
+        expires_at: Option<DateTime<Utc>>,
+        token_id: Option<i32>,
+        last_used: Option<DateTime<Utc>>,
+    ) -> Self {
+        Credential { user_id, expires_at, token_id, last_used, loaded: Instant::now() }
+    }
+}
+
 #[derive(Clone)]
 struct Entry<T> {
     value: T,
@@ -84,45 +95,41 @@ impl Identities {
 
     /// The user of a session token, if the session exists and has not expired.
     pub async fn by_session(&self, token: &str) -> StoreResult<Option<Arc<users::Model>>> {
-        let key = format!("s:{}", secret::token_digest(token));
-        if let Some(user) = self.kept_user(&key) {
-            return Ok(Some(user));
-        }
-        let generation = self.read().generation;
-        let Some((session, user)) = store::sessions::find(&self.db, &secret::token_digest(token)).await? else {
-            return Ok(None);
+        let digest = secret::token_digest(token);
+        let load = async {
+            let found = store::sessions::find(&self.db, &digest).await?;
+            Ok(found.map(|(session, user)| (Credential::new(user.id, Some(session.expires_at), None, None), user)))
         };
-        let credential = Credential {
-            user_id: user.id,
-            expires_at: Some(session.expires_at),
-            token_id: None,
-            last_used: None,
-            loaded: Instant::now(),
-        };
-        Ok(Some(self.keep(generation, key, credential, user)))
+        self.lookup(format!("s:{digest}"), load).await
     }
 
     /// The user of an API token; its use is recorded at most once a minute, off the request's path.
     pub async fn by_token(&self, token: &str) -> StoreResult<Option<Arc<users::Model>>> {
-        let key = format!("t:{}", secret::token_digest(token));
-        if let Some(user) = self.kept_user(&key) {
+        let digest = secret::token_digest(token);
+        let load = async {
+            let found = store::tokens::find(&self.db, &digest).await?;
+            Ok(found.map(|(record, user)| (Credential::new(user.id, None, Some(record.id), record.last_used_at), user)))
+        };
+        let key = format!("t:{digest}");
+        let user = self.lookup(key.clone(), load).await?;
+        if user.is_some() {
             self.record_use(&key);
+        }
+        Ok(user)
+    }
+
+    /// The user behind a credential: kept, or read by `load` and then kept.
+    async fn lookup(
+        &self,
+        key: String,
+        load: impl Future<Output = StoreResult<Option<(Credential, users::Model)>>>,
+    ) -> StoreResult<Option<Arc<users::Model>>> {
+        if let Some(user) = self.kept_user(&key) {
             return Ok(Some(user));
         }
         let generation = self.read().generation;
-        let Some((record, user)) = store::tokens::find(&self.db, &secret::token_digest(token)).await? else {
-            return Ok(None);
-        };
-        let credential = Credential {
-            user_id: user.id,
-            expires_at: None,
-            token_id: Some(record.id),
-            last_used: record.last_used_at,
-            loaded: Instant::now(),
-        };
-        let user = self.keep(generation, key.clone(), credential, user);
-        self.record_use(&key);
-        Ok(Some(user))
+        let Some((credential, user)) = load.await? else { return Ok(None) };
+        Ok(Some(self.keep(generation, key, credential, user)))
     }
 
     /// A user's team in a contest, if any.

@@ -129,6 +129,49 @@ pub struct ContestLive {
     scheduled: AtomicBool,
     /// One recomputation at a time: those who come meanwhile find it done.
     turn: Mutex<()>,
+    /// What this instance applied while reloads read the events from the database: a change committed
+    /// after a reload's read began may be missing from what it read, and is applied again onto it rather
+    /// than lost until the next reload.
+    replay: Mutex<Replay>,
+}
+
+/// The changes applied while at least one reload reads, numbered, so that each reload replays only those
+/// applied after it began.
+#[derive(Default)]
+struct Replay {
+    readers: u32,
+    next: u64,
+    changes: Vec<(u64, Change)>,
+}
+
+/// A committed change, as applied in memory.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Solve(Solve),
+    Entry(Entry),
+}
+
+impl Change {
+    fn apply(self, events: &mut Events) {
+        match self {
+            Change::Solve(s) => events.solves.push(s),
+            Change::Entry(e) => events.entries.push(e),
+        }
+    }
+
+    /// Onto events read from the database, unless they hold it already (a solve is one per team and
+    /// challenge; an entry the same in every field at the same instant is the same entry).
+    fn replay(self, events: &mut Events) {
+        let present = match self {
+            Change::Solve(s) => {
+                events.solves.iter().any(|e| e.team_id == s.team_id && e.challenge_id == s.challenge_id)
+            }
+            Change::Entry(e) => events.entries.contains(&e),
+        };
+        if !present {
+            self.apply(events);
+        }
+    }
 }
 
 fn view_of(
@@ -198,6 +241,7 @@ impl ContestLive {
             stale: AtomicBool::new(false),
             scheduled: AtomicBool::new(false),
             turn: Mutex::new(()),
+            replay: Mutex::new(Replay::default()),
         }
     }
 
@@ -276,8 +320,17 @@ impl ContestLive {
     }
 
     /// A committed change: the standings are recomputed by the next reader or, soon, in the background.
-    fn apply(self: &Arc<Self>, change: impl FnOnce(&mut Events)) {
-        change(&mut self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    fn apply(self: &Arc<Self>, change: Change) {
+        {
+            let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            change.apply(&mut events);
+            let mut replay = self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if replay.readers > 0 {
+                let n = replay.next;
+                replay.changes.push((n, change));
+            }
+            replay.next += 1;
+        }
         self.stale.store(true, Ordering::Release);
         self.schedule();
     }
@@ -395,14 +448,14 @@ impl Live {
     /// A solve was committed.
     pub fn solved(&self, contest_id: i32, solve: Solve) {
         if let Some(live) = self.loaded(contest_id) {
-            live.apply(|e| e.solves.push(solve));
+            live.apply(Change::Solve(solve));
         }
     }
 
     /// Points outside a solve were committed (a hint's cost, an adjustment).
     pub fn entry(&self, contest_id: i32, entry: Entry) {
         if let Some(live) = self.loaded(contest_id) {
-            live.apply(|e| e.entries.push(entry));
+            live.apply(Change::Entry(entry));
         }
     }
 
@@ -411,13 +464,41 @@ impl Live {
     pub async fn reload(&self, contest_id: i32) -> StoreResult<()> {
         self.forget_schedule();
         let Some(live) = self.loaded(contest_id) else { return Ok(()) };
-        let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(()) };
-        let fresh = store::scores::events(&self.db, contest_id).await?;
-        let catalog = Catalog::read(&self.db, contest).await?;
-        *live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        let began = {
+            let mut replay = live.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            replay.readers += 1;
+            replay.next
+        };
+        let read = self.read_contest(contest_id).await;
+        let applied_meanwhile: Vec<Change> = {
+            let mut replay = live.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let list = replay.changes.iter().filter(|(n, _)| *n >= began).map(|(_, c)| *c).collect();
+            replay.readers -= 1;
+            if replay.readers == 0 {
+                replay.changes.clear();
+            }
+            list
+        };
+        let Some((mut fresh, catalog)) = read? else { return Ok(()) };
+        {
+            let mut events = live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Applied here after the read began: in `fresh` or not, depending on when the read saw the table.
+            for change in applied_meanwhile {
+                change.replay(&mut fresh);
+            }
+            *events = fresh;
+        }
         live.stale.store(true, Ordering::Release);
         live.refresh(Some(catalog));
         Ok(())
+    }
+
+    /// A contest's events and catalog as the database has them; `None` if the contest is gone.
+    async fn read_contest(&self, contest_id: i32) -> StoreResult<Option<(Events, Catalog)>> {
+        let Some(contest) = store::contests::by_id(&self.db, contest_id).await? else { return Ok(None) };
+        let events = store::scores::events(&self.db, contest_id).await?;
+        let catalog = Catalog::read(&self.db, contest).await?;
+        Ok(Some((events, catalog)))
     }
 
     /// This instance changed something a contest's views depend on: reads it again here, and tells the

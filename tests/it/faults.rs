@@ -26,14 +26,7 @@ both!(a_killed_server_loses_no_accepted_answer, a_storage_failure_keeps_nothing,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_restart_mid_load() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
-    let fixture = crate::helpers::Fixture {
-        url: pg.url(),
-        dir: tempfile::tempdir().unwrap(),
-        backend: crate::helpers::Backend::Postgres,
-    };
-    // A request that cannot get a connection gives up after a second, as in production (3 s) it gives up
-    // before a load balancer does: the outage below is then seen as 503s however loaded the machine is.
-    let app = crate::helpers::start_with(fixture, |s| s.db_acquire_timeout = Duration::from_secs(1)).await;
+    let app = pg.app().await;
     load(&app, Source::valid()).await;
     // Limits raised for the run: the wrong answers here are load, not guessing.
     entity::contests::Entity::update_many()
@@ -168,12 +161,7 @@ async fn a_postgres_restart_mid_load() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_database_still_gets_a_health_answer() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
-    let fixture = crate::helpers::Fixture {
-        url: pg.url(),
-        dir: tempfile::tempdir().unwrap(),
-        backend: crate::helpers::Backend::Postgres,
-    };
-    let app = crate::helpers::start_with(fixture, |s| s.db_acquire_timeout = Duration::from_secs(1)).await;
+    let app = pg.app().await;
     let health = || async {
         let asked = std::time::Instant::now();
         let res =

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use crate::authoring::Source;
 use crate::both;
 use crate::files::load;
-use crate::helpers::{Backend, Browser, Fixture, PASSWORD, TestApp, start, start_with};
+use crate::helpers::{Backend, Browser, Fixture, PASSWORD, TestApp, start};
 
 both!(a_revoked_token_and_an_ended_session_are_refused_at_once);
 
@@ -150,8 +150,7 @@ async fn the_other_instance_forgets_within_a_second() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_reads_its_day_while_the_database_hangs() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
-    let fixture = Fixture { url: pg.url(), dir: tempfile::tempdir().unwrap(), backend: Backend::Postgres };
-    let app = start_with(fixture, |s| s.db_acquire_timeout = Duration::from_secs(1)).await;
+    let app = pg.app().await;
     load(&app, Source::valid()).await;
     let (_, token) = player(&app, "alice").await;
     // A challenge's own page still reads the team's attempts and unlocked hints from the database.

@@ -57,6 +57,18 @@ impl PrivatePostgres {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// A server on this PostgreSQL. A request that cannot get a connection gives up after a second, as in
+    /// production (3 s) it gives up before a load balancer does: an outage is then seen as 503s however
+    /// loaded the machine is.
+    pub async fn app(&self) -> crate::helpers::TestApp {
+        let fixture = crate::helpers::Fixture {
+            url: self.url(),
+            dir: tempfile::tempdir().unwrap(),
+            backend: crate::helpers::Backend::Postgres,
+        };
+        crate::helpers::start_with(fixture, |s| s.db_acquire_timeout = std::time::Duration::from_secs(1)).await
+    }
+
     fn run(&self, command: &str) {
         assert!(self.try_run(command), "{command}");
     }
