@@ -168,7 +168,11 @@ async fn listen(live: Arc<Live>, url: String) {
                     }
                     for id in announced {
                         match crate::store::play::announcement(&live.db, id).await {
-                            Ok(Some(row)) => live.broadcast_announcement(&row),
+                            Ok(Some(row)) => {
+                                live.broadcast_announcement(&row);
+                                // Its contest's list of announcements is read again with the contest.
+                                contests.insert(row.contest_id);
+                            }
                             Ok(None) => {}
                             Err(e) => {
                                 tracing::warn!(error = %e, "an announcement from another instance could not be read")

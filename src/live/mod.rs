@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
-use entity::{areas, contests};
+use entity::{announcements, areas, contests};
 use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast;
 
@@ -63,6 +63,8 @@ pub struct Snapshot {
     pub challenges: Arc<Vec<Arc<ChallengeView>>>,
     /// The slug of every challenge by id, hidden ones too (a solve of a hidden one still meets a requirement).
     pub slugs: Arc<HashMap<i32, String>>,
+    /// The contest's announcements, newest first.
+    pub announcements: Arc<Vec<announcements::Model>>,
     pub events: Arc<Events>,
     pub full: ViewSnapshot,
     pub public: ViewSnapshot,
@@ -194,7 +196,7 @@ fn view_of(
 
 impl ContestLive {
     fn compute(catalog: Catalog, events: Events, previous: Option<&Snapshot>) -> Snapshot {
-        let Catalog { contest, areas, challenges, slugs } = catalog;
+        let Catalog { contest, areas, challenges, slugs, announcements } = catalog;
         let area_ids: Vec<i32> = events.areas.iter().map(|a| a.id).collect();
         let cut = if contest.revealed { None } else { contest.freeze_at };
         let full = view_of(&events, &area_ids, None, previous.map(|p| &p.full));
@@ -223,6 +225,7 @@ impl ContestLive {
             areas,
             challenges,
             slugs,
+            announcements,
             events: Arc::new(events),
             full,
             public,
@@ -300,6 +303,7 @@ impl ContestLive {
             && slot.areas == catalog.areas
             && slot.challenges == catalog.challenges
             && slot.slugs == catalog.slugs
+            && slot.announcements == catalog.announcements
             && *slot.events == events
         {
             return;
@@ -342,6 +346,7 @@ struct Catalog {
     areas: Vec<areas::Model>,
     challenges: Arc<Vec<Arc<ChallengeView>>>,
     slugs: Arc<HashMap<i32, String>>,
+    announcements: Arc<Vec<announcements::Model>>,
 }
 
 impl Catalog {
@@ -350,7 +355,8 @@ impl Catalog {
         let list = store::challenges::of_contest(db, contest.id).await?;
         let challenges = Arc::new(list.into_iter().map(Arc::new).collect());
         let slugs = Arc::new(store::challenges::slugs_of(db, contest.id).await?);
-        Ok(Catalog { contest, areas, challenges, slugs })
+        let announcements = Arc::new(store::play::announcements(db, contest.id).await?);
+        Ok(Catalog { contest, areas, challenges, slugs, announcements })
     }
 
     fn of(snapshot: &Snapshot) -> Catalog {
@@ -359,6 +365,7 @@ impl Catalog {
             areas: snapshot.areas.clone(),
             challenges: snapshot.challenges.clone(),
             slugs: snapshot.slugs.clone(),
+            announcements: snapshot.announcements.clone(),
         }
     }
 }
@@ -535,6 +542,10 @@ impl Live {
     pub async fn announce(&self, row: &entity::announcements::Model) {
         self.broadcast_announcement(row);
         bus::notify_announcement(&self.db, row.contest_id, self.instance, row.id).await;
+        // The contest's list of announcements is kept with its catalog: read it again.
+        if let Err(e) = self.reload(row.contest_id).await {
+            tracing::warn!(error = %e, "reload after an announcement failed");
+        }
     }
 
     /// A user's sessions, tokens, role or teams changed (committed): forgotten here at once and on the other

@@ -61,8 +61,8 @@ async fn a_revoked_token_and_an_ended_session_are_refused_at_once(app: TestApp) 
 }
 
 /// Two instances on one PostgreSQL: a token revoked and a session ended on one are refused by the other within
-/// a second, and a player made judge stops answering there too, although each instance keeps identities in
-/// memory.
+/// a second, an announcement is in the other's list, and a player made judge stops answering there too,
+/// although each instance keeps identities and announcements in memory.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_other_instance_forgets_within_a_second() {
     let Some(fixture) = Fixture::new(Backend::Postgres).await else { return };
@@ -85,7 +85,10 @@ async fn the_other_instance_forgets_within_a_second() {
                 if check().await {
                     return started.elapsed();
                 }
-                assert!(started.elapsed() < Duration::from_secs(1), "{what} still accepted by the other instance");
+                assert!(
+                    started.elapsed() < Duration::from_secs(1),
+                    "{what}: the other instance did not follow within a second"
+                );
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
@@ -113,12 +116,27 @@ async fn the_other_instance_forgets_within_a_second() {
     )
     .await;
 
-    // An organizer on A makes Bob a judge; B stops taking his answers within a second.
+    // An announcement posted on A is in B's list within a second.
     let (_, bob_token) = player(&a, "bob").await;
-    let alpha = b.challenge_ids(&bob_token, "/api/v1/challenges").await["alpha"];
+    assert!(!get(b.url("/api/v1/notifications"), &bob_token).await.1.contains("お知らせ"));
     a.user("chief", mwscup::domain::role::Role::Organizer).await;
     let mut chief = a.browser();
     chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup/console").await;
+    chief.post("/contests/cup/console/announcements", &[("title", "お知らせ"), ("body", "x")]).await;
+    let url = b.url("/api/v1/notifications");
+    let t = bob_token.clone();
+    until_refused(
+        "the announcement",
+        Box::new(move || {
+            let (url, t) = (url.clone(), t.clone());
+            Box::pin(async move { get(url, &t).await.1.contains("お知らせ") })
+        }),
+    )
+    .await;
+
+    // An organizer on A makes Bob a judge; B stops taking his answers within a second.
+    let alpha = b.challenge_ids(&bob_token, "/api/v1/challenges").await["alpha"];
     chief.get("/admin/users").await;
     let bob = mwscup::store::users::by_username(&a.db, &mwscup::domain::names::Username::parse("bob").unwrap())
         .await
@@ -146,15 +164,24 @@ async fn the_other_instance_forgets_within_a_second() {
 }
 
 /// Once a team's token was seen, its day's reads need no database: with PostgreSQL hung (its processes
-/// stopped), the board, the scoreboard and the team's own account still answer at once.
+/// stopped), the board, the scoreboard, the announcements and the team's own account still answer at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_reads_its_day_while_the_database_hangs() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
     let app = pg.app().await;
     load(&app, Source::valid()).await;
     let (_, token) = player(&app, "alice").await;
+    app.user("chief", mwscup::domain::role::Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup/console").await;
+    chief.post("/contests/cup/console/announcements", &[("title", "休憩"), ("title_en", "Break"), ("body", "x")]).await;
+    let (status, notes) = get(app.url("/api/v1/notifications"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(notes.contains("休憩"), "the announcement is listed at once: {notes}");
     // A challenge's own page still reads the team's attempts and unlocked hints from the database.
     let paths = [
+        "/api/v1/notifications".to_owned(),
         "/api/v1/challenges".to_owned(),
         "/api/v1/scoreboard".to_owned(),
         "/api/v1/scoreboard/top/10".to_owned(),

@@ -277,9 +277,10 @@ pub async fn notifications(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let lang = Lang::of(&req);
-    let list: Vec<serde_json::Value> = store::play::announcements(&state.db, contest.id)
-        .await?
-        .into_iter()
+    let snapshot = state.live.get(&contest).await?.latest();
+    let list: Vec<serde_json::Value> = snapshot
+        .announcements
+        .iter()
         .map(|a| {
             json!({"id": a.id, "title": lang.text(&a.title, &a.title_en), "content": lang.text(&a.body, &a.body_en),
                    "date": rfc3339(&a.created_at)})
