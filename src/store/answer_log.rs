@@ -168,10 +168,12 @@ async fn commit(db: &DatabaseConnection, records: &[Record<'_>]) -> StoreResult<
     let mut limited: Vec<i32> = records.iter().filter(|r| r.limits.is_some()).map(Record::team_id).collect();
     limited.sort_unstable();
     limited.dedup();
-    // Each team's counts are read once, after its lock, and then kept up to date with the batch's own wrong
-    // answers: as exact as a count per answer, for one query per team instead.
+    // The teams whose limits are checked, locked first (in order of id, so two instances' batches never wait
+    // on each other in a circle): every count below is final until the commit.
     teams::lock_all(&txn, &limited).await?;
-    // Every answer's window is the last minute: one query for every team of the batch.
+    // Each team's counts are read once (every answer's window is the last minute: one query for all the
+    // batch's teams) and then kept up to date with the batch's own wrong answers: as exact as a count per
+    // answer.
     let mut recent: HashMap<i32, Used> = match records.iter().find_map(|r| r.limits) {
         Some(limits) => limits::recent_wrong_of(&txn, &limited, limits.per_minute.since(now)).await?,
         None => HashMap::new(),

@@ -60,6 +60,18 @@ async fn a_revoked_token_and_an_ended_session_are_refused_at_once(app: TestApp) 
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed out");
 }
 
+/// Waits until `check` holds, for at most a second.
+async fn within_a_second(what: &str, check: impl AsyncFn() -> bool) {
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{what}: the other instance did not follow within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Two instances on one PostgreSQL: a token revoked and a session ended on one are refused by the other within
 /// a second, an announcement is in the other's list, and a player made judge stops answering there too,
 /// although each instance keeps identities and announcements in memory.
@@ -75,45 +87,19 @@ async fn the_other_instance_forgets_within_a_second() {
     // B has seen the token and the session.
     assert_eq!(get(b.url("/api/v1/challenges"), &token).await.0, StatusCode::OK);
     let session = alice.direct();
-    let on_b = |path: &str| session.get(b.url(path)).send();
-    assert_eq!(on_b("/account").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(session.get(b.url("/account")).send().await.unwrap().status(), StatusCode::OK);
 
-    let until_refused = |what: &'static str, check: Box<dyn Fn() -> futures_util::future::BoxFuture<'static, bool>>| {
-        let started = Instant::now();
-        async move {
-            loop {
-                if check().await {
-                    return started.elapsed();
-                }
-                assert!(
-                    started.elapsed() < Duration::from_secs(1),
-                    "{what}: the other instance did not follow within a second"
-                );
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-    };
     let id = newest_token_id(&mut alice).await;
     alice.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
-    let (url, t) = (b.url("/api/v1/challenges"), token.clone());
-    until_refused(
-        "the revoked token",
-        Box::new(move || {
-            let (url, t) = (url.clone(), t.clone());
-            Box::pin(async move { get(url, &t).await.0 == StatusCode::UNAUTHORIZED })
-        }),
-    )
+    within_a_second("the revoked token", async || {
+        get(b.url("/api/v1/challenges"), &token).await.0 == StatusCode::UNAUTHORIZED
+    })
     .await;
 
-    let account = b.url("/account");
     alice.post("/logout", &[]).await;
-    until_refused(
-        "the ended session",
-        Box::new(move || {
-            let (client, url) = (session.clone(), account.clone());
-            Box::pin(async move { client.get(url).send().await.unwrap().status() == StatusCode::SEE_OTHER })
-        }),
-    )
+    within_a_second("the ended session", async || {
+        session.get(b.url("/account")).send().await.unwrap().status() == StatusCode::SEE_OTHER
+    })
     .await;
 
     // An announcement posted on A is in B's list within a second.
@@ -124,15 +110,9 @@ async fn the_other_instance_forgets_within_a_second() {
     chief.login("chief", PASSWORD).await;
     chief.get("/contests/cup/console").await;
     chief.post("/contests/cup/console/announcements", &[("title", "お知らせ"), ("body", "x")]).await;
-    let url = b.url("/api/v1/notifications");
-    let t = bob_token.clone();
-    until_refused(
-        "the announcement",
-        Box::new(move || {
-            let (url, t) = (url.clone(), t.clone());
-            Box::pin(async move { get(url, &t).await.1.contains("お知らせ") })
-        }),
-    )
+    within_a_second("the announcement", async || {
+        get(b.url("/api/v1/notifications"), &bob_token).await.1.contains("お知らせ")
+    })
     .await;
 
     // An organizer on A makes Bob a judge; B stops taking his answers within a second.
@@ -143,23 +123,16 @@ async fn the_other_instance_forgets_within_a_second() {
         .unwrap()
         .unwrap();
     chief.post(&format!("/admin/users/{}/role", bob.id), &[("role", "judge")]).await;
-    let url = b.url("/api/v1/challenges/attempt");
-    until_refused(
-        "the judge's answer",
-        Box::new(move || {
-            let (url, t) = (url.clone(), bob_token.clone());
-            Box::pin(async move {
-                let res = reqwest::Client::new()
-                    .post(url)
-                    .header("Authorization", format!("Token {t}"))
-                    .json(&serde_json::json!({"challenge_id": alpha, "submission": "not it"}))
-                    .send()
-                    .await
-                    .unwrap();
-                res.status() == StatusCode::FORBIDDEN
-            })
-        }),
-    )
+    within_a_second("the judge's answer", async || {
+        let res = reqwest::Client::new()
+            .post(b.url("/api/v1/challenges/attempt"))
+            .header("Authorization", format!("Token {bob_token}"))
+            .json(&serde_json::json!({"challenge_id": alpha, "submission": "not it"}))
+            .send()
+            .await
+            .unwrap();
+        res.status() == StatusCode::FORBIDDEN
+    })
     .await;
 }
 
