@@ -21,7 +21,7 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use entity::{announcements, areas, contests};
 use sea_orm::DatabaseConnection;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::domain::standings::{Entry, Events, Points, Row, Solve, View};
 use crate::store::challenges::ChallengeView;
@@ -113,6 +113,9 @@ impl Snapshot {
     }
 }
 
+/// How long a writer waits for its change to be in the standings before it answers anyway.
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What a browser is told when something changes.
 #[derive(Debug, Clone)]
 pub enum LiveEvent {
@@ -135,6 +138,9 @@ pub struct ContestLive {
     /// after a reload's read began may be missing from what it read, and is applied again onto it rather
     /// than lost until the next reload.
     replay: Mutex<Replay>,
+    /// How many of the changes applied here the published snapshot holds: a writer waits for its own
+    /// before it answers, so that whoever it tells sees the change on their next read.
+    published: watch::Sender<u64>,
 }
 
 /// The changes applied while at least one reload reads, numbered, so that each reload replays only those
@@ -245,22 +251,25 @@ impl ContestLive {
             scheduled: AtomicBool::new(false),
             turn: Mutex::new(()),
             replay: Mutex::new(Replay::default()),
+            published: watch::channel(0).0,
         }
     }
 
-    /// The standings with every committed change in them (recomputed first if a change is pending), so that
-    /// a reader who was just told "correct" sees the solve.
+    /// The contest as last computed. Readers never wait for a recomputation: every change whose writer has
+    /// answered is in it (see [`ContestLive::settled`]); one committed a moment ago may not be yet.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        if self.stale.load(Ordering::Acquire) {
-            self.refresh(None);
-        }
-        self.latest()
+        self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// The snapshot as it is, maybe a moment behind the newest solves: for what does not depend on them
-    /// (the contest, its areas and challenges).
-    pub fn latest(&self) -> Arc<Snapshot> {
-        self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    /// Waits until the published snapshot holds the first `applied` changes applied here, so that a writer
+    /// answers only once its change can be seen. Bounded: the change is committed, and a recomputation that
+    /// never comes must not hold the answer.
+    pub async fn settled(&self, applied: u64) {
+        let mut published = self.published.subscribe();
+        let wait = published.wait_for(|n| *n >= applied);
+        if tokio::time::timeout(SETTLE_WAIT, wait).await.is_err() {
+            tracing::warn!(applied, "a change was not in the standings within the wait; answering anyway");
+        }
     }
 
     /// The challenges a team has solved, from the events themselves (never behind).
@@ -276,9 +285,19 @@ impl ContestLive {
         if !self.stale.swap(false, Ordering::AcqRel) && catalog.is_none() {
             return;
         }
-        let events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        let catalog = catalog.unwrap_or_else(|| Catalog::of(&self.latest()));
+        let (events, covered) = {
+            let events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            (events.clone(), self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next)
+        };
+        let catalog = catalog.unwrap_or_else(|| Catalog::of(&self.snapshot()));
         self.publish(catalog, events);
+        self.published.send_if_modified(|n| {
+            let newer = covered > *n;
+            if newer {
+                *n = covered;
+            }
+            newer
+        });
     }
 
     /// Recomputes soon, off the caller's path, so that open scoreboards hear of the change even if nobody
@@ -294,26 +313,27 @@ impl ContestLive {
         });
     }
 
-    /// Recomputes from the events in memory and tells the clients of each view that changed.
+    /// Recomputes from the events in memory and tells the clients of each view that changed. Called under
+    /// `turn`, so the snapshot it starts from is still the newest when it swaps; readers keep the previous
+    /// one meanwhile rather than wait for the computation.
     fn publish(&self, catalog: Catalog, events: Events) {
-        crate::metrics::METRICS.recomputations.inc();
-        let mut slot = self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let previous = self.snapshot();
         // A reload that found nothing new keeps the snapshot, and with it what was rendered from it.
-        if slot.contest == catalog.contest
-            && slot.areas == catalog.areas
-            && slot.challenges == catalog.challenges
-            && slot.slugs == catalog.slugs
-            && slot.announcements == catalog.announcements
-            && *slot.events == events
+        if previous.contest == catalog.contest
+            && previous.areas == catalog.areas
+            && previous.challenges == catalog.challenges
+            && previous.slugs == catalog.slugs
+            && previous.announcements == catalog.announcements
+            && *previous.events == events
         {
             return;
         }
-        let next = Self::compute(catalog, events, Some(&slot));
+        crate::metrics::METRICS.recomputations.inc();
+        let next = Self::compute(catalog, events, Some(&previous));
         let (full_changed, public_changed) =
-            (next.full.version != slot.full.version, next.public.version != slot.public.version);
+            (next.full.version != previous.full.version, next.public.version != previous.public.version);
         let (full_version, public_version) = (next.full.version, next.public.version);
-        *slot = Arc::new(next);
-        drop(slot);
+        *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(next);
         // Nobody listening is not an error.
         if full_changed {
             let _ = self.staff_tx.send(LiveEvent::Scoreboard { version: full_version });
@@ -323,9 +343,10 @@ impl ContestLive {
         }
     }
 
-    /// A committed change: the standings are recomputed by the next reader or, soon, in the background.
-    fn apply(self: &Arc<Self>, change: Change) {
-        {
+    /// A committed change: the standings are recomputed soon, in the background. Returns how many changes
+    /// have been applied here with this one, for [`ContestLive::settled`].
+    fn apply(self: &Arc<Self>, change: Change) -> u64 {
+        let applied = {
             let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             change.apply(&mut events);
             let mut replay = self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -334,9 +355,11 @@ impl ContestLive {
                 replay.changes.push((n, change));
             }
             replay.next += 1;
-        }
+            replay.next
+        };
         self.stale.store(true, Ordering::Release);
         self.schedule();
+        applied
     }
 }
 
@@ -452,17 +475,21 @@ impl Live {
         Ok(map.entry(contest.id).or_insert_with(|| Arc::new(ContestLive::new(catalog, events))).clone())
     }
 
-    /// A solve was committed.
-    pub fn solved(&self, contest_id: i32, solve: Solve) {
-        if let Some(live) = self.loaded(contest_id) {
-            live.apply(Change::Solve(solve));
-        }
+    /// A solve was committed: returns once the standings show it.
+    pub async fn solved(&self, contest_id: i32, solve: Solve) {
+        self.applied(contest_id, Change::Solve(solve)).await;
     }
 
-    /// Points outside a solve were committed (a hint's cost, an adjustment).
-    pub fn entry(&self, contest_id: i32, entry: Entry) {
+    /// Points outside a solve were committed (a hint's cost, an adjustment): returns once the standings
+    /// show them.
+    pub async fn entry(&self, contest_id: i32, entry: Entry) {
+        self.applied(contest_id, Change::Entry(entry)).await;
+    }
+
+    async fn applied(&self, contest_id: i32, change: Change) {
         if let Some(live) = self.loaded(contest_id) {
-            live.apply(Change::Entry(entry));
+            let applied = live.apply(change);
+            live.settled(applied).await;
         }
     }
 

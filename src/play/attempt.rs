@@ -63,7 +63,7 @@ async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdi
     }
     let requires = ChallengeView::list(&c.requires);
     if !requires.is_empty() {
-        let solved = solved_slugs(&solved_ids, &contest_live.latest().slugs);
+        let solved = solved_slugs(&solved_ids, &contest_live.snapshot().slugs);
         let missing = missing_requirements(&requires, &solved);
         if !missing.is_empty() {
             return Ok(Verdict::Refused(Refusal::Locked { requires: missing }));
@@ -80,12 +80,13 @@ async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdi
         return Ok(match log.right(&attempt, digest.to_string(), limits).await? {
             Err(limited) => limited.into(),
             Ok(RightAnswer::Solved(solve)) => {
-                // Committed: the scoreboard may show it now.
+                // Committed: the scoreboard shows it before the team is told.
+                live.notify(a.contest.id);
                 live.solved(
                     a.contest.id,
                     Solve { team_id: solve.team_id, challenge_id: solve.challenge_id, at: solve.created_at },
-                );
-                live.notify(a.contest.id);
+                )
+                .await;
                 Verdict::Correct
             }
             Ok(RightAnswer::AlreadySolved) => Verdict::AlreadySolved,

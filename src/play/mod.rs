@@ -55,11 +55,12 @@ pub async fn unlock_hint(
 ) -> StoreResult<bool> {
     let new = store::play::unlock(db, contest.id, hint, team_id, user_id).await?;
     if new && hint.cost != 0 {
+        live.notify(contest.id);
         live.entry(
             contest.id,
             Entry { team_id, area_id: Some(area_id), points: Points::whole(-hint.cost), at: Utc::now() },
-        );
-        live.notify(contest.id);
+        )
+        .await;
     }
     Ok(new)
 }

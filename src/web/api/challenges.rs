@@ -277,7 +277,7 @@ pub async fn notifications(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let lang = Lang::of(&req);
-    let snapshot = state.live.get(&contest).await?.latest();
+    let snapshot = state.live.get(&contest).await?.snapshot();
     let list: Vec<serde_json::Value> = snapshot
         .announcements
         .iter()

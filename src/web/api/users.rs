@@ -36,7 +36,7 @@ async fn contest_of(req: &HttpRequest) -> AppResult<Option<entity::contests::Mod
         Some(slug) => Some(state.live.by_slug(slug).await?.ok_or(AppError::NotFound)?),
         None => state.live.current(Utc::now()).await?,
     };
-    Ok(live.map(|l| l.latest().contest.clone()))
+    Ok(live.map(|l| l.snapshot().contest.clone()))
 }
 
 pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpResponse> {

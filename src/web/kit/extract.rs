@@ -217,7 +217,7 @@ impl FromRequest for ContestCtx {
                 Some(slug) => state.live.by_slug(slug).await?.ok_or(AppError::NotFound)?,
                 None => state.live.current(Utc::now()).await?.ok_or(AppError::NotFound)?,
             };
-            Ok(ContestCtx(live.latest().contest.clone()))
+            Ok(ContestCtx(live.snapshot().contest.clone()))
         })
     }
 }

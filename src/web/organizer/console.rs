@@ -208,8 +208,8 @@ async fn adjust(
     trail::record(&txn, Some(contest.id), &organizer, "scores.adjust", trail::team_target(&team), Value::Null, after)
         .await?;
     txn.commit().await?;
-    state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at });
     state.live.notify(contest.id);
+    state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at }).await;
     Ok(see_other(&format!("/contests/{}/console#adjustments", contest.slug)))
 }
 

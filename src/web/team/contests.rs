@@ -94,7 +94,7 @@ async fn contest_page(
     let board_open = (my_team.is_some() && started) || page.is_organizer() || page.is_judge();
     // The areas as the live view holds them: the contest page is read often, and needs no query for this.
     let hackathon =
-        state.live.get(&contest).await?.latest().areas.iter().any(|a| a.key == crate::domain::spec::HACKATHON);
+        state.live.get(&contest).await?.snapshot().areas.iter().any(|a| a.key == crate::domain::spec::HACKATHON);
     let announcements = store::play::announcements(&state.db, contest.id)
         .await?
         .into_iter()

@@ -32,7 +32,7 @@ pub fn configure(routes: &mut Routes) {
 /// The contest's `hackathon` area; a contest without one has no entries.
 pub async fn area(state: &AppState, contest: &contests::Model) -> AppResult<areas::Model> {
     let live = state.live.get(contest).await?;
-    live.latest().areas.iter().find(|a| a.key == HACKATHON).cloned().ok_or(AppError::NotFound)
+    live.snapshot().areas.iter().find(|a| a.key == HACKATHON).cloned().ok_or(AppError::NotFound)
 }
 
 /// A criterion as the team sees it after publication: its name, maximum and mean mark.

@@ -79,8 +79,8 @@ impl Player {
         role_of(&self.user).is_organizer()
     }
 
-    /// The board this player sees, with the solve counts of their view of the standings (up to date with
-    /// every committed solve).
+    /// The board this player sees, with the solve counts of their view of the standings (holding every solve
+    /// whose team has been told).
     pub async fn board(&self, state: &AppState, contest: &contests::Model, now: DateTime<Utc>) -> AppResult<Board> {
         self.may_see_board(contest, now)?;
         let live = state.live.get(contest).await?;
@@ -92,7 +92,7 @@ impl Player {
 
     /// The challenge an answer is for, as the board shows it; 404 if the player may not know of it. The
     /// team's own solves are up to date (a requirement solved a moment ago is met), while the solve counts
-    /// may be a moment behind, so that judging an answer never waits for the standings to be recomputed.
+    /// may be a moment behind: judging an answer never waits for the standings to be recomputed.
     pub async fn item_to_answer(
         &self,
         state: &AppState,
@@ -102,7 +102,7 @@ impl Player {
     ) -> AppResult<Item> {
         self.may_see_board(contest, now)?;
         let live = state.live.get(contest).await?;
-        let snapshot = live.latest();
+        let snapshot = live.snapshot();
         let id = snapshot.challenges.iter().find(|v| find(v)).map(|v| v.challenge.id).ok_or(AppError::NotFound)?;
         let solved = self.team_id().map(|t| live.solved_by(t)).unwrap_or_default();
         let counts = &snapshot.view(self.organizer()).solve_counts;
