@@ -198,8 +198,9 @@ impl Events {
     }
 
     /// Each listed team's score after each change, for the score-over-time chart. One pass over the
-    /// events in time order: a solve raises the count of its challenge, which moves a dynamic value for
-    /// every team that solved it, as the standings at that moment would.
+    /// events in time order, keeping each listed team's score as it goes: a solve raises the count of its
+    /// challenge, which moves a dynamic value for every listed team that solved it, as the standings at
+    /// that moment would. Each step costs the listed teams it touches, not all of them.
     pub fn progression(&self, view: View, team_ids: &[i32]) -> HashMap<i32, Vec<(DateTime<Utc>, Points)>> {
         enum Step<'a> {
             Solve(&'a Solve),
@@ -216,9 +217,11 @@ impl Events {
         steps.sort_by_key(|(at, _)| *at);
 
         let mut counts: HashMap<i32, u32> = HashMap::new();
-        let mut solved: HashMap<i32, Vec<i32>> = team_ids.iter().map(|t| (*t, Vec::new())).collect();
-        let mut extra: HashMap<i32, Points> = HashMap::new();
+        // The listed teams that solved each challenge (within the view's area), whose score its value moves.
+        let mut solvers: HashMap<i32, Vec<i32>> = HashMap::new();
+        let mut score: HashMap<i32, Points> = team_ids.iter().map(|t| (*t, Points::default())).collect();
         let mut out: HashMap<i32, Vec<(DateTime<Utc>, Points)>> = team_ids.iter().map(|t| (*t, Vec::new())).collect();
+        let mut touched: Vec<i32> = Vec::new();
         let mut i = 0;
         while i < steps.len() {
             let at = steps[i].0;
@@ -226,36 +229,46 @@ impl Events {
             while i < steps.len() && steps[i].0 == at {
                 match steps[i].1 {
                     Step::Solve(s) => {
-                        let Some(c) = challenges.get(&s.challenge_id) else {
-                            i += 1;
-                            continue;
-                        };
-                        *counts.entry(c.id).or_insert(0) += 1;
-                        if view.area_id.is_none_or(|a| a == c.area_id)
-                            && let Some(list) = solved.get_mut(&s.team_id)
-                        {
-                            list.push(c.id);
+                        if let Some(c) = challenges.get(&s.challenge_id) {
+                            let count = counts.entry(c.id).or_insert(0);
+                            let (before, after) = (c.value.at(*count), c.value.at(*count + 1));
+                            *count += 1;
+                            let list = solvers.entry(c.id).or_default();
+                            let moved = Points::whole(after) + Points::whole(-before);
+                            for team in list.iter() {
+                                if let Some(p) = score.get_mut(team) {
+                                    *p += moved;
+                                }
+                            }
+                            touched.extend(list.iter().copied());
+                            if view.area_id.is_none_or(|a| a == c.area_id)
+                                && let Some(p) = score.get_mut(&s.team_id)
+                            {
+                                *p += Points::whole(after);
+                                list.push(s.team_id);
+                                touched.push(s.team_id);
+                            }
                         }
                     }
                     Step::Entry(e) => {
-                        if solved.contains_key(&e.team_id) && (view.area_id.is_none() || view.area_id == e.area_id) {
-                            *extra.entry(e.team_id).or_default() += e.points;
+                        if (view.area_id.is_none() || view.area_id == e.area_id)
+                            && let Some(p) = score.get_mut(&e.team_id)
+                        {
+                            *p += e.points;
+                            touched.push(e.team_id);
                         }
                     }
                 }
                 i += 1;
             }
-            for (team, list) in &solved {
-                let mut score = extra.get(team).copied().unwrap_or_default();
-                for c in list {
-                    if let Some(info) = challenges.get(c) {
-                        score += Points::whole(info.value.at(counts.get(c).copied().unwrap_or(1)));
-                    }
-                }
-                let series = out.entry(*team).or_default();
+            touched.sort_unstable();
+            touched.dedup();
+            for team in touched.drain(..) {
+                let now = score.get(&team).copied().unwrap_or_default();
+                let series = out.entry(team).or_default();
                 // A series starts at the first change from zero, then follows every change.
-                if series.last().map_or(score != Points::default(), |(_, p)| *p != score) {
-                    series.push((at, score));
+                if series.last().map_or(now != Points::default(), |(_, p)| *p != now) {
+                    series.push((at, now));
                 }
             }
         }
@@ -403,6 +416,44 @@ mod tests {
             for row in rows {
                 let last = chart[&row.team_id].last().map(|(_, p)| *p).unwrap_or_default();
                 assert_eq!(last, row.score, "team {} in {area_id:?}", row.team_id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_chart_agrees_with_the_standings_at_every_instant() {
+        let mut e = events();
+        e.teams.extend((5..12).map(|i| team(i, &format!("T{i}"))));
+        e.challenges.push(ChallengeInfo {
+            id: 21,
+            area_id: 2,
+            title: "decaying".into(),
+            value: Value::Logarithmic { initial: 300, minimum: 50, decay: 4 },
+        });
+        // Every team meets every challenge in a scrambled order, several at some instants, with entries between.
+        let teams: Vec<i32> = e.teams.iter().map(|t| t.id).collect();
+        let mut n = 0u32;
+        for (k, c) in [10, 11, 20, 21].into_iter().enumerate() {
+            for (j, team) in teams.iter().enumerate() {
+                if (j * 7 + k * 3) % 5 != 0 {
+                    n += 1;
+                    e.solves.push(solve(*team, c, (n * 37) % 60 / 2));
+                }
+            }
+        }
+        for (j, team) in teams.iter().enumerate().step_by(3) {
+            let area_id = if j % 2 == 0 { Some(1) } else { None };
+            e.entries.push(Entry { team_id: *team, area_id, points: Points(-125), at: t(j as u32 * 3 % 30) });
+        }
+        let listed: Vec<i32> = teams.iter().copied().filter(|t| *t != 4).collect();
+        for area_id in [None, Some(1), Some(2)] {
+            let chart = e.progression(View { area_id, until: None }, &listed);
+            for m in 0..31 {
+                let rows = e.standings(View { area_id, until: Some(t(m) + chrono::Duration::seconds(1)) });
+                for row in rows {
+                    let charted = chart[&row.team_id].iter().rev().find(|(at, _)| *at <= t(m)).map(|(_, p)| *p);
+                    assert_eq!(charted.unwrap_or_default(), row.score, "team {} at {m} in {area_id:?}", row.team_id);
+                }
             }
         }
     }
