@@ -38,7 +38,13 @@ fn endpoints(routes: &mut Routes) {
         .add(endpoint("/teams/{id}/members").post(teams::add_member));
 }
 
-/// `{"success": true, "data": …}`.
+/// `{"success": true, "data": …}`, written straight from `data` (no JSON tree built first: the board is
+/// answered this way on every request of a team).
 pub fn success(data: impl Serialize) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"success": true, "data": data}))
+    #[derive(Serialize)]
+    struct Success<T> {
+        success: bool,
+        data: T,
+    }
+    HttpResponse::Ok().json(Success { success: true, data })
 }
