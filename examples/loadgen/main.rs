@@ -321,6 +321,16 @@ async fn contest_day(args: &Args, database_url: Option<&str>, date: &str) -> (St
             st.server_peak_rss_mib
         );
     }
+    for st in stats.iter().filter(|st| !st.by_request.is_empty()) {
+        let _ = writeln!(md, "\n{} at c={}, by request:\n", st.name, st.concurrency);
+        for part in &st.by_request {
+            let _ = writeln!(
+                md,
+                "- `{}`: {} requests, p50 {:.2} ms, p99 {:.2} ms",
+                part.request, part.requests, part.p50_ms, part.p99_ms
+            );
+        }
+    }
     let _ = writeln!(
         md,
         "\nSSE: {} of {} clients connected (server RSS {:.1} MiB with them); {} solves, {} events; from sending the answer to \

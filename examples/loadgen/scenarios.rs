@@ -1,6 +1,7 @@
 //! Running one scenario: `concurrency` clients, each on its own keep-alive connection, send what the
 //! scenario's plan gives them until the time is up or the plan runs out, and every answer is checked.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -32,6 +33,24 @@ pub struct Stats {
     /// The server's CPU time over the wall time (2.0 = both cores).
     pub server_cpu: f64,
     pub server_peak_rss_mib: f64,
+    /// The same by request (method and path), when a scenario mixes several: which of them makes its p99.
+    pub by_request: Vec<Part>,
+}
+
+/// One kind of request within a scenario.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Part {
+    pub request: String,
+    pub requests: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// A request's method and path, which name its kind.
+fn kind_of(bytes: &[u8]) -> String {
+    let line = bytes.split(|b| *b == b'\r').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    line.rsplit_once(' ').map_or(line.to_string(), |(head, _)| head.to_string())
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -53,12 +72,16 @@ pub async fn run(name: &str, server: &Server, concurrency: usize, seconds: f64, 
             tokio::spawn(async move {
                 let mut conn = Conn::new(addr);
                 let (mut times, mut errors, mut seq) = (Vec::new(), 0usize, 0u64);
+                let mut kinds: HashMap<String, Vec<Duration>> = HashMap::new();
                 while Instant::now() < deadline {
                     let Some(req) = plan(client, seq) else { break };
                     seq += 1;
                     let t = Instant::now();
                     match conn.send(&req.bytes).await {
-                        Ok(res) if res.status == 200 && res.contains(req.expect) => times.push(t.elapsed()),
+                        Ok(res) if res.status == 200 && res.contains(req.expect) => {
+                            times.push(t.elapsed());
+                            kinds.entry(kind_of(&req.bytes)).or_default().push(t.elapsed());
+                        }
                         Ok(res) => {
                             if errors == 0 {
                                 eprintln!("unexpected answer {}: {}", res.status, String::from_utf8_lossy(&res.body));
@@ -73,17 +96,38 @@ pub async fn run(name: &str, server: &Server, concurrency: usize, seconds: f64, 
                         }
                     }
                 }
-                (times, errors)
+                (times, errors, kinds)
             })
         })
         .collect();
     let mut all = Vec::new();
     let mut errors = 0;
+    let mut kinds: HashMap<String, Vec<Duration>> = HashMap::new();
     for t in tasks {
-        let (times, e) = t.await.unwrap();
+        let (times, e, k) = t.await.unwrap();
         all.extend(times);
         errors += e;
+        for (kind, times) in k {
+            kinds.entry(kind).or_default().extend(times);
+        }
     }
+    let mut by_request: Vec<Part> = if kinds.len() > 1 {
+        kinds
+            .into_iter()
+            .map(|(request, mut times)| {
+                times.sort();
+                Part {
+                    request,
+                    requests: times.len(),
+                    p50_ms: percentile(&times, 0.5),
+                    p99_ms: percentile(&times, 0.99),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    by_request.sort_by_key(|p| std::cmp::Reverse(p.requests));
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = (server.cpu() - cpu_before).as_secs_f64() / elapsed;
     all.sort();
@@ -97,11 +141,18 @@ pub async fn run(name: &str, server: &Server, concurrency: usize, seconds: f64, 
         p99_ms: percentile(&all, 0.99),
         server_cpu: cpu,
         server_peak_rss_mib: server.peak_rss_mib(),
+        by_request,
     };
     println!(
         "  {name} c={concurrency}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors, CPU {:.2}, peak RSS {:.1} MiB",
         stats.rps, stats.p50_ms, stats.p99_ms, stats.errors, stats.server_cpu, stats.server_peak_rss_mib
     );
+    for part in &stats.by_request {
+        println!(
+            "    {}: {} requests, p50 {:.2} ms, p99 {:.2} ms",
+            part.request, part.requests, part.p50_ms, part.p99_ms
+        );
+    }
     stats
 }
 
