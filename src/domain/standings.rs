@@ -76,6 +76,8 @@ pub struct AreaInfo {
 pub struct Solve {
     pub team_id: i32,
     pub challenge_id: i32,
+    /// The member whose answer made it.
+    pub user_id: i32,
     pub at: DateTime<Utc>,
 }
 
@@ -325,7 +327,7 @@ mod tests {
     }
 
     fn solve(team_id: i32, challenge_id: i32, m: u32) -> Solve {
-        Solve { team_id, challenge_id, at: t(m) }
+        Solve { team_id, challenge_id, user_id: team_id * 10, at: t(m) }
     }
 
     fn summary(rows: &[Row]) -> Vec<(usize, &str, String)> {

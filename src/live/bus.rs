@@ -52,7 +52,15 @@ pub enum Forget {
     Team(i32),
     /// A session, by its token's digest.
     Session(String),
+    /// Teams whose unlocked hints or wrong answers changed.
+    Plays(Vec<i32>),
 }
+
+/// Team ids in one notification at most: a payload holds 8,000 bytes.
+const TEAMS_A_NOTIFICATION: usize = 900;
+
+/// How often the teams whose play changed are told to the other instances.
+const TELL_PLAYS_EVERY: Duration = Duration::from_millis(50);
 
 /// Tells the other instances to forget a user, a team or a session they may keep (PostgreSQL only).
 pub async fn notify_forget(db: &DatabaseConnection, what: Forget, instance: u64) {
@@ -63,6 +71,10 @@ pub async fn notify_forget(db: &DatabaseConnection, what: Forget, instance: u64)
         Forget::User(id) => format!("forget user {id} {instance}"),
         Forget::Team(id) => format!("forget team {id} {instance}"),
         Forget::Session(digest) => format!("forget session {digest} {instance}"),
+        Forget::Plays(ids) => {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            format!("forget plays {} {instance}", ids.join(","))
+        }
     };
     let stmt = Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -98,6 +110,9 @@ fn heard(payload: &str, instance: u64) -> Option<Heard> {
         ["forget", "session", digest, from] if !mine(from) && crate::blobs::is_sha256(digest) => {
             Some(Heard::Forget(Forget::Session((*digest).to_owned())))
         }
+        ["forget", "plays", ids, from] if !mine(from) => {
+            ids.split(',').map(str::parse).collect::<Result<_, _>>().ok().map(|ids| Heard::Forget(Forget::Plays(ids)))
+        }
         ["forget", ..] => None,
         [contest, from] if !mine(from) => contest.parse().ok().map(Heard::Changed),
         // From an older instance without a name.
@@ -122,7 +137,20 @@ pub fn start(live: Arc<Live>, database_url: String, every: Duration) {
         }
     });
     if database_url.starts_with("postgres") {
+        tokio::spawn(tell_plays(live.clone()));
         tokio::spawn(listen(live, database_url));
+    }
+}
+
+/// Tells the other instances, every few milliseconds, which teams' play changed here meanwhile.
+async fn tell_plays(live: Arc<Live>) {
+    let mut tick = tokio::time::interval(TELL_PLAYS_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        for ids in live.take_untold().chunks(TEAMS_A_NOTIFICATION) {
+            notify_forget(&live.db, Forget::Plays(ids.to_vec()), live.instance).await;
+        }
     }
 }
 
@@ -144,6 +172,7 @@ async fn listen(live: Arc<Live>, url: String) {
         }
         // Whatever was said while this instance was not listening is unknown: read every identity again.
         live.identities.forget_all();
+        live.plays.forget_all();
         loop {
             match listener.recv().await {
                 Ok(first) => {
@@ -159,6 +188,7 @@ async fn listen(live: Arc<Live>, url: String) {
                             Forget::User(id) => live.identities.forget_user(id),
                             Forget::Team(id) => live.identities.forget_team(id),
                             Forget::Session(digest) => live.identities.forget_session(&digest),
+                            Forget::Plays(ids) => live.plays.forget_teams(&ids),
                         },
                         None => {}
                     };
@@ -213,5 +243,8 @@ mod tests {
         let digest = "ab".repeat(32);
         assert_eq!(heard(&format!("forget session {digest} 1"), 2), Some(Heard::Forget(Forget::Session(digest))));
         assert_eq!(heard("forget session nothex 1", 2), None);
+        assert_eq!(heard("forget plays 3,4,5 1", 2), Some(Heard::Forget(Forget::Plays(vec![3, 4, 5]))));
+        assert_eq!(heard("forget plays 3,x 1", 2), None);
+        assert_eq!(heard("forget plays 3 2", 2), None);
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod bus;
 pub mod identity;
+pub mod plays;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +29,7 @@ use crate::store::challenges::ChallengeView;
 use crate::store::{self, StoreResult};
 use bus::Forget;
 use identity::Identities;
+use plays::{Plays, TeamPlay};
 
 /// Standings overall and per area (by area id).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -274,8 +276,13 @@ impl ContestLive {
 
     /// The challenges a team has solved, from the events themselves (never behind).
     pub fn solved_by(&self, team_id: i32) -> Vec<i32> {
+        self.solves_of(team_id).iter().map(|s| s.challenge_id).collect()
+    }
+
+    /// A team's solves, first first, from the events themselves (never behind).
+    pub fn solves_of(&self, team_id: i32) -> Vec<Solve> {
         let events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        events.solves.iter().filter(|s| s.team_id == team_id).map(|s| s.challenge_id).collect()
+        events.solves.iter().filter(|s| s.team_id == team_id).copied().collect()
     }
 
     /// Recomputes if a change is pending (with a new catalog, if given). Changes that arrive while one
@@ -406,6 +413,11 @@ pub struct Live {
     instance: u64,
     /// Sessions, tokens, users and their teams, kept in memory.
     pub identities: Identities,
+    /// Each team's unlocked hints and wrong answers, kept in memory.
+    plays: Plays,
+    /// Teams whose play changed here and that the other instances have not been told of yet (see
+    /// `bus::tell_plays`): a burst of wrong answers is one notification, not one each.
+    untold: Mutex<std::collections::BTreeSet<i32>>,
     /// Every contest's id and times, for the contest running now; read again after any reload.
     schedule: RwLock<Option<Arc<Vec<Window>>>>,
 }
@@ -414,6 +426,8 @@ impl Live {
     pub fn new(db: DatabaseConnection) -> Live {
         Live {
             identities: Identities::new(db.clone()),
+            plays: Plays::new(db.clone()),
+            untold: Mutex::new(std::collections::BTreeSet::new()),
             db,
             contests: RwLock::new(HashMap::new()),
             slugs: RwLock::new(HashMap::new()),
@@ -514,6 +528,10 @@ impl Live {
             list
         };
         let Some((mut fresh, catalog)) = read? else { return Ok(()) };
+        // A sync may have made the contest's hints anew: what teams unlocked is read again.
+        if catalog.challenges != live.snapshot().challenges {
+            self.plays.forget_contest(contest_id);
+        }
         {
             let mut events = live.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             // Applied here after the read began: in `fresh` or not, depending on when the read saw the table.
@@ -593,6 +611,42 @@ impl Live {
         let digest = crate::domain::secret::token_digest(token);
         self.identities.forget_session(&digest);
         bus::notify_forget(&self.db, Forget::Session(digest), self.instance).await;
+    }
+
+    /// A team's unlocked hints and wrong answers in a contest.
+    pub async fn play(&self, contest_id: i32, team_id: i32) -> StoreResult<Arc<TeamPlay>> {
+        self.plays.of(contest_id, team_id).await
+    }
+
+    /// A wrong answer was committed.
+    pub fn answered_wrong(&self, contest_id: i32, team_id: i32, challenge_id: i32) {
+        self.plays.answered_wrong(contest_id, team_id, challenge_id);
+        self.untell(team_id);
+    }
+
+    /// A hint was unlocked (committed).
+    pub fn unlocked_hint(&self, contest_id: i32, team_id: i32, hint_id: i32) {
+        self.plays.unlocked(contest_id, team_id, hint_id);
+        self.untell(team_id);
+    }
+
+    /// A team's answers were ruled on (an organizer accepted or revoked one): read again here and elsewhere.
+    pub fn forget_play(&self, team_id: i32) {
+        self.plays.forget_teams(&[team_id]);
+        self.untell(team_id);
+    }
+
+    fn untell(&self, team_id: i32) {
+        if self.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            self.untold.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(team_id);
+        }
+    }
+
+    /// The teams whose play changed here since the last call.
+    fn take_untold(&self) -> Vec<i32> {
+        std::mem::take(&mut *self.untold.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            .into_iter()
+            .collect()
     }
 
     /// An announcement to this instance's live clients of its contest.

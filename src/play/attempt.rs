@@ -84,7 +84,12 @@ async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdi
                 live.notify(a.contest.id);
                 live.solved(
                     a.contest.id,
-                    Solve { team_id: solve.team_id, challenge_id: solve.challenge_id, at: solve.created_at },
+                    Solve {
+                        team_id: solve.team_id,
+                        challenge_id: solve.challenge_id,
+                        user_id: solve.user_id,
+                        at: solve.created_at,
+                    },
                 )
                 .await;
                 Verdict::Correct
@@ -94,7 +99,10 @@ async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdi
     }
     Ok(match log.wrong(&attempt, kept_text(a.typed), limits).await? {
         Err(limited) => limited.into(),
-        Ok(()) => Verdict::Incorrect,
+        Ok(()) => {
+            live.answered_wrong(a.contest.id, a.team.id, c.id);
+            Verdict::Incorrect
+        }
     })
 }
 

@@ -54,6 +54,9 @@ pub async fn unlock_hint(
     user_id: i32,
 ) -> StoreResult<bool> {
     let new = store::play::unlock(db, contest.id, hint, team_id, user_id).await?;
+    if new {
+        live.unlocked_hint(contest.id, team_id, hint.id);
+    }
     if new && hint.cost != 0 {
         live.notify(contest.id);
         live.entry(

@@ -1,7 +1,7 @@
 //! The contest day's records: attempts, solves, hint unlocks, announcements, the pause switch.
 
 use chrono::Utc;
-use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, teams, users};
+use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -67,27 +67,6 @@ pub async fn solves_of_team(db: &impl ConnectionTrait, team_id: i32) -> StoreRes
         .await?)
 }
 
-/// The solves of a challenge with the solving teams, first first.
-pub async fn solves_of_challenge(
-    db: &impl ConnectionTrait,
-    challenge_id: i32,
-) -> StoreResult<Vec<(solves::Model, teams::Model)>> {
-    let rows = solves::Entity::find()
-        .filter(solves::Column::ChallengeId.eq(challenge_id))
-        .order_by_asc(solves::Column::Id)
-        .all(db)
-        .await?;
-    let ids: Vec<i32> = rows.iter().map(|s| s.team_id).collect();
-    let list = teams::Entity::find().filter(teams::Column::Id.is_in(ids)).all(db).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|s| {
-            let team = list.iter().find(|t| t.id == s.team_id)?.clone();
-            Some((s, team))
-        })
-        .collect())
-}
-
 /// Wrong answers a team gave to a challenge: what `max_attempts` counts.
 pub async fn wrong_count(db: &impl ConnectionTrait, team_id: i32, challenge_id: i32) -> StoreResult<u64> {
     Ok(submissions::Entity::find()
@@ -96,6 +75,26 @@ pub async fn wrong_count(db: &impl ConnectionTrait, team_id: i32, challenge_id: 
         .filter(submissions::Column::Outcome.eq("incorrect"))
         .count(db)
         .await?)
+}
+
+/// The wrong answers a team gave in a contest, by challenge.
+pub async fn wrong_counts(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    team_id: i32,
+) -> StoreResult<std::collections::HashMap<i32, u64>> {
+    let rows: Vec<(i32, i64)> = submissions::Entity::find()
+        .select_only()
+        .column(submissions::Column::ChallengeId)
+        .column_as(submissions::Column::Id.count(), "wrong")
+        .filter(submissions::Column::ContestId.eq(contest_id))
+        .filter(submissions::Column::TeamId.eq(team_id))
+        .filter(submissions::Column::Outcome.eq("incorrect"))
+        .group_by(submissions::Column::ChallengeId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(challenge, n)| (challenge, u64::try_from(n).unwrap_or(0))).collect())
 }
 
 /// Which of these (team, challenge) pairs are solved already.

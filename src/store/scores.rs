@@ -69,7 +69,7 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
             .collect(),
         solves: solves
             .into_iter()
-            .map(|s| Solve { team_id: s.team_id, challenge_id: s.challenge_id, at: s.created_at })
+            .map(|s| Solve { team_id: s.team_id, challenge_id: s.challenge_id, user_id: s.user_id, at: s.created_at })
             .collect(),
         entries,
     })

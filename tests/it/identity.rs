@@ -33,6 +33,26 @@ async fn get(app_url: String, token: &str) -> (StatusCode, String) {
     (status, res.text().await.unwrap())
 }
 
+async fn post(app_url: String, token: &str, body: serde_json::Value) -> (StatusCode, String) {
+    let res = reqwest::Client::new()
+        .post(app_url)
+        .header("Authorization", format!("Token {token}"))
+        .json(&body)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.text().await.unwrap())
+}
+
+/// A challenge's `data` as `GET challenges/{id}` gives it.
+async fn detail(app_url: String, token: &str) -> serde_json::Value {
+    let (status, body) = get(app_url, token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["data"].clone()
+}
+
 /// The token's id, as the account page lists it (the newest).
 async fn newest_token_id(b: &mut Browser) -> String {
     let page = b.get("/account").await;
@@ -115,8 +135,22 @@ async fn the_other_instance_forgets_within_a_second() {
     })
     .await;
 
-    // An organizer on A makes Bob a judge; B stops taking his answers within a second.
+    // Bob's wrong answer and his hint, on A, are in the challenge as B shows it within a second.
     let alpha = b.challenge_ids(&bob_token, "/api/v1/challenges").await["alpha"];
+    let seen = detail(b.url(&format!("/api/v1/challenges/{alpha}")), &bob_token).await;
+    assert_eq!(seen["attempts"], 0);
+    assert!(seen["hints"][0].get("content").is_none(), "locked: {seen}");
+    let hint = seen["hints"][0]["id"].clone();
+    let wrong = serde_json::json!({"challenge_id": alpha, "submission": "not it"});
+    assert!(post(a.url("/api/v1/challenges/attempt"), &bob_token, wrong).await.1.contains("incorrect"));
+    assert_eq!(post(a.url("/api/v1/unlocks"), &bob_token, serde_json::json!({"target": hint})).await.0, StatusCode::OK);
+    within_a_second("the wrong answer and the hint", async || {
+        let now = detail(b.url(&format!("/api/v1/challenges/{alpha}")), &bob_token).await;
+        now["attempts"] == 1 && now["hints"][0]["content"] == "ヒント"
+    })
+    .await;
+
+    // An organizer on A makes Bob a judge; B stops taking his answers within a second.
     chief.get("/admin/users").await;
     let bob = mwscup::store::users::by_username(&a.db, &mwscup::domain::names::Username::parse("bob").unwrap())
         .await
@@ -137,7 +171,8 @@ async fn the_other_instance_forgets_within_a_second() {
 }
 
 /// Once a team's token was seen, its day's reads need no database: with PostgreSQL hung (its processes
-/// stopped), the board, the scoreboard, the announcements and the team's own account still answer at once.
+/// stopped), the board, a challenge with the team's attempts and hints, the solves, the scoreboard, the
+/// announcements and the team's own account still answer at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_reads_its_day_while_the_database_hangs() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
@@ -152,8 +187,23 @@ async fn a_team_reads_its_day_while_the_database_hangs() {
     let (status, notes) = get(app.url("/api/v1/notifications"), &token).await;
     assert_eq!(status, StatusCode::OK);
     assert!(notes.contains("休憩"), "the announcement is listed at once: {notes}");
-    // A challenge's own page still reads the team's attempts and unlocked hints from the database.
+    // Alice's wrong answer, hint and solve, then every read of her day.
+    let alpha = app.challenge_ids(&token, "/api/v1/challenges").await["alpha"];
+    let wrong = serde_json::json!({"challenge_id": alpha, "submission": "not it"});
+    assert!(post(app.url("/api/v1/challenges/attempt"), &token, wrong).await.1.contains("incorrect"));
+    let hint = detail(app.url(&format!("/api/v1/challenges/{alpha}")), &token).await["hints"][0]["id"].clone();
+    assert_eq!(post(app.url("/api/v1/unlocks"), &token, serde_json::json!({"target": hint})).await.0, StatusCode::OK);
+    let right = serde_json::json!({"challenge_id": alpha, "submission": "Mimikatz"});
+    assert!(post(app.url("/api/v1/challenges/attempt"), &token, right).await.1.contains("\"correct\""));
+    let seen = detail(app.url(&format!("/api/v1/challenges/{alpha}")), &token).await;
+    assert_eq!(
+        (&seen["attempts"], &seen["hints"][0]["content"], &seen["solved_by_me"]),
+        (&1.into(), &"ヒント".into(), &true.into())
+    );
     let paths = [
+        format!("/api/v1/challenges/{alpha}"),
+        format!("/api/v1/challenges/{alpha}/solves"),
+        "/api/v1/teams/me/solves".to_owned(),
         "/api/v1/notifications".to_owned(),
         "/api/v1/challenges".to_owned(),
         "/api/v1/scoreboard".to_owned(),

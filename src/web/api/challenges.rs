@@ -2,6 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::collections::HashMap;
+
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -9,6 +11,7 @@ use serde_json::json;
 use super::success;
 use super::users::rfc3339;
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
+use crate::domain::standings::TeamInfo;
 use crate::play::attempt::{self, Answer, Verdict};
 use crate::play::board::{Access, Item};
 use crate::store;
@@ -93,16 +96,16 @@ pub async fn one(
     let item = player.open_item(&board, &contest, |i| i.view.challenge.id == path.id)?;
     let c = &item.view.challenge;
     let lang = Lang::of(&req);
-    let unlocked = match player.team_id() {
-        Some(t) => store::play::unlocked(&state.db, contest.id, t).await?,
-        None => Vec::new(),
+    let play = match player.team_id() {
+        Some(t) => state.live.play(contest.id, t).await?,
+        None => Default::default(),
     };
     let hints: Vec<serde_json::Value> = item
         .view
         .hints
         .iter()
         .map(|h| {
-            let open = player.staff || unlocked.iter().any(|u| u.hint_id == h.id);
+            let open = player.staff || play.has_unlocked(h.id);
             let mut hint = json!({"id": h.id, "cost": h.cost, "title": format!("Hint {}", h.position + 1)});
             if open {
                 hint["content"] = json!(lang.text(&h.text, &h.text_en));
@@ -116,10 +119,7 @@ pub async fn one(
         .iter()
         .map(|f| json!({"name": f.name, "url": format!("/files/{}/{}", f.sha256, f.name), "size": f.size, "sha256": f.sha256}))
         .collect();
-    let attempts = match player.team_id() {
-        Some(t) => store::play::wrong_count(&state.db, t, c.id).await?,
-        None => 0,
-    };
+    let attempts = play.wrong_answers(c.id);
     let mut data = serde_json::to_value(challenge_json(item)).map_err(anyhow::Error::from)?;
     data["description"] = json!(lang.text(&c.description, &c.description_en));
     data["format"] = json!(c.answer_format);
@@ -145,13 +145,18 @@ pub async fn solves(
     let board = player.board(&state, &contest, Utc::now()).await?;
     let item = player.open_item(&board, &contest, |i| i.view.challenge.id == path.id)?;
     // During a freeze others' later solves stay hidden; a team always sees its own.
-    let until = state.live.get(&contest).await?.snapshot().view(player.organizer()).until;
+    let snapshot = state.live.get(&contest).await?.snapshot();
+    let until = snapshot.view(player.organizer()).until;
     let own = player.team_id();
-    let list: Vec<serde_json::Value> = store::play::solves_of_challenge(&state.db, item.view.challenge.id)
-        .await?
-        .into_iter()
-        .filter(|(s, team)| !team.hidden && (Some(team.id) == own || until.is_none_or(|u| s.created_at < u)))
-        .map(|(s, team)| json!({"account_id": team.id, "name": team.name, "date": rfc3339(&s.created_at)}))
+    let teams: HashMap<i32, &TeamInfo> = snapshot.events.teams.iter().map(|t| (t.id, t)).collect();
+    let list: Vec<serde_json::Value> = snapshot
+        .events
+        .solves
+        .iter()
+        .filter(|s| s.challenge_id == item.view.challenge.id)
+        .filter_map(|s| Some((s, *teams.get(&s.team_id)?)))
+        .filter(|(s, team)| !team.hidden && (Some(team.id) == own || until.is_none_or(|u| s.at < u)))
+        .map(|(s, team)| json!({"account_id": team.id, "name": team.name, "date": rfc3339(&s.at)}))
         .collect();
     Ok(success(list))
 }
@@ -299,8 +304,9 @@ pub async fn my_solves(
     let player = player(&req, &contest, caller).await?;
     let team = player.team.as_ref().ok_or(AppError::NotFound)?;
     let board = player.board(&state, &contest, Utc::now()).await?;
-    let list: Vec<serde_json::Value> = store::play::solves_of_team(&state.db, team.id)
-        .await?
+    let live = state.live.get(&contest).await?;
+    let list: Vec<serde_json::Value> = live
+        .solves_of(team.id)
         .into_iter()
         .filter_map(|s| {
             let item = board.items().find(|i| i.view.challenge.id == s.challenge_id)?;
@@ -309,7 +315,7 @@ pub async fn my_solves(
                 "challenge": {"id": s.challenge_id, "name": item.view.challenge.title, "category": item.view.area.key, "value": item.value},
                 "user": s.user_id,
                 "team": team.id,
-                "date": rfc3339(&s.created_at),
+                "date": rfc3339(&s.at),
             }))
         })
         .collect();

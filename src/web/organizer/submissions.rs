@@ -173,7 +173,9 @@ async fn settle(
     after["reason"] = json!(reason);
     trail::record(&txn, Some(contest.id), organizer, action, team_target(&team), before, after).await?;
     txn.commit().await?;
-    // The solve's time is the answer's: every view (and the chart) is recomputed from the events.
+    // The solve's time is the answer's: every view (and the chart) is recomputed from the events; the
+    // team's count of wrong answers moved too.
+    state.live.forget_play(team.id);
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console/submissions?team={}", contest.slug, team.id)))
 }

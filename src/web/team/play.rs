@@ -249,9 +249,9 @@ pub async fn challenge_page_for(
     let AfterAnswer { result, typed, status, problems } = after;
     let classification = crate::web::team::classification::panel(state, &contest, player, &item, problems).await?;
     let c = &item.view.challenge;
-    let unlocked = match player.team_id() {
-        Some(t) => store::play::unlocked(&state.db, contest.id, t).await?,
-        None => Vec::new(),
+    let play = match player.team_id() {
+        Some(t) => state.live.play(contest.id, t).await?,
+        None => Default::default(),
     };
     let hints = item
         .view
@@ -260,7 +260,7 @@ pub async fn challenge_page_for(
         .map(|h| HintRow {
             id: h.id,
             cost: h.cost,
-            text: (player.staff || unlocked.iter().any(|u| u.hint_id == h.id))
+            text: (player.staff || play.has_unlocked(h.id))
                 .then(|| markdown::to_html(page.lang.text(&h.text, &h.text_en))),
         })
         .collect();
