@@ -1,13 +1,10 @@
 //! `mwscup export --contest SLUG --format json|csv|ctftime|audit`: the final standings (never frozen), or
 //! the audit log, to stdout.
 
-use std::collections::HashMap;
-
 use anyhow::Context;
 
 use super::open;
 use crate::config::Overrides;
-use crate::domain::standings::View;
 use crate::{feeds, store};
 
 pub async fn run(overrides: &Overrides, slug: &str, format: &str) -> anyhow::Result<()> {
@@ -15,9 +12,8 @@ pub async fn run(overrides: &Overrides, slug: &str, format: &str) -> anyhow::Res
     let contest = store::contests::by_slug(&db, slug).await?.with_context(|| format!("no contest {slug:?}"))?;
     let areas = store::challenges::areas_of(&db, contest.id).await?;
     let events = store::scores::events(&db, contest.id).await?;
-    let overall = events.standings(View::default());
-    let by_area: HashMap<i32, Vec<_>> =
-        areas.iter().map(|a| (a.id, events.standings(View { area_id: Some(a.id), until: None }))).collect();
+    let area_ids: Vec<i32> = areas.iter().map(|a| a.id).collect();
+    let (overall, by_area) = events.standings_in(None, &area_ids);
     match format {
         "csv" => print!("{}", feeds::csv(&areas, &overall, &by_area)),
         "ctftime" => println!("{}", serde_json::to_string_pretty(&feeds::ctftime(&events, &overall, |_| true))?),

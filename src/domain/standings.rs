@@ -147,10 +147,21 @@ impl Events {
 
     /// The standings of visible teams under a view.
     pub fn standings(&self, view: View) -> Vec<Row> {
+        match view.area_id {
+            None => self.standings_in(view.until, &[]).0,
+            Some(a) => self.standings_in(view.until, &[a]).1.remove(&a).unwrap_or_default(),
+        }
+    }
+
+    /// The standings overall and in each of `areas` (each as `standings` would give it), up to `until`, in one
+    /// pass over the events: a busy contest recomputes them after every solve.
+    pub fn standings_in(&self, until: Option<DateTime<Utc>>, areas: &[i32]) -> (Vec<Row>, HashMap<i32, Vec<Row>>) {
+        let view = View { area_id: None, until };
         let counts = self.solve_counts(view);
         let challenges: HashMap<i32, &ChallengeInfo> = self.challenges.iter().map(|c| (c.id, c)).collect();
         let on_day: HashMap<i32, bool> = self.areas.iter().map(|a| (a.id, a.on_day)).collect();
-        let mut rows: Vec<Row> = self
+        let counts_on_day = |area: Option<i32>| area.is_none_or(|a| on_day.get(&a).copied().unwrap_or(true));
+        let blank: Vec<Row> = self
             .teams
             .iter()
             .filter(|t| !t.hidden)
@@ -164,39 +175,42 @@ impl Events {
                 solves: Vec::new(),
             })
             .collect();
-        let index: HashMap<i32, usize> = rows.iter().enumerate().map(|(i, r)| (r.team_id, i)).collect();
+        let index: HashMap<i32, usize> = blank.iter().enumerate().map(|(i, r)| (r.team_id, i)).collect();
+        let mut overall = blank.clone();
+        let mut by_area: HashMap<i32, Vec<Row>> = areas.iter().map(|a| (*a, blank.clone())).collect();
+        let add = |row: &mut Row, points: Points, on_day: bool, at: DateTime<Utc>| {
+            row.score += points;
+            if on_day {
+                row.on_day += points;
+            }
+            row.reached_at = row.reached_at.max(Some(at));
+        };
 
         for s in self.solves.iter().filter(|s| self.before(s.at, view)) {
             let (Some(&i), Some(c)) = (index.get(&s.team_id), challenges.get(&s.challenge_id)) else { continue };
-            if view.area_id.is_some_and(|a| a != c.area_id) {
-                continue;
-            }
             let points = Points::whole(c.value.at(counts.get(&c.id).copied().unwrap_or(1)));
-            let row = &mut rows[i];
-            row.score += points;
-            if on_day.get(&c.area_id).copied().unwrap_or(true) {
-                row.on_day += points;
+            let item = SolvedItem { challenge_id: c.id, points, at: s.at };
+            let day = counts_on_day(Some(c.area_id));
+            for rows in std::iter::once(&mut overall).chain(by_area.get_mut(&c.area_id)) {
+                add(&mut rows[i], points, day, s.at);
+                rows[i].solves.push(item.clone());
             }
-            row.reached_at = row.reached_at.max(Some(s.at));
-            row.solves.push(SolvedItem { challenge_id: c.id, points, at: s.at });
         }
         for e in self.entries.iter().filter(|e| self.before(e.at, view)) {
             let Some(&i) = index.get(&e.team_id) else { continue };
-            if view.area_id.is_some() && view.area_id != e.area_id {
-                continue;
+            let day = counts_on_day(e.area_id);
+            add(&mut overall[i], e.points, day, e.at);
+            if let Some(rows) = e.area_id.and_then(|a| by_area.get_mut(&a)) {
+                add(&mut rows[i], e.points, day, e.at);
             }
-            let row = &mut rows[i];
-            row.score += e.points;
-            if e.area_id.is_none_or(|a| on_day.get(&a).copied().unwrap_or(true)) {
-                row.on_day += e.points;
+        }
+        for rows in std::iter::once(&mut overall).chain(by_area.values_mut()) {
+            for row in rows.iter_mut() {
+                row.solves.sort_by_key(|s| s.at);
             }
-            row.reached_at = row.reached_at.max(Some(e.at));
+            rank(rows);
         }
-        for row in &mut rows {
-            row.solves.sort_by_key(|s| s.at);
-        }
-        rank(&mut rows);
-        rows
+        (overall, by_area)
     }
 
     /// Each listed team's score after each change, for the score-over-time chart. One pass over the
@@ -451,7 +465,11 @@ mod tests {
         for area_id in [None, Some(1), Some(2)] {
             let chart = e.progression(View { area_id, until: None }, &listed);
             for m in 0..31 {
-                let rows = e.standings(View { area_id, until: Some(t(m) + chrono::Duration::seconds(1)) });
+                let until = Some(t(m) + chrono::Duration::seconds(1));
+                let rows = e.standings(View { area_id, until });
+                let (overall, mut areas) = e.standings_in(until, &[1, 2]);
+                let together = area_id.map_or(overall, |a| areas.remove(&a).unwrap_or_default());
+                assert_eq!(together, rows, "one pass for all areas gives each area's standings, at {m}");
                 for row in rows {
                     let charted = chart[&row.team_id].iter().rev().find(|(at, _)| *at <= t(m)).map(|(_, p)| *p);
                     assert_eq!(charted.unwrap_or_default(), row.score, "team {} at {m} in {area_id:?}", row.team_id);
