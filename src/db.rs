@@ -28,7 +28,9 @@ pub async fn connect_waiting(url: &str, acquire_timeout: Duration) -> anyhow::Re
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(acquire_timeout);
     if url.starts_with("sqlite:") {
-        options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+        // A file of this machine's never drops a connection: no ping before each use (it cost the answer
+        // log's every batch a round trip to the connection's thread).
+        options.max_connections(8).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))

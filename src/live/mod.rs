@@ -41,7 +41,8 @@ pub struct Standings {
 /// One view of a contest at one moment.
 #[derive(Debug, Clone)]
 pub struct ViewSnapshot {
-    pub standings: Standings,
+    /// Shared by both views while the freeze has cut nothing.
+    pub standings: Arc<Standings>,
     /// Solves per challenge within the view (dynamic values and the board's counts).
     pub solve_counts: HashMap<i32, u32>,
     /// Events after this instant are left out (the freeze), if any.
@@ -190,10 +191,8 @@ fn view_of(
     until: Option<DateTime<Utc>>,
     previous: Option<&ViewSnapshot>,
 ) -> ViewSnapshot {
-    let standings = Standings {
-        overall: events.standings(View { area_id: None, until }),
-        areas: areas.iter().map(|a| (*a, events.standings(View { area_id: Some(*a), until }))).collect(),
-    };
+    let (overall, areas) = events.standings_in(until, areas);
+    let standings = Arc::new(Standings { overall, areas });
     let version = match previous {
         Some(p) if p.standings == standings && p.until == until => p.version,
         Some(p) => p.version + 1,
@@ -314,9 +313,14 @@ impl ContestLive {
             return;
         }
         let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            this.scheduled.store(false, Ordering::Release);
-            this.refresh(None);
+        // The solves of one committed batch reach here one after another, woken together: a turn of the
+        // scheduler first lets the rest of them in, so that one recomputation holds them all.
+        tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            tokio::task::spawn_blocking(move || {
+                this.scheduled.store(false, Ordering::Release);
+                this.refresh(None);
+            });
         });
     }
 
