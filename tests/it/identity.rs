@@ -21,29 +21,20 @@ async fn player(app: &TestApp, name: &str) -> (Browser, String) {
     (b, app.token_named(name).await)
 }
 
-async fn get(app_url: String, token: &str) -> (StatusCode, String) {
-    let res = reqwest::Client::new()
-        .get(app_url)
-        .header("Authorization", format!("Token {token}"))
-        .timeout(Duration::from_secs(5))
-        .send()
-        .await
-        .unwrap();
+/// A request sent with a team's token: its status and body.
+async fn with_token(req: reqwest::RequestBuilder, token: &str) -> (StatusCode, String) {
+    let res =
+        req.header("Authorization", format!("Token {token}")).timeout(Duration::from_secs(5)).send().await.unwrap();
     let status = res.status();
     (status, res.text().await.unwrap())
 }
 
+async fn get(app_url: String, token: &str) -> (StatusCode, String) {
+    with_token(reqwest::Client::new().get(app_url), token).await
+}
+
 async fn post(app_url: String, token: &str, body: serde_json::Value) -> (StatusCode, String) {
-    let res = reqwest::Client::new()
-        .post(app_url)
-        .header("Authorization", format!("Token {token}"))
-        .json(&body)
-        .timeout(Duration::from_secs(5))
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
+    with_token(reqwest::Client::new().post(app_url).json(&body), token).await
 }
 
 /// A challenge's `data` as `GET challenges/{id}` gives it.
