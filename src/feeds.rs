@@ -68,7 +68,8 @@ pub fn scoreboard(
     })
 }
 
-/// CTFd's `GET scoreboard`.
+/// CTFd's `GET scoreboard`. Scores are whole points, halves rounded up, since CTFd's clients take only
+/// integers; `scoreboard` keeps the exact hundredths.
 pub fn ctfd_scoreboard(overall: &[Row]) -> Value {
     json!(
         overall
@@ -80,13 +81,13 @@ pub fn ctfd_scoreboard(overall: &[Row]) -> Value {
                 "account_type": "team",
                 "oauth_id": null,
                 "name": r.name,
-                "score": r.score.to_json(),
+                "score": r.score.rounded(),
             }))
             .collect::<Vec<_>>()
     )
 }
 
-/// CTFd's `GET scoreboard/top/{n}`: each team's solves with their value now.
+/// CTFd's `GET scoreboard/top/{n}`: each team's solves with their value now, in whole points as above.
 pub fn ctfd_top(overall: &[Row], n: usize) -> Value {
     let mut out = serde_json::Map::new();
     for (i, r) in overall.iter().take(n).enumerate() {
@@ -95,10 +96,10 @@ pub fn ctfd_top(overall: &[Row], n: usize) -> Value {
             .iter()
             .map(|s| {
                 json!({"challenge_id": s.challenge_id, "account_id": r.team_id, "team_id": r.team_id, "user_id": null,
-                            "value": s.points.to_json(), "date": rfc3339(&s.at)})
+                            "value": s.points.rounded(), "date": rfc3339(&s.at)})
             })
             .collect();
-        out.insert((i + 1).to_string(), json!({"id": r.team_id, "account_url": format!("/teams/{}", r.team_id), "name": r.name, "score": r.score.to_json(), "solves": solves}));
+        out.insert((i + 1).to_string(), json!({"id": r.team_id, "account_url": format!("/teams/{}", r.team_id), "name": r.name, "score": r.score.rounded(), "solves": solves}));
     }
     Value::Object(out)
 }

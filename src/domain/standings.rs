@@ -21,6 +21,12 @@ impl Points {
         Points(i64::from(points) * 100)
     }
 
+    /// Whole points, halves rounded up (105.5 → 106, -2.5 → -2): for CTFd's shapes, whose clients take
+    /// only integers.
+    pub fn rounded(self) -> i64 {
+        (self.0 + 50).div_euclid(100)
+    }
+
     /// As a JSON number: whole points stay integers.
     pub fn to_json(self) -> serde_json::Value {
         if self.0 % 100 == 0 { serde_json::json!(self.0 / 100) } else { serde_json::json!(self.0 as f64 / 100.0) }
@@ -485,5 +491,7 @@ mod tests {
         assert_eq!(Points(-250).to_string(), "-2.5");
         assert_eq!(Points::whole(300).to_json(), serde_json::json!(300));
         assert_eq!(Points(1470).to_json(), serde_json::json!(14.7));
+        let rounded: Vec<i64> = [10550, 10549, 300, -250, -251, 0].map(|h| Points(h).rounded()).to_vec();
+        assert_eq!(rounded, vec![106, 105, 3, -2, -3, 0]);
     }
 }

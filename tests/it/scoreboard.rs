@@ -137,6 +137,10 @@ async fn scores_follow_solves_hints_and_adjustments(app: TestApp) {
     let (_, ctfd) = get_json(&app, "/api/v1/scoreboard", Some(&finders)).await;
     assert_eq!(ctfd["data"][0]["name"], "Team finders");
     assert_eq!(ctfd["data"][0]["account_type"], "team");
+    // CTFd's clients take whole scores: 105.5 is 106 there, while scoreboard.json keeps it exact.
+    let carols = ctfd["data"].as_array().unwrap().iter().find(|r| r["name"] == "Team carols").unwrap().clone();
+    assert!(carols["score"].is_i64() && carols["score"] == 106, "{carols}");
+    assert!(board.to_string().contains("105.5"), "{board}");
     let (_, top) = get_json(&app, "/api/v1/scoreboard/top/2", Some(&finders)).await;
     assert_eq!(top["data"]["1"]["solves"].as_array().unwrap().len(), 2);
     assert!(top["data"].get("3").is_none());
