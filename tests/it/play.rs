@@ -107,6 +107,23 @@ async fn answers_get_the_right_statuses(app: TestApp) {
     let (status, _) = api(&app, &token, "POST", "/api/v1/challenges/attempt", Some(json!({"submission": "x"}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // CTFd's clients may send the answer as a multipart form: read as JSON would be.
+    let zeta = challenge_id(&app, &token, "zeta").await;
+    let form = reqwest::multipart::Form::new().text("challenge_id", zeta.to_string()).text("submission", "as a form");
+    let res = app
+        .api()
+        .post(app.url("/api/v1/challenges/attempt"))
+        .header("Authorization", format!("Token {token}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, body): (StatusCode, Value) = (res.status(), res.json().await.unwrap());
+    assert_eq!((status, body["data"]["status"].as_str()), (StatusCode::OK, Some("incorrect")), "{body}");
+    let kept =
+        submissions::Entity::find().filter(submissions::Column::Text.eq("as a form")).all(&app.db).await.unwrap();
+    assert_eq!(kept.len(), 1, "recorded once, as typed");
+
     // A hidden challenge is as unknown.
     let zeta = challenge_id(&app, &token, "zeta").await;
     entity::challenges::Entity::update_many()

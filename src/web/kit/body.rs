@@ -1,6 +1,7 @@
 //! The body of an API request, read the same whatever its Content-Type: a JSON object when it is one
-//! (`curl -d '{…}'` labels JSON as a form), else a form when the header says so, else an error. Fields are
-//! read one by one, so each problem is reported against its field.
+//! (`curl -d '{…}'` labels JSON as a form), else a form (urlencoded, or multipart as CTFd's clients may send
+//! an answer) when the header says so, else an error. Fields are read one by one, so each problem is
+//! reported against its field.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -130,11 +131,19 @@ impl FromRequest for ApiBody {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_form = req
+        let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().starts_with("application/x-www-form-urlencoded"));
+            .map(|v| v.trim_start().to_ascii_lowercase())
+            .unwrap_or_default();
+        if content_type.starts_with("multipart/form-data") {
+            let form = small_multipart(actix_multipart::Multipart::new(req.headers(), payload.take()), LIMIT);
+            return Box::pin(async move {
+                Ok(ApiBody(form.await?.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+            });
+        }
+        let is_form = content_type.starts_with("application/x-www-form-urlencoded");
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(|_| AppError::field("body", Msg::BadRequest))?;
