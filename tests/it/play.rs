@@ -30,7 +30,14 @@ async fn day(app: &TestApp) -> (Source, String) {
         "closed answer",
         "points = 50\ncloses_at = 2026-10-20T09:15:00+09:00\n",
     );
-    source.challenge("static", "epsilon", "casefold", "salt-epsilon", "two tries", "points = 50\nmax_attempts = 2\n");
+    source.challenge(
+        "static",
+        "epsilon",
+        "casefold",
+        "salt-epsilon",
+        "two tries",
+        "points = 50\nmax_attempts = 2\ntags = [\"sysmon\", \"windows\"]\n",
+    );
     source.challenge(
         "static",
         "zeta",
@@ -298,6 +305,11 @@ async fn the_api_describes_the_day(app: TestApp) {
     assert_eq!(alpha["category"], "static");
     assert_eq!(alpha["value"], 100);
     assert_eq!(alpha["type"], "standard");
+    // Tags as CTFd gives them: objects in the list, plain strings in the challenge itself.
+    let epsilon = list["data"].as_array().unwrap().iter().find(|c| c["slug"] == "epsilon").unwrap().clone();
+    assert_eq!(epsilon["tags"], json!([{"value": "sysmon"}, {"value": "windows"}]));
+    let (_, epsilon) = api(&app, &token, "GET", &format!("/api/v1/challenges/{}", epsilon["id"]), None).await;
+    assert_eq!(epsilon["data"]["tags"], json!(["sysmon", "windows"]));
     let id = alpha["id"].as_i64().unwrap();
     let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{id}"), None).await;
     let d = &detail["data"];

@@ -32,12 +32,18 @@ struct ChallengeJson {
     value: i32,
     solves: u32,
     solved_by_me: bool,
-    tags: Vec<String>,
+    /// As CTFd's list gives them, `[{"value": …}]`; a challenge's own `GET` gives plain strings, as CTFd does.
+    tags: Vec<TagJson>,
     #[serde(rename = "type")]
     kind: &'static str,
     /// `visible`, or `locked` (listed, but `requires` must be solved first).
     state: &'static str,
     group: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TagJson {
+    value: String,
 }
 
 fn challenge_json(item: &Item) -> ChallengeJson {
@@ -50,7 +56,7 @@ fn challenge_json(item: &Item) -> ChallengeJson {
         value: item.value,
         solves: item.solves,
         solved_by_me: item.solved,
-        tags: ChallengeView::list(&c.tags),
+        tags: ChallengeView::list(&c.tags).into_iter().map(|value| TagJson { value }).collect(),
         kind: if c.kind == "classification" {
             "classification"
         } else if item.dynamic {
@@ -121,6 +127,7 @@ pub async fn one(
         .collect();
     let attempts = play.wrong_answers(c.id);
     let mut data = serde_json::to_value(challenge_json(item)).map_err(anyhow::Error::from)?;
+    data["tags"] = json!(ChallengeView::list(&c.tags));
     data["description"] = json!(lang.text(&c.description, &c.description_en));
     data["format"] = json!(c.answer_format);
     data["files"] = json!(files);
