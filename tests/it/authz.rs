@@ -203,6 +203,8 @@ fn declared() -> Vec<Case> {
         case("POST /login", Public).form(&[("username", VISITOR), ("password", PASSWORD)]).fresh(),
         case("POST /logout", Public).fresh(),
         case("GET /account", SignedIn),
+        // A redirect to the current contest's board, which decides who may see it.
+        case("GET /challenges", Public),
         // Operators' figures: organizers, or an address the setting metrics_from names (none here).
         case("GET /metrics", Organizer),
         case("GET /admin", Organizer),

@@ -305,6 +305,17 @@ async fn the_api_describes_the_day(app: TestApp) {
     assert_eq!(alpha["category"], "static");
     assert_eq!(alpha["value"], 100);
     assert_eq!(alpha["type"], "standard");
+    // Where CTFd sends a player after login: the current contest's board.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/challenges"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/contests/cup/challenges");
     // Tags as CTFd gives them: objects in the list, plain strings in the challenge itself.
     let epsilon = list["data"].as_array().unwrap().iter().find(|c| c["slug"] == "epsilon").unwrap().clone();
     assert_eq!(epsilon["tags"], json!([{"value": "sysmon"}, {"value": "windows"}]));

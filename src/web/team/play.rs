@@ -24,9 +24,20 @@ use crate::web::kit::routes::{Routes, endpoint};
 
 pub fn configure(routes: &mut Routes) {
     routes
+        .add(endpoint("/challenges").get(current_board))
         .add(endpoint("/contests/{slug}/challenges").get(board_page))
         .add(endpoint("/contests/{slug}/challenges/{challenge}").get(challenge_page).post(answer))
         .add(endpoint("/contests/{slug}/challenges/{challenge}/hints/{hint}/unlock").get(confirm_unlock).post(unlock));
+}
+
+/// `/challenges`, where CTFd sends a player after login (and its clients look): the board of the contest running
+/// now, else of the latest; the home page when there is no contest.
+async fn current_board(req: HttpRequest) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    Ok(match state.live.current(Utc::now()).await? {
+        Some(live) => see_other(&format!("/contests/{}/challenges", live.snapshot().contest.slug)),
+        None => see_other("/"),
+    })
 }
 
 /// Someone on the contest day: a member of a team, or an organizer (who sees every challenge, and plays in no
