@@ -622,20 +622,9 @@ impl Live {
         self.plays.of(contest_id, team_id).await
     }
 
-    /// A wrong answer was committed.
-    pub fn answered_wrong(&self, contest_id: i32, team_id: i32, challenge_id: i32) {
-        self.plays.answered_wrong(contest_id, team_id, challenge_id);
-        self.untell(team_id);
-    }
-
-    /// A hint was unlocked (committed).
-    pub fn unlocked_hint(&self, contest_id: i32, team_id: i32, hint_id: i32) {
-        self.plays.unlocked(contest_id, team_id, hint_id);
-        self.untell(team_id);
-    }
-
-    /// A team's answers were ruled on (an organizer accepted or revoked one): read again here and elsewhere.
-    pub fn forget_play(&self, team_id: i32) {
+    /// A team's unlocked hints or wrong answers changed (an answer or an unlock committed, an organizer's
+    /// ruling): read again here on the next use, and on the other instances once told.
+    pub fn play_changed(&self, team_id: i32) {
         self.plays.forget_teams(&[team_id]);
         self.untell(team_id);
     }

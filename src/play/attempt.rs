@@ -100,7 +100,7 @@ async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdi
     Ok(match log.wrong(&attempt, kept_text(a.typed), limits).await? {
         Err(limited) => limited.into(),
         Ok(()) => {
-            live.answered_wrong(a.contest.id, a.team.id, c.id);
+            live.play_changed(a.team.id);
             Verdict::Incorrect
         }
     })

@@ -55,7 +55,7 @@ pub async fn unlock_hint(
 ) -> StoreResult<bool> {
     let new = store::play::unlock(db, contest.id, hint, team_id, user_id).await?;
     if new {
-        live.unlocked_hint(contest.id, team_id, hint.id);
+        live.play_changed(team_id);
     }
     if new && hint.cost != 0 {
         live.notify(contest.id);

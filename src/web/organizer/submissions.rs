@@ -175,7 +175,7 @@ async fn settle(
     txn.commit().await?;
     // The solve's time is the answer's: every view (and the chart) is recomputed from the events; the
     // team's count of wrong answers moved too.
-    state.live.forget_play(team.id);
+    state.live.play_changed(team.id);
     state.live.changed(contest.id).await?;
     Ok(see_other(&format!("/contests/{}/console/submissions?team={}", contest.slug, team.id)))
 }
