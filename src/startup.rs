@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::blobs::BlobStore;
 use crate::config::Settings;
+use crate::domain::file_link::LinkKey;
 use crate::hashing::Hashing;
 use crate::live::{self, Live};
 use crate::store::answer_log::AnswerLog;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Signs the session and CSRF cookies; derived from the secret key.
     pub cookie_key: Key,
+    /// Signs the download links given to scripts; derived from the secret key.
+    pub link_key: LinkKey,
     /// The live standings of the contests, shared by every worker.
     pub live: Arc<Live>,
     /// Where answers are written, in batches by one task.
@@ -50,12 +53,13 @@ impl AppState {
         hasher.update(b"mwscup-cookie-key-v1\0");
         hasher.update(settings.secret_key.as_bytes());
         let cookie_key = Key::from(&hasher.finalize());
+        let link_key = LinkKey::from_secret(&settings.secret_key);
         let live = Arc::new(Live::new(db.clone()));
         let answers = AnswerLog::start(db.clone());
         let streams = StreamBudget::new(settings.sse_per_address, settings.sse_total);
         let blobs = BlobStore::of(&settings, &db);
         let hashing = Hashing::for_this_machine();
-        AppState { db, settings, cookie_key, live, answers, streams, blobs, hashing }
+        AppState { db, settings, cookie_key, link_key, live, answers, streams, blobs, hashing }
     }
 }
 

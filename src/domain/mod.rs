@@ -5,6 +5,7 @@ pub mod access;
 pub mod answer;
 pub mod classification;
 pub mod clock;
+pub mod file_link;
 pub mod forwarded;
 pub mod judging;
 pub mod limiter;

@@ -80,6 +80,8 @@ pub struct AreaInfo {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Solve {
+    /// The solve's own id (CTFd's scripts key solves by it).
+    pub id: i32,
     pub team_id: i32,
     pub challenge_id: i32,
     /// The member whose answer made it.
@@ -105,6 +107,8 @@ pub struct Events {
     pub challenges: Vec<ChallengeInfo>,
     pub solves: Vec<Solve>,
     pub entries: Vec<Entry>,
+    /// The names of the contest's members and solvers, by user id: for solves shown with who made them.
+    pub names: HashMap<i32, String>,
 }
 
 /// A solve as a standings row shows it: what it is worth now.
@@ -343,11 +347,12 @@ mod tests {
             ],
             solves: Vec::new(),
             entries: Vec::new(),
+            names: HashMap::new(),
         }
     }
 
     fn solve(team_id: i32, challenge_id: i32, m: u32) -> Solve {
-        Solve { team_id, challenge_id, user_id: team_id * 10, at: t(m) }
+        Solve { id: team_id * 1000 + challenge_id, team_id, challenge_id, user_id: team_id * 10, at: t(m) }
     }
 
     fn summary(rows: &[Row]) -> Vec<(usize, &str, String)> {

@@ -85,6 +85,7 @@ async fn judge(log: &AnswerLog, live: &Live, a: Answer<'_>) -> StoreResult<Verdi
                 live.solved(
                     a.contest.id,
                     Solve {
+                        id: solve.id,
                         team_id: solve.team_id,
                         challenge_id: solve.challenge_id,
                         user_id: solve.user_id,

@@ -97,6 +97,32 @@ pub async fn wrong_counts(
     Ok(rows.into_iter().map(|(challenge, n)| (challenge, u64::try_from(n).unwrap_or(0))).collect())
 }
 
+/// Whose wrong answers are asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Answerer {
+    Team(i32),
+    User(i32),
+}
+
+/// The wrong answers a team or a user gave in a contest, oldest first.
+pub async fn wrong_answers(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    who: Answerer,
+) -> StoreResult<Vec<submissions::Model>> {
+    let by = match who {
+        Answerer::Team(id) => submissions::Column::TeamId.eq(id),
+        Answerer::User(id) => submissions::Column::UserId.eq(id),
+    };
+    Ok(submissions::Entity::find()
+        .filter(submissions::Column::ContestId.eq(contest_id))
+        .filter(by)
+        .filter(submissions::Column::Outcome.eq("incorrect"))
+        .order_by_asc(submissions::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// Which of these (team, challenge) pairs are solved already.
 pub async fn solved_among(
     db: &impl ConnectionTrait,

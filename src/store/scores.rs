@@ -1,7 +1,9 @@
 //! What standings are computed from, read in one go per contest, and organizers' adjustments.
 
 use chrono::Utc;
-use entity::{adjustments, areas, challenges, contests, hint_unlocks, hints, solves, teams};
+use std::collections::HashMap;
+
+use entity::{adjustments, areas, challenges, contests, hint_unlocks, hints, solves, team_members, teams, users};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{StoreResult, judging};
@@ -31,6 +33,7 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
         .await?;
     let adjustments = adjustments::Entity::find().filter(adjustments::Column::ContestId.eq(contest_id)).all(db).await?;
 
+    let names = names_of(db, &teams, &solves).await?;
     let area_of_challenge = |id: i32| challenges.iter().find(|c| c.id == id).map(|c| c.area_id);
     let mut entries: Vec<Entry> = unlocks
         .iter()
@@ -69,10 +72,39 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
             .collect(),
         solves: solves
             .into_iter()
-            .map(|s| Solve { team_id: s.team_id, challenge_id: s.challenge_id, user_id: s.user_id, at: s.created_at })
+            .map(|s| Solve {
+                id: s.id,
+                team_id: s.team_id,
+                challenge_id: s.challenge_id,
+                user_id: s.user_id,
+                at: s.created_at,
+            })
             .collect(),
         entries,
+        names,
     })
+}
+
+/// The names of the teams' members and of the solvers (one may have left the team since).
+async fn names_of(
+    db: &impl ConnectionTrait,
+    teams: &[teams::Model],
+    solves: &[solves::Model],
+) -> StoreResult<HashMap<i32, String>> {
+    let members = team_members::Entity::find()
+        .filter(team_members::Column::TeamId.is_in(teams.iter().map(|t| t.id).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    let mut ids: Vec<i32> = members.iter().map(|m| m.user_id).chain(solves.iter().map(|s| s.user_id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = HashMap::with_capacity(ids.len());
+    // In chunks: a large contest's ids would pass the bind limit of one statement.
+    for chunk in ids.chunks(5_000) {
+        let people = users::Entity::find().filter(users::Column::Id.is_in(chunk.to_vec())).all(db).await?;
+        names.extend(people.into_iter().map(|u| (u.id, u.username)));
+    }
+    Ok(names)
 }
 
 /// The hackathon's scores once organizers published the marks: each entry's mean of the judges' totals,
@@ -92,6 +124,20 @@ async fn judged(db: &impl ConnectionTrait, contest_id: i32, areas: &[areas::Mode
             Some(Entry { team_id: entry.team_id, area_id, points, at })
         })
         .collect())
+}
+
+/// A team's adjustments in a contest, oldest first (CTFd's scripts read them as awards).
+pub async fn adjustments_of_team(
+    db: &impl ConnectionTrait,
+    contest_id: i32,
+    team_id: i32,
+) -> StoreResult<Vec<adjustments::Model>> {
+    Ok(adjustments::Entity::find()
+        .filter(adjustments::Column::ContestId.eq(contest_id))
+        .filter(adjustments::Column::TeamId.eq(team_id))
+        .order_by_asc(adjustments::Column::Id)
+        .all(db)
+        .await?)
 }
 
 pub struct NewAdjustment {

@@ -269,6 +269,11 @@ pub async fn renew_invite(db: &impl ConnectionTrait, team_id: i32) -> StoreResul
     Ok(code)
 }
 
+/// A team by id, whichever contest it is in.
+pub async fn find(db: &impl ConnectionTrait, team_id: i32) -> StoreResult<Option<teams::Model>> {
+    Ok(teams::Entity::find_by_id(team_id).one(db).await?)
+}
+
 pub async fn by_id(db: &impl ConnectionTrait, contest_id: i32, team_id: i32) -> StoreResult<Option<teams::Model>> {
     Ok(teams::Entity::find_by_id(team_id).filter(teams::Column::ContestId.eq(contest_id)).one(db).await?)
 }

@@ -164,7 +164,7 @@ impl Case {
         self.route.split_once(' ').expect("METHOD /path")
     }
 
-    /// Paths that answer like the API (JSON, 401 rather than a redirect to the login form).
+    /// Paths that answer like the API (JSON, 401 or 403 rather than a redirect to the login form).
     fn json_answers(&self) -> bool {
         let (_, p) = self.method_and_pattern();
         p.contains("/api/v1") || p.ends_with(".json") || p.ends_with("/events")
@@ -176,6 +176,8 @@ impl Case {
         }
         match (self.refusal, who) {
             (Refusal::HiddenFromAll, _) => Expect::Status(StatusCode::NOT_FOUND),
+            // CTFd answers an anonymous API call 403; feeds and the event stream 401.
+            (_, Who::Anonymous) if self.route.contains("/api/v1/") => Expect::Status(StatusCode::FORBIDDEN),
             (_, Who::Anonymous) if self.json_answers() => Expect::Status(StatusCode::UNAUTHORIZED),
             (_, Who::Anonymous) => Expect::Login,
             (Refusal::Hidden, _) => Expect::Status(StatusCode::NOT_FOUND),
@@ -202,6 +204,9 @@ fn declared() -> Vec<Case> {
         case("GET /login", Public),
         case("POST /login", Public).form(&[("username", VISITOR), ("password", PASSWORD)]).fresh(),
         case("POST /logout", Public).fresh(),
+        // CTFd's scripts look for a contest's login here.
+        case("GET /contests/{slug}/login", Public),
+        case("POST /contests/{slug}/login", Public).form(&[("name", VISITOR), ("password", PASSWORD)]).fresh(),
         case("GET /account", SignedIn),
         // A redirect to the current contest's board, which decides who may see it.
         case("GET /challenges", Public),
@@ -253,6 +258,8 @@ fn declared() -> Vec<Case> {
         case("GET /contests/{slug}/scoreboard.json", Readers),
         case("GET /contests/{slug}/ctftime.json", Readers),
         case("GET /contests/{slug}/events", Readers),
+        // A team as the scoreboard shows it (where CTFd's scoreboard points, `account_url`).
+        case("GET /teams/{id}", Readers),
         case("GET /contests/{slug}/console", Organizer),
         case("GET /contests/{slug}/console/challenges", Organizer),
         case("GET /contests/{slug}/console/submissions", Organizer),
@@ -311,20 +318,39 @@ fn api_cases(prefix: &str) -> Vec<Case> {
         at("POST /challenges/attempt", InTeam).json(r#"{"challenge_id": $challenge_id, "submission": "not it"}"#),
         at("GET /challenges/{id}", Players),
         at("GET /challenges/{id}/solves", Players),
+        at("GET /challenges/{id}/files", Players),
+        at("GET /challenges/{id}/hints", Players),
+        at("GET /challenges/{id}/tags", Players),
+        at("GET /hints/{id}", Players),
         // A team's prediction uploads: staff have no team to act for.
         at("GET /challenges/{id}/predictions", InTeam),
         at("POST /challenges/{id}/predictions", InTeam),
         at("POST /unlocks", InTeam).json(r#"{"target": $hint_id}"#),
         at("GET /notifications", SignedIn),
+        at("GET /datasets", SignedIn),
         at("GET /scoreboard", Readers),
         at("GET /scoreboard/top/{n}", Readers),
         at("POST /users", Organizer),
         at("GET /users/me", SignedIn),
+        // One's own record: empty for someone without a team.
+        at("GET /users/me/solves", SignedIn),
+        at("GET /users/me/fails", SignedIn),
+        at("GET /users/me/awards", SignedIn),
+        // Public profiles of a visible team's member and of the team (others' fails are counted, not listed).
+        at("GET /users/{id}", SignedIn),
+        at("GET /users/{id}/solves", SignedIn),
+        at("GET /users/{id}/fails", SignedIn),
+        at("GET /users/{id}/awards", SignedIn),
         at("POST /teams", Organizer),
         // Staff have no team to show.
         at("GET /teams/me", InTeam).hidden(),
         at("GET /teams/me/solves", InTeam).hidden(),
-        at("GET /teams/{id}", Organizer),
+        at("GET /teams/me/fails", InTeam).hidden(),
+        at("GET /teams/me/awards", InTeam).hidden(),
+        at("GET /teams/{id}", SignedIn),
+        at("GET /teams/{id}/solves", SignedIn),
+        at("GET /teams/{id}/fails", SignedIn),
+        at("GET /teams/{id}/awards", SignedIn),
         at("POST /teams/{id}/members", Organizer),
     ]
 }
@@ -374,6 +400,7 @@ impl Ids {
             ("/archive/files/{id}/{name}", format!("/archive/files/{file}/{ARCHIVE_FILE}")),
             ("/files/{sha256}/{name}", format!("/files/{}/{}", self.sha256, self.file_name)),
             ("/challenges/{id}", format!("/challenges/{}", self.challenge_id)),
+            ("/hints/{id}", format!("/hints/{}", self.hint_id)),
             ("/teams/{id}", format!("/teams/{}", self.team_id)),
             ("{slug}", "cup".to_owned()),
             ("{challenge}", "alpha".to_owned()),

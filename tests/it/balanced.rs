@@ -165,7 +165,7 @@ async fn two_instances_behind_nginx_share_files_limits_and_the_clients_address()
         .json::<serde_json::Value>()
         .await
         .unwrap();
-    let file = &one["data"]["files"][0];
+    let file = &one["data"]["file_objects"][0];
     let (path, sha) = (file["url"].as_str().unwrap().to_owned(), file["sha256"].as_str().unwrap().to_owned());
     for _ in 0..4 {
         let res = client.get(nginx.url(&path)).send().await.unwrap();

@@ -38,8 +38,23 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
 
     // Every other answer through the API, in an order that unlocks what requires another.
     let token = app.token_named("newcomer").await;
+    let listed: Value = app
+        .api()
+        .get(app.url("/contests/mwscup-demo/api/v1/challenges"))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = listed["data"].as_array().unwrap();
+    assert_eq!(listed.len(), 15, "16 challenges, one of which opens an hour after the start: {listed:?}");
+    // Those locked behind another are listed as CTFd lists hidden ones.
+    let hidden = listed.iter().filter(|c| c["type"] == "hidden").count();
+    assert!(hidden > 0 && listed.iter().filter(|c| c["type"] == "hidden").all(|c| c["name"] == "???"), "{listed:?}");
     let ids = app.challenge_ids(&token, "/contests/mwscup-demo/api/v1/challenges").await;
-    assert_eq!(ids.len(), 15, "16 challenges, one of which opens an hour after the start: {ids:?}");
+    assert_eq!(ids.len(), 15 - hidden);
 
     let demo_id = mwscup::store::contests::by_slug(&app.db, "mwscup-demo").await.unwrap().unwrap().id;
     let mut pending: Vec<(&String, &str)> = answers.iter().map(|(slug, a)| (slug, a.as_str().unwrap())).collect();

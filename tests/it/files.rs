@@ -36,9 +36,11 @@ async fn attachments_follow_visibility_and_agreements(app: TestApp) {
     let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
     let url = format!("/files/{}/sysmon.txt", sha256_of(&content));
 
-    let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = anonymous.get(app.url(&url)).send().await.unwrap();
+    let res = app.browser().direct().get(app.url(&url)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "log in first");
+    let script = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = script.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a script is told, not led to a form");
 
     let mut stranger = app.browser();
     stranger.register("stranger").await;

@@ -259,7 +259,7 @@ impl TestApp {
         self.token_for(&user).await
     }
 
-    /// The challenges a token's team sees through the API (`path`: `/api/v1/challenges` or a contest's), by slug.
+    /// The challenges a token's team may open through the API (`path`: `/api/v1/challenges` or a contest's), by slug.
     pub async fn challenge_ids(&self, token: &str, path: &str) -> std::collections::HashMap<String, i64> {
         let list: serde_json::Value = self
             .api()
@@ -275,7 +275,8 @@ impl TestApp {
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| (c["slug"].as_str().unwrap().to_owned(), c["id"].as_i64().unwrap()))
+            // A locked challenge is listed anonymized, without its slug.
+            .filter_map(|c| Some((c["slug"].as_str()?.to_owned(), c["id"].as_i64()?)))
             .collect()
     }
 
@@ -323,9 +324,12 @@ impl Page {
     }
 }
 
+/// The CSRF token of a page: in its forms' `csrf` (or CTFd's `nonce`) field, and in its `csrfNonce` meta tag.
 pub fn csrf_of(body: &str) -> Option<String> {
-    let re = Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
-    re.captures(body).map(|c| c[1].to_owned())
+    let re =
+        Regex::new(r#"name="(?:csrf|nonce)"(?: type="hidden")? value="([^"]+)"|name="csrfNonce" content="([^"]+)""#)
+            .unwrap();
+    re.captures(body).map(|c| c.get(1).or(c.get(2)).unwrap().as_str().to_owned())
 }
 
 impl Browser {
@@ -334,6 +338,8 @@ impl Browser {
     pub fn at(base: &str, lang: &str, local: Option<std::net::IpAddr>) -> Browser {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        // As browsers ask for pages (a script asks for `*/*`, and is answered in JSON where it would be led on).
+        headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
         let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())

@@ -20,6 +20,7 @@ mod browser;
 mod bursts;
 mod classification;
 mod cli;
+mod ctfd;
 mod demo;
 mod faults;
 mod files;

@@ -54,16 +54,25 @@ async fn day(app: &TestApp) -> (Source, String) {
     (source, token)
 }
 
-async fn challenge_id(app: &TestApp, token: &str, slug_title: &str) -> i64 {
+/// A challenge's id by slug: listed by name once it may be opened, and from the store while it is locked (the
+/// API lists it anonymized then).
+async fn challenge_id(app: &TestApp, token: &str, slug: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (_, body) = api(app, token, "GET", "/api/v1/challenges", None).await;
-    body["data"]
-        .as_array()
+    let listed = body["data"].as_array().unwrap().iter().find(|c| c["name"] == format!("問題 {slug}"));
+    if let Some(c) = listed {
+        return c["id"].as_i64().unwrap();
+    }
+    let stored = entity::challenges::Entity::find()
+        .filter(entity::challenges::Column::Slug.eq(slug))
+        .one(&app.db)
+        .await
         .unwrap()
-        .iter()
-        .find(|c| c["name"] == format!("問題 {slug_title}"))
-        .unwrap_or_else(|| panic!("{slug_title} not listed: {body}"))["id"]
-        .as_i64()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no challenge {slug}"));
+    let id = i64::from(stored.id);
+    let hidden = body["data"].as_array().unwrap().iter().find(|c| c["id"] == id);
+    assert_eq!(hidden.map(|c| c["name"].clone()), Some(json!("???")), "{slug} is neither listed nor hidden: {body}");
+    id
 }
 
 async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -328,8 +337,9 @@ async fn the_api_describes_the_day(app: TestApp) {
     assert_eq!(d["max_attempts"], 0);
     assert_eq!(d["attempts"], 0);
     let content = std::fs::read(source.dir().join("static/alpha/files/sysmon.txt")).unwrap();
-    assert_eq!(d["files"][0]["size"], content.len());
-    assert!(d["files"][0]["url"].as_str().unwrap().starts_with("/files/"));
+    assert_eq!(d["file_objects"][0]["size"], content.len());
+    assert!(d["files"][0].as_str().unwrap().starts_with("/files/"));
+    assert_eq!(d["file_objects"][0]["url"], d["files"][0]);
 
     // Dynamic value: two solving teams bring zeta from 300 to 200, for both.
     let zeta = challenge_id(&app, &token, "zeta").await;

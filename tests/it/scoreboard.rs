@@ -238,7 +238,7 @@ async fn members_only_and_hidden_teams(app: TestApp) {
     // Scripts read a members-only board with their token.
     let (status, body) = get_json(&app, "/api/v1/scoreboard", Some(&token)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(get_json(&app, "/api/v1/scoreboard", None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(get_json(&app, "/api/v1/scoreboard", None).await.0, StatusCode::FORBIDDEN);
 
     let mut chief = organizer(&app).await;
     let console = chief.get("/contests/cup/console").await;

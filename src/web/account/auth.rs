@@ -24,6 +24,7 @@ pub fn configure(routes: &mut Routes) {
     routes
         .add(endpoint("/register").get(register_form).post(register))
         .add(endpoint("/login").get(login_form).post(login))
+        .add(endpoint("/contests/{slug}/login").get(contest_login_form).post(contest_login))
         .add(endpoint("/logout").post(logout));
 }
 
@@ -125,12 +126,22 @@ async fn create_account(req: &HttpRequest, form: &RegisterFields) -> AppResult<H
 
 #[derive(Deserialize, Default)]
 pub struct LoginFields {
-    #[serde(default)]
+    /// `name` in CTFd's form.
+    #[serde(default, alias = "name")]
     username: String,
     #[serde(default)]
     password: String,
-    #[serde(default)]
-    next: String,
+    /// Absent from CTFd's form, whose scripts expect to land on `/challenges`.
+    next: Option<String>,
+}
+
+impl LoginFields {
+    fn next(&self) -> String {
+        match &self.next {
+            Some(next) => safe_next(Some(next)),
+            None => "/challenges".to_owned(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -139,20 +150,57 @@ struct LoginPage {
     page: Page,
     username: String,
     next: String,
+    /// Where the form posts: `/login`, or a contest's own login.
+    action: String,
 }
 
 async fn login_form(page: Page, query: web::Query<NextQuery>) -> AppResult<HttpResponse> {
     let next = safe_next(query.next.as_deref());
-    ok(&LoginPage { page, username: String::new(), next })
+    ok(&LoginPage { page, username: String::new(), next, action: "/login".into() })
 }
 
 async fn login(req: HttpRequest, page: Page, CsrfForm(form): CsrfForm<LoginFields>) -> AppResult<HttpResponse> {
-    match check_login(&req, &form).await {
+    let next = form.next();
+    login_to(req, page, form, next, "/login".into()).await
+}
+
+/// `/contests/{slug}/login`, where CTFd's scripts look for a contest's login: on to its board.
+async fn contest_login_form(req: HttpRequest, page: Page, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let (action, next) = contest_login_paths(&req, &slug).await?;
+    ok(&LoginPage { page, username: String::new(), next, action })
+}
+
+async fn contest_login(
+    req: HttpRequest,
+    page: Page,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<LoginFields>,
+) -> AppResult<HttpResponse> {
+    let (action, board) = contest_login_paths(&req, &slug).await?;
+    let next = form.next.as_deref().map_or(board, |n| safe_next(Some(n)));
+    login_to(req, page, form, next, action).await
+}
+
+/// A contest's login form's own path and its board's, for a contest that exists.
+async fn contest_login_paths(req: &HttpRequest, slug: &str) -> AppResult<(String, String)> {
+    let state = state(req)?;
+    let live = state.live.by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let slug = live.snapshot().contest.slug.clone();
+    Ok((format!("/contests/{slug}/login"), format!("/contests/{slug}/challenges")))
+}
+
+async fn login_to(
+    req: HttpRequest,
+    page: Page,
+    form: LoginFields,
+    next: String,
+    action: String,
+) -> AppResult<HttpResponse> {
+    match check_login(&req, &form, &next).await {
         Ok(res) => Ok(res),
         Err(e @ (AppError::Invalid(_) | AppError::Unauthorized(_) | AppError::TooMany { .. })) => {
             let page = page.with_error(&e);
-            let next = safe_next(Some(&form.next));
-            let mut res = render(e.status_code(), &LoginPage { page, username: form.username, next })?;
+            let mut res = render(e.status_code(), &LoginPage { page, username: form.username, next, action })?;
             if let AppError::TooMany { wait_secs } = e {
                 res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait_secs.into());
             }
@@ -162,7 +210,7 @@ async fn login(req: HttpRequest, page: Page, CsrfForm(form): CsrfForm<LoginField
     }
 }
 
-async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpResponse> {
+async fn check_login(req: &HttpRequest, form: &LoginFields, next: &str) -> AppResult<HttpResponse> {
     let state = state(req)?;
     if form.username.trim().is_empty() || form.password.is_empty() {
         return Err(AppError::Unauthorized(Msg::WrongCredentials));
@@ -191,7 +239,7 @@ async fn check_login(req: &HttpRequest, form: &LoginFields) -> AppResult<HttpRes
     };
     store::limits::login_succeeded(&state.db, reservation, &account_key).await?;
     let cookie = start_session(req, &state, user.id).await?;
-    let mut res = see_other(&safe_next(Some(&form.next)));
+    let mut res = see_other(next);
     res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
     Ok(res)
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::success;
 use super::users::rfc3339;
+use crate::domain::file_link::{Holder, LinkKey};
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
 use crate::domain::standings::TeamInfo;
 use crate::play::attempt::{self, Answer, Verdict};
@@ -20,6 +21,7 @@ use crate::web::kit::body::ApiBody;
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ApiCaller, ContestCtx, state};
 use crate::web::kit::i18n::Lang;
+use crate::web::team::files::signed_link;
 use crate::web::team::play::{Player, client_ip, refusal_of, verdict_message};
 
 #[derive(Serialize)]
@@ -36,7 +38,7 @@ struct ChallengeJson {
     tags: Vec<TagJson>,
     #[serde(rename = "type")]
     kind: &'static str,
-    /// `visible`, or `locked` (listed, but `requires` must be solved first).
+    /// `visible` (a locked challenge is listed as CTFd lists a hidden one, `HiddenJson`).
     state: &'static str,
     group: Option<String>,
 }
@@ -44,6 +46,48 @@ struct ChallengeJson {
 #[derive(Serialize)]
 struct TagJson {
     value: String,
+}
+
+/// A locked challenge (its `requires` unsolved) as CTFd lists an anonymized one: nothing of it but its id.
+#[derive(Serialize)]
+struct HiddenJson {
+    id: i32,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'static str,
+    value: i32,
+    solves: Option<u32>,
+    solved_by_me: bool,
+    category: &'static str,
+    tags: [TagJson; 0],
+    template: &'static str,
+    script: &'static str,
+    state: &'static str,
+}
+
+impl HiddenJson {
+    fn of(item: &Item) -> Self {
+        HiddenJson {
+            id: item.view.challenge.id,
+            kind: "hidden",
+            name: "???",
+            value: 0,
+            solves: None,
+            solved_by_me: false,
+            category: "???",
+            tags: [],
+            template: "",
+            script: "",
+            state: "locked",
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Listed {
+    Open(ChallengeJson),
+    Hidden(HiddenJson),
 }
 
 fn challenge_json(item: &Item) -> ChallengeJson {
@@ -79,14 +123,72 @@ pub async fn list(req: HttpRequest, caller: ApiCaller, ContestCtx(contest): Cont
     let state = state(&req)?;
     let player = player(&req, &contest, caller).await?;
     let board = player.board(&state, &contest, Utc::now()).await?;
-    let items: Vec<ChallengeJson> =
-        board.items().filter(|i| !matches!(i.access, Access::NotYet { .. })).map(challenge_json).collect();
+    let items: Vec<Listed> = board
+        .items()
+        .filter_map(|i| match i.access {
+            Access::Open => Some(Listed::Open(challenge_json(i))),
+            Access::Locked { .. } => Some(Listed::Hidden(HiddenJson::of(i))),
+            Access::NotYet { .. } => None,
+        })
+        .collect();
     Ok(success(items))
 }
 
 #[derive(Deserialize)]
 pub struct IdPath {
     id: i32,
+}
+
+/// A challenge the caller may open, with what they have done in it.
+struct Opened {
+    player: Player,
+    board: crate::play::board::Board,
+    play: std::sync::Arc<crate::live::plays::TeamPlay>,
+}
+
+impl Opened {
+    async fn of(req: &HttpRequest, contest: &entity::contests::Model, caller: ApiCaller) -> AppResult<Opened> {
+        let state = state(req)?;
+        let player = player(req, contest, caller).await?;
+        let board = player.board(&state, contest, Utc::now()).await?;
+        let play = match player.team_id() {
+            Some(t) => state.live.play(contest.id, t).await?,
+            None => Default::default(),
+        };
+        Ok(Opened { player, board, play })
+    }
+
+    fn item(&self, contest: &entity::contests::Model, id: i32) -> AppResult<&Item> {
+        self.player.open_item(&self.board, contest, |i| i.view.challenge.id == id)
+    }
+
+    /// A hint as CTFd gives it: its content only once unlocked (or to organizers).
+    fn hint_json(&self, hint: &entity::hints::Model, lang: Lang) -> serde_json::Value {
+        let mut json = json!({"id": hint.id, "type": "standard", "challenge_id": hint.challenge_id,
+            "challenge": hint.challenge_id, "cost": hint.cost, "title": format!("Hint {}", hint.position + 1)});
+        if self.player.staff || self.play.has_unlocked(hint.id) {
+            json["content"] = json!(lang.text(&hint.text, &hint.text_en));
+        } else {
+            json["view"] = json!("locked");
+        }
+        json
+    }
+
+    /// The challenge's files: CTFd's link strings, and the same links with their names, sizes and digests.
+    fn files(&self, key: &LinkKey, item: &Item) -> (Vec<String>, Vec<serde_json::Value>) {
+        // Links that work alone for an hour: downloaders fetch them without the token.
+        let holder = Holder { user_id: self.player.user.id, team_id: self.player.team_id() };
+        item.view
+            .attachments
+            .iter()
+            .map(|f| {
+                let url = signed_link(key, holder, &f.sha256, &f.name);
+                let object = json!({"id": f.id, "type": "challenge", "location": format!("{}/{}", f.sha256, f.name),
+                    "name": f.name, "url": url, "size": f.size, "sha256": f.sha256});
+                (url, object)
+            })
+            .unzip()
+    }
 }
 
 /// `GET challenges/{id}`: the question, files, hints (content once unlocked), attempts.
@@ -97,40 +199,19 @@ pub async fn one(
     path: web::Path<IdPath>,
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
-    let player = player(&req, &contest, caller).await?;
-    let board = player.board(&state, &contest, Utc::now()).await?;
-    let item = player.open_item(&board, &contest, |i| i.view.challenge.id == path.id)?;
+    let opened = Opened::of(&req, &contest, caller).await?;
+    let item = opened.item(&contest, path.id)?;
     let c = &item.view.challenge;
     let lang = Lang::of(&req);
-    let play = match player.team_id() {
-        Some(t) => state.live.play(contest.id, t).await?,
-        None => Default::default(),
-    };
-    let hints: Vec<serde_json::Value> = item
-        .view
-        .hints
-        .iter()
-        .map(|h| {
-            let open = player.staff || play.has_unlocked(h.id);
-            let mut hint = json!({"id": h.id, "cost": h.cost, "title": format!("Hint {}", h.position + 1)});
-            if open {
-                hint["content"] = json!(lang.text(&h.text, &h.text_en));
-            }
-            hint
-        })
-        .collect();
-    let files: Vec<serde_json::Value> = item
-        .view
-        .attachments
-        .iter()
-        .map(|f| json!({"name": f.name, "url": format!("/files/{}/{}", f.sha256, f.name), "size": f.size, "sha256": f.sha256}))
-        .collect();
-    let attempts = play.wrong_answers(c.id);
+    let hints: Vec<serde_json::Value> = item.view.hints.iter().map(|h| opened.hint_json(h, lang)).collect();
+    let (files, file_objects) = opened.files(&state.link_key, item);
+    let attempts = opened.play.wrong_answers(c.id);
     let mut data = serde_json::to_value(challenge_json(item)).map_err(anyhow::Error::from)?;
     data["tags"] = json!(ChallengeView::list(&c.tags));
     data["description"] = json!(lang.text(&c.description, &c.description_en));
     data["format"] = json!(c.answer_format);
     data["files"] = json!(files);
+    data["file_objects"] = json!(file_objects);
     data["hints"] = json!(hints);
     data["max_attempts"] = json!(c.max_attempts);
     data["attempts"] = json!(attempts);
@@ -138,6 +219,63 @@ pub async fn one(
     data["opens_at"] = json!(c.opens_at.as_ref().map(rfc3339));
     data["closes_at"] = json!(rfc3339(&item.closes_at));
     Ok(success(data))
+}
+
+/// `GET challenges/{id}/files`: the files with their links, names, sizes and digests.
+pub async fn files(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<IdPath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let opened = Opened::of(&req, &contest, caller).await?;
+    let (_, objects) = opened.files(&state.link_key, opened.item(&contest, path.id)?);
+    Ok(success(objects))
+}
+
+/// `GET challenges/{id}/hints`: the hints, with content once unlocked.
+pub async fn hints(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<IdPath>,
+) -> AppResult<HttpResponse> {
+    let opened = Opened::of(&req, &contest, caller).await?;
+    let lang = Lang::of(&req);
+    let item = opened.item(&contest, path.id)?;
+    Ok(success(item.view.hints.iter().map(|h| opened.hint_json(h, lang)).collect::<Vec<_>>()))
+}
+
+/// `GET challenges/{id}/tags`: as CTFd's tag objects.
+pub async fn tags(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<IdPath>,
+) -> AppResult<HttpResponse> {
+    let opened = Opened::of(&req, &contest, caller).await?;
+    let c = &opened.item(&contest, path.id)?.view.challenge;
+    let tags: Vec<serde_json::Value> = ChallengeView::list(&c.tags)
+        .into_iter()
+        .map(|value| json!({"challenge_id": c.id, "challenge": c.id, "value": value}))
+        .collect();
+    Ok(success(tags))
+}
+
+/// `GET hints/{id}`: one hint of a challenge the caller may open, with content once unlocked.
+pub async fn hint(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ContestCtx(contest): ContestCtx,
+    path: web::Path<IdPath>,
+) -> AppResult<HttpResponse> {
+    let opened = Opened::of(&req, &contest, caller).await?;
+    // Found among the challenges this contest shows, so a hint of another contest is not found here.
+    let hint =
+        opened.board.items().flat_map(|i| i.view.hints.iter()).find(|h| h.id == path.id).ok_or(AppError::NotFound)?;
+    opened.item(&contest, hint.challenge_id)?;
+    Ok(success(opened.hint_json(hint, Lang::of(&req))))
 }
 
 /// `GET challenges/{id}/solves`: the teams that solved it, first first.
@@ -296,34 +434,6 @@ pub async fn notifications(
         .map(|a| {
             json!({"id": a.id, "title": lang.text(&a.title, &a.title_en), "content": lang.text(&a.body, &a.body_en),
                    "date": rfc3339(&a.created_at)})
-        })
-        .collect();
-    Ok(success(list))
-}
-
-/// `GET teams/me/solves`: the caller's team's solves.
-pub async fn my_solves(
-    req: HttpRequest,
-    caller: ApiCaller,
-    ContestCtx(contest): ContestCtx,
-) -> AppResult<HttpResponse> {
-    let state = state(&req)?;
-    let player = player(&req, &contest, caller).await?;
-    let team = player.team.as_ref().ok_or(AppError::NotFound)?;
-    let board = player.board(&state, &contest, Utc::now()).await?;
-    let live = state.live.get(&contest).await?;
-    let list: Vec<serde_json::Value> = live
-        .solves_of(team.id)
-        .into_iter()
-        .filter_map(|s| {
-            let item = board.items().find(|i| i.view.challenge.id == s.challenge_id)?;
-            Some(json!({
-                "challenge_id": s.challenge_id,
-                "challenge": {"id": s.challenge_id, "name": item.view.challenge.title, "category": item.view.area.key, "value": item.value},
-                "user": s.user_id,
-                "team": team.id,
-                "date": rfc3339(&s.at),
-            }))
         })
         .collect();
     Ok(success(list))

@@ -52,17 +52,6 @@ pub async fn mine(
     Ok(success(team_json(store::teams::view(&state.db, team).await?, true)))
 }
 
-pub async fn one(
-    req: HttpRequest,
-    _organizer: ApiOrganizer,
-    ContestCtx(contest): ContestCtx,
-    path: web::Path<TeamPath>,
-) -> AppResult<HttpResponse> {
-    let state = state(&req)?;
-    let team = store::teams::by_id(&state.db, contest.id, path.id).await?.ok_or(AppError::NotFound)?;
-    Ok(success(team_json(store::teams::view(&state.db, team).await?, true)))
-}
-
 /// The `{id}` of the path; the contest's `{slug}` may stand before it and is left to `ContestCtx`.
 #[derive(Deserialize)]
 pub struct TeamPath {

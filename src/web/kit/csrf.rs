@@ -56,7 +56,8 @@ pub fn matches(req: &HttpRequest, presented: &str) -> bool {
 
 #[derive(Deserialize)]
 struct WithCsrf<T> {
-    #[serde(default)]
+    /// `nonce` in CTFd's forms, which its login scripts send.
+    #[serde(default, alias = "nonce")]
     csrf: String,
     #[serde(flatten)]
     inner: T,

@@ -136,10 +136,14 @@ pub enum Msg {
         name: String,
         why: String,
     },
-    /// The datasets (key, name) whose terms must be agreed to first.
+    /// The datasets whose terms must be agreed to first.
     AgreementRequired {
-        datasets: Vec<(String, String)>,
+        datasets: Vec<TermsToAgree>,
     },
+    /// A download link altered, made for another file, or past its hour.
+    FileLinkInvalid,
+    /// A download link whose holder is no longer in the team it was made for.
+    FileLinkStale,
     /// A flag sent to a classification challenge.
     NoFlag,
     /// A prediction file sent to a challenge that takes flags.
@@ -297,7 +301,12 @@ impl Msg {
                     "The form has expired: reload the page and try again.",
                 )
                 .into(),
-            LoginRequired => lang.pick("ログインしてください。", "Please log in.").into(),
+            LoginRequired => lang
+                .pick(
+                    "ログインしてください (スクリプトは Authorization: Token <API トークン> を送ってください)。",
+                    "Please log in (a script sends its API token as Authorization: Token <token>).",
+                )
+                .into(),
             BadToken => {
                 lang.pick("API トークンが正しくないか、失効しています。", "The API token is wrong or revoked.").into()
             }
@@ -402,7 +411,7 @@ impl Msg {
                 .into(),
             AgreementRequired { datasets } => {
                 let list: Vec<String> =
-                    datasets.iter().map(|(key, name)| format!("{name} (/datasets/{key})")).collect();
+                    datasets.iter().map(|t| format!("{} ({})", t.name, t.agree_url)).collect();
                 lang.pick(
                     format!(
                         "このファイルを受け取るには、次のデータセットの利用規約に同意してください: {}",
@@ -411,6 +420,18 @@ impl Msg {
                     format!("To receive this file, first agree to the terms of: {}", list.join(", ")),
                 )
             }
+            FileLinkInvalid => lang
+                .pick(
+                    "このダウンロードリンクは無効か期限切れです。問題をもう一度開いて新しいリンクを受け取ってください。",
+                    "This download link is invalid or has expired: open the challenge again for a fresh link.",
+                )
+                .into(),
+            FileLinkStale => lang
+                .pick(
+                    "このダウンロードリンクを受け取ったときのチームに、今は属していません。",
+                    "This download link was made for a team you are no longer in.",
+                )
+                .into(),
             NoFlag => lang
                 .pick(
                     "この問題はフラグではなく予測ファイル (CSV: id,label) で解答します。問題のページからアップロードしてください。",
@@ -626,7 +647,32 @@ impl AppError {
                 }
                 json!({"success": false, "errors": errors})
             }
+            AppError::Forbidden(Msg::AgreementRequired { datasets }) => {
+                json!({"success": false, "message": self.message().text(lang), "datasets": datasets})
+            }
             other => json!({"success": false, "message": other.message().text(lang)}),
+        }
+    }
+}
+
+/// A dataset whose terms a user must agree to, and where a person does so: what a script is told when a
+/// file is refused for want of an agreement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TermsToAgree {
+    pub key: String,
+    pub name: String,
+    pub terms_version: String,
+    /// The page where the terms are read and agreed to (in a browser, signed in).
+    pub agree_url: String,
+}
+
+impl TermsToAgree {
+    pub fn of(dataset: &entity::datasets::Model) -> Self {
+        TermsToAgree {
+            key: dataset.key.clone(),
+            name: dataset.name.clone(),
+            terms_version: dataset.terms_version.clone(),
+            agree_url: format!("/datasets/{}", crate::web::kit::page::url_encode(&dataset.key)),
         }
     }
 }
@@ -722,6 +768,18 @@ pub fn is_api_path(path: &str) -> bool {
             && (path.contains("/api/v1") || path.ends_with(".json") || path.ends_with("/events")))
 }
 
+/// Whether a refusal is told as JSON (a status and a message, never a redirect to the login form): to the
+/// API and feeds, to anyone who sends an `Authorization` header, and to a script fetching a file (a browser's
+/// navigation asks for `text/html`; `requests`, `curl` and CTFd's downloaders do not).
+pub fn answers_with_json(req: &actix_web::HttpRequest) -> bool {
+    let headers = req.headers();
+    let asks_for_html =
+        || headers.get_all(header::ACCEPT).filter_map(|v| v.to_str().ok()).any(|accept| accept.contains("text/html"));
+    is_api_path(req.path())
+        || headers.contains_key(header::AUTHORIZATION)
+        || (req.path().starts_with("/files/") && !asks_for_html())
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
@@ -735,7 +793,7 @@ pub async fn render_errors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let lang = Lang::of(req.request());
-    let api = is_api_path(req.path());
+    let api = answers_with_json(req.request());
     // The request must not be cloned before routing: the router needs it unshared.
     let res = next.call(req).await?;
     let http_req = res.request().clone();
@@ -756,7 +814,11 @@ pub async fn render_errors(
     if let AppError::Internal(cause) = err {
         tracing::error!(error = ?cause, path = http_req.path(), "request failed");
     }
-    let status = err.status_code();
+    // CTFd answers an anonymous API call 403, and its clients take a 401 for a wrong token.
+    let status = match err {
+        AppError::LoginRequired if http_req.path().contains("/api/v1/") => StatusCode::FORBIDDEN,
+        _ => err.status_code(),
+    };
     let mut out = if api {
         HttpResponse::build(status).json(err.json(lang))
     } else if matches!(err, AppError::LoginRequired) {

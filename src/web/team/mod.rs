@@ -7,6 +7,7 @@ pub mod contests;
 pub mod files;
 pub mod hackathon;
 pub mod play;
+pub mod public_team;
 pub mod scoreboard;
 
 use crate::web::kit::routes::Routes;
@@ -18,4 +19,5 @@ pub fn configure(routes: &mut Routes) {
     classification::configure(routes);
     scoreboard::configure(routes);
     hackathon::configure(routes);
+    public_team::configure(routes);
 }

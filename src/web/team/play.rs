@@ -17,7 +17,7 @@ use crate::store;
 use crate::store::challenges::ChallengeView;
 use crate::web::kit::csrf::{CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
-use crate::web::kit::extract::{ContestCtx, CurrentUser, role_of, state};
+use crate::web::kit::extract::{ContestCtx, CurrentUser, MaybeUser, role_of, state};
 use crate::web::kit::markdown;
 use crate::web::kit::page::{Page, ok, render, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
@@ -31,12 +31,18 @@ pub fn configure(routes: &mut Routes) {
 }
 
 /// `/challenges`, where CTFd sends a player after login (and its clients look): the board of the contest running
-/// now, else of the latest; the home page when there is no contest.
-async fn current_board(req: HttpRequest) -> AppResult<HttpResponse> {
+/// now, else of the latest; the contest's page (where one joins a team) for someone who may not see its board
+/// yet; the home page when there is no contest.
+async fn current_board(req: HttpRequest, MaybeUser(user): MaybeUser) -> AppResult<HttpResponse> {
     let state = state(&req)?;
-    Ok(match state.live.current(Utc::now()).await? {
-        Some(live) => see_other(&format!("/contests/{}/challenges", live.snapshot().contest.slug)),
-        None => see_other("/"),
+    let Some(live) = state.live.current(Utc::now()).await? else { return Ok(see_other("/")) };
+    let contest = live.snapshot().contest.clone();
+    let board = format!("/contests/{}/challenges", contest.slug);
+    let Some(user) = user else { return Ok(see_other(&board)) };
+    let player = Player::of(&state, &contest, user).await?;
+    Ok(match player.may_see_board(&contest, Utc::now()) {
+        Ok(()) => see_other(&board),
+        Err(_) => see_other(&format!("/contests/{}", contest.slug)),
     })
 }
 
