@@ -9,7 +9,7 @@ pub struct Model {
     pub challenge_id: i32,
     pub team_id: i32,
     pub user_id: i32,
-    /// `correct`, `incorrect` or `already_solved`.
+    /// `correct`, `incorrect` or `already_solved`; organizers may make it `accepted` or `revoked`.
     pub outcome: String,
     /// What was typed, cut to 256 characters: only for wrong answers (kept for disputes).
     pub text: Option<String>,
@@ -17,6 +17,11 @@ pub struct Model {
     pub digest: Option<String>,
     pub ip: String,
     pub created_at: DateTimeUtc,
+    /// The answer's id as its client was told (a UUIDv7), unique; NULL for answers from before it existed.
+    pub submission_id: Option<String>,
+    /// The client's `Idempotency-Key`, unique per team: a retry under it within 24 hours is told this answer's
+    /// verdict again rather than being judged.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! Pure logic with no I/O: answers and their digests, names and their folding, roles, passwords,
-//! secrets, the contest clock and the login limiter. Everything here is unit-tested in place.
+//! secrets, the contest clock, the login limiter and the keys of answers that can be retried. Everything
+//! here is unit-tested in place.
 
 pub mod access;
 pub mod answer;
@@ -7,6 +8,7 @@ pub mod classification;
 pub mod clock;
 pub mod file_link;
 pub mod forwarded;
+pub mod idempotency;
 pub mod judging;
 pub mod limiter;
 pub mod names;

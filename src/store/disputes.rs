@@ -15,6 +15,8 @@ pub struct Filter {
     pub team_id: Option<i32>,
     pub challenge_id: Option<i32>,
     pub outcome: Option<String>,
+    /// The id its client was told.
+    pub submission_id: Option<String>,
     /// Only answers given at or after `since`, and before `until`.
     pub since: Option<chrono::DateTime<chrono::Utc>>,
     pub until: Option<chrono::DateTime<chrono::Utc>>,
@@ -38,6 +40,9 @@ pub async fn submissions(
     }
     if let Some(o) = f.outcome.as_deref().filter(|o| !o.is_empty()) {
         q = q.filter(submissions::Column::Outcome.eq(o));
+    }
+    if let Some(id) = &f.submission_id {
+        q = q.filter(submissions::Column::SubmissionId.eq(id));
     }
     if let Some(at) = f.since {
         q = q.filter(submissions::Column::CreatedAt.gte(at));

@@ -1,6 +1,8 @@
 //! The contest day's records: attempts, solves, hint unlocks, announcements, the pause switch.
 
-use chrono::Utc;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use entity::{announcements, contests, hint_unlocks, hints, solves, submissions, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -9,6 +11,7 @@ use sea_orm::{
 };
 
 use super::{StoreResult, is_unique_violation};
+use crate::domain::idempotency::KeptAnswer;
 
 /// Who answered what, from where.
 pub struct Attempt<'a> {
@@ -17,6 +20,11 @@ pub struct Attempt<'a> {
     pub team_id: i32,
     pub user_id: i32,
     pub ip: &'a str,
+    /// The answer's own id, made before its first try to be written: the client is told it, and a record
+    /// tried again finds its own row by it.
+    pub submission_id: String,
+    /// The client's `Idempotency-Key`, if it sent one.
+    pub key: Option<&'a str>,
 }
 
 impl Attempt<'_> {
@@ -32,9 +40,83 @@ impl Attempt<'_> {
             digest: Set(digest),
             ip: Set(self.ip.chars().take(64).collect()),
             created_at: Set(Utc::now()),
+            submission_id: Set(Some(self.submission_id.clone())),
+            idempotency_key: Set(self.key.map(str::to_owned)),
             ..Default::default()
         }
     }
+}
+
+/// A new answer's id: a UUIDv7, so that ids sort as the answers came.
+pub fn new_submission_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl From<&submissions::Model> for KeptAnswer {
+    fn from(s: &submissions::Model) -> KeptAnswer {
+        KeptAnswer {
+            submission_id: s.submission_id.clone().unwrap_or_default(),
+            challenge_id: s.challenge_id,
+            outcome: s.outcome.clone(),
+            text: s.text.clone(),
+            digest: s.digest.clone(),
+        }
+    }
+}
+
+/// The team's answer kept under a key since `since`, if there is one.
+pub async fn kept_under_key(
+    db: &impl ConnectionTrait,
+    team_id: i32,
+    key: &str,
+    since: DateTime<Utc>,
+) -> StoreResult<Option<KeptAnswer>> {
+    let row = submissions::Entity::find()
+        .filter(submissions::Column::TeamId.eq(team_id))
+        .filter(submissions::Column::IdempotencyKey.eq(key))
+        .filter(submissions::Column::CreatedAt.gte(since))
+        .one(db)
+        .await?;
+    Ok(row.as_ref().map(KeptAnswer::from))
+}
+
+/// The rows that hold these (team, key) pairs, however old.
+pub(super) async fn under_keys(
+    db: &impl ConnectionTrait,
+    keys: &[(i32, &str)],
+) -> StoreResult<HashMap<(i32, String), submissions::Model>> {
+    let found = submissions::Entity::find()
+        .filter(submissions::Column::TeamId.is_in(keys.iter().map(|k| k.0)))
+        .filter(submissions::Column::IdempotencyKey.is_in(keys.iter().map(|k| k.1)))
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|s| Some(((s.team_id, s.idempotency_key.clone()?), s)))
+        .filter(|((team, key), _)| keys.contains(&(*team, key.as_str())))
+        .collect())
+}
+
+/// Keys past their window, freed for new answers (the answers themselves stay).
+pub(super) async fn release_keys(db: &impl ConnectionTrait, ids: &[i32]) -> StoreResult<()> {
+    if !ids.is_empty() {
+        submissions::Entity::update_many()
+            .col_expr(submissions::Column::IdempotencyKey, Expr::value(Option::<String>::None))
+            .filter(submissions::Column::Id.is_in(ids.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The row of an answer, by the id its client was told.
+pub async fn by_submission_id(db: &impl ConnectionTrait, id: &str) -> StoreResult<Option<submissions::Model>> {
+    Ok(submissions::Entity::find().filter(submissions::Column::SubmissionId.eq(id)).one(db).await?)
+}
+
+/// The solve a submission made, if it stands.
+pub(super) async fn solve_made_by(db: &impl ConnectionTrait, submission: i32) -> StoreResult<Option<solves::Model>> {
+    Ok(solves::Entity::find().filter(solves::Column::SubmissionId.eq(submission)).one(db).await?)
 }
 
 /// The solve a submission makes, at the submission's own time (a right answer's, or a disputed one accepted).
@@ -78,11 +160,7 @@ pub async fn wrong_count(db: &impl ConnectionTrait, team_id: i32, challenge_id: 
 }
 
 /// The wrong answers a team gave in a contest, by challenge.
-pub async fn wrong_counts(
-    db: &impl ConnectionTrait,
-    contest_id: i32,
-    team_id: i32,
-) -> StoreResult<std::collections::HashMap<i32, u64>> {
+pub async fn wrong_counts(db: &impl ConnectionTrait, contest_id: i32, team_id: i32) -> StoreResult<HashMap<i32, u64>> {
     let rows: Vec<(i32, i64)> = submissions::Entity::find()
         .select_only()
         .column(submissions::Column::ChallengeId)

@@ -28,6 +28,7 @@ mod identity;
 mod judging;
 mod names;
 mod play;
+mod retries;
 mod scoreboard;
 mod teams;
 mod tokens;

@@ -11,9 +11,10 @@ use serde_json::json;
 use super::success;
 use super::users::rfc3339;
 use crate::domain::file_link::{Holder, LinkKey};
+use crate::domain::idempotency::IdempotencyKey;
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
 use crate::domain::standings::TeamInfo;
-use crate::play::attempt::{self, Answer, Verdict};
+use crate::play::attempt::{self, Answer, Judged, Verdict};
 use crate::play::board::{Access, Item};
 use crate::store;
 use crate::store::challenges::ChallengeView;
@@ -320,7 +321,23 @@ fn attempt_response(
     HttpResponse::build(status).json(json!({"success": true, "data": data}))
 }
 
-/// `POST challenges/attempt` with `{"challenge_id", "submission"}`.
+/// The header a client names an answer with, so that it may send it again safely.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// The client's `Idempotency-Key`, if it sent one; 400 naming the header if it is no key.
+fn idempotency_key(req: &HttpRequest) -> AppResult<Option<IdempotencyKey>> {
+    req.headers()
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| {
+            IdempotencyKey::parse(value.as_bytes())
+                .map_err(|_| AppError::field(IDEMPOTENCY_KEY, Msg::BadIdempotencyKey))
+        })
+        .transpose()
+}
+
+/// `POST challenges/attempt` with `{"challenge_id", "submission"}`, and optionally an `Idempotency-Key`
+/// header: a retry under the same key within 24 hours is told the first verdict again (with the same
+/// `submission_id`, and `Idempotent-Replayed: true`) without being judged or counted.
 pub async fn attempt(
     req: HttpRequest,
     caller: ApiCaller,
@@ -329,6 +346,7 @@ pub async fn attempt(
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let lang = Lang::of(&req);
+    let key = idempotency_key(&req)?;
     let challenge_id = body.int("challenge_id").map_err(|e| AppError::Invalid(vec![e]))?;
     let typed = body.text("submission").map_err(|e| AppError::Invalid(vec![e]))?.unwrap_or_default();
     if typed.len() > MAX_ANSWER_BYTES {
@@ -342,21 +360,30 @@ pub async fn attempt(
     crate::web::team::classification::refuse_flag(&item.view, "submission")?;
     let team = player.acting_team()?;
     // A challenge not open yet or locked is refused like a closed one: with its reason, in the same shape.
-    let verdict = match refusal_of(&item) {
-        Some(refusal) => Verdict::Refused(refusal),
+    let judged = match refusal_of(&item) {
+        Some(refusal) => Judged::unkept(Verdict::Refused(refusal)),
         None => {
             let ip = client_ip(&req);
-            let answer =
-                Answer { contest: &contest, view: &item.view, team, user_id: player.user.id, typed: &typed, ip: &ip };
+            let answer = Answer {
+                contest: &contest,
+                view: &item.view,
+                team,
+                user_id: player.user.id,
+                typed: &typed,
+                ip: &ip,
+                key: key.as_ref(),
+            };
             attempt::submit(&state.answers, &state.live, answer).await?
         }
     };
+    let Judged { verdict, submission_id, replayed } = judged;
     let (msg, status) = verdict_message(&verdict, &contest.timezone);
     let message = msg.text(lang);
+    let kept = json!({"submission_id": submission_id});
     let mut res = match &verdict {
-        Verdict::Correct => attempt_response(status, "correct", message, json!({})),
-        Verdict::Incorrect => attempt_response(status, "incorrect", message, json!({})),
-        Verdict::AlreadySolved => attempt_response(status, "already_solved", message, json!({})),
+        Verdict::Correct => attempt_response(status, "correct", message, kept),
+        Verdict::Incorrect => attempt_response(status, "incorrect", message, kept),
+        Verdict::AlreadySolved => attempt_response(status, "already_solved", message, kept),
         Verdict::RateLimited { wait_secs } => {
             attempt_response(status, "ratelimited", message, json!({"retry_after": wait_secs}))
         }
@@ -364,9 +391,14 @@ pub async fn attempt(
         Verdict::Refused(Refusal::Paused) => attempt_response(status, "paused", message, json!({})),
         Verdict::Refused(refusal) => HttpResponse::build(status)
             .json(json!({"success": false, "message": message, "data": refusal_json(refusal)})),
+        Verdict::KeyReused => return Err(AppError::Unprocessable(msg)),
     };
     if let Verdict::RateLimited { wait_secs } = verdict {
         res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait_secs.into());
+    }
+    if replayed {
+        let name = actix_web::http::header::HeaderName::from_static("idempotent-replayed");
+        res.headers_mut().insert(name, actix_web::http::header::HeaderValue::from_static("true"));
     }
     Ok(res)
 }

@@ -99,6 +99,10 @@ pub enum Msg {
     },
     NoAttemptsLeft,
     AnswerTooLong,
+    /// An `Idempotency-Key` header that is no key.
+    BadIdempotencyKey,
+    /// An `Idempotency-Key` the team used for another answer within its window.
+    IdempotencyKeyReused,
     JoinTeamFirst,
     RevealAfterEnd,
     /// A disputed answer to a challenge its team has solved already.
@@ -330,6 +334,18 @@ impl Msg {
                 lang.pick("この問題の回答回数の上限に達しました。", "No attempts left for this challenge.").into()
             }
             AnswerTooLong => lang.pick("答えは1 KiB以内にしてください。", "Answers are at most 1 KiB.").into(),
+            BadIdempotencyKey => lang
+                .pick(
+                    "Idempotency-Key は空白を含まない表示可能な ASCII 文字で、1〜128 バイトにしてください。",
+                    "An Idempotency-Key is 1 to 128 bytes of visible ASCII, without spaces.",
+                )
+                .into(),
+            IdempotencyKeyReused => lang
+                .pick(
+                    "この Idempotency-Key は、24 時間以内にチームの別の回答 (別の問題か別の答え) に使われています。回答ごとに新しいキーを使ってください。",
+                    "This Idempotency-Key was used for another answer of your team (another challenge or another answer) within 24 hours: use a new key for each answer.",
+                )
+                .into(),
             JoinTeamFirst => lang
                 .pick(
                     "問題を見るには、このコンテストのチームに参加してください。",
@@ -579,6 +595,9 @@ pub enum AppError {
     NotFound,
     #[error("conflict")]
     Conflict(Msg),
+    /// 422: a well-formed request that contradicts an earlier one (an `Idempotency-Key` reused).
+    #[error("unprocessable")]
+    Unprocessable(Msg),
     #[error("too many requests")]
     TooMany { wait_secs: u64 },
     /// 413: an upload over a limit.
@@ -608,6 +627,7 @@ impl AppError {
             AppError::BadToken => Msg::BadToken,
             AppError::Forbidden(m)
             | AppError::Conflict(m)
+            | AppError::Unprocessable(m)
             | AppError::Unauthorized(m)
             | AppError::TooLarge(m)
             | AppError::Unavailable(m) => m.clone(),
@@ -746,6 +766,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -238,6 +238,7 @@ texts! {
     at_time: "時刻", "Time";
     result: "結果", "Result";
     typed: "内容", "Text";
+    submission_id: "回答ID", "Submission ID";
     unlock_hint: "ヒントを見る", "Unlock";
     hint_locked: "未開封のヒント", "Locked hint";
     hint_confirm_title: "ヒントを開きますか?", "Unlock this hint?";

@@ -40,6 +40,9 @@ struct ListQuery {
     since: String,
     #[serde(default)]
     until: String,
+    /// A `submission_id`, as a team quotes it.
+    #[serde(default)]
+    submission: String,
 }
 
 /// One submission as the console lists it.
@@ -92,6 +95,7 @@ async fn list(
         team_id: team.map(|t| t.id),
         challenge_id: challenge,
         outcome: OUTCOMES.iter().find(|o| **o == query.outcome.trim()).map(|o| (*o).to_owned()),
+        submission_id: Some(query.submission.trim().to_owned()).filter(|id| !id.is_empty()),
         limit: SHOWN,
     };
     let rows = store::disputes::submissions(&state.db, contest.id, &filter)

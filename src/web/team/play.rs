@@ -360,6 +360,7 @@ pub fn verdict_message(verdict: &Verdict, zone: &str) -> (Msg, StatusCode) {
         Verdict::Refused(refusal) => {
             (Msg::Refused { refusal: refusal.clone(), zone: zone.to_owned() }, StatusCode::FORBIDDEN)
         }
+        Verdict::KeyReused => (Msg::IdempotencyKeyReused, StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 
@@ -389,7 +390,7 @@ async fn answer(
         (Msg::Required, StatusCode::BAD_REQUEST, false)
     } else {
         let ip = client_ip(&req);
-        let verdict = attempt::submit(
+        let judged = attempt::submit(
             &state.answers,
             &state.live,
             Answer {
@@ -399,11 +400,12 @@ async fn answer(
                 user_id: player.user.id,
                 typed: &form.answer,
                 ip: &ip,
+                key: None,
             },
         )
         .await?;
-        let (message, status) = verdict_message(&verdict, &contest.timezone);
-        (message, status, matches!(verdict, Verdict::Correct))
+        let (message, status) = verdict_message(&judged.verdict, &contest.timezone);
+        (message, status, matches!(judged.verdict, Verdict::Correct))
     };
     // Reload: a solve changes the mark, the value and the attempts shown.
     let board = player.board(&state, &contest, Utc::now()).await?;
