@@ -326,6 +326,7 @@ fn api_cases(prefix: &str) -> Vec<Case> {
         at("GET /teams/me/solves", InTeam).hidden(),
         at("GET /teams/{id}", Organizer),
         at("POST /teams/{id}/members", Organizer),
+        at("GET /openapi.json", Public),
     ]
 }
 

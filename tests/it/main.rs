@@ -26,6 +26,7 @@ mod files;
 mod identity;
 mod judging;
 mod names;
+mod openapi;
 mod play;
 mod scoreboard;
 mod teams;

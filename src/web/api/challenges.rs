@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
-use super::success;
 use super::users::rfc3339;
+use super::{Success, success};
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
 use crate::domain::standings::TeamInfo;
 use crate::play::attempt::{self, Answer, Verdict};
@@ -22,7 +23,8 @@ use crate::web::kit::extract::{ApiCaller, ContestCtx, state};
 use crate::web::kit::i18n::Lang;
 use crate::web::team::play::{Player, client_ip, refusal_of, verdict_message};
 
-#[derive(Serialize)]
+/// A challenge as the list gives it.
+#[derive(Serialize, ToSchema)]
 struct ChallengeJson {
     id: i32,
     /// The folder name in the contest's sources.
@@ -34,6 +36,7 @@ struct ChallengeJson {
     solved_by_me: bool,
     /// As CTFd's list gives them, `[{"value": …}]`; a challenge's own `GET` gives plain strings, as CTFd does.
     tags: Vec<TagJson>,
+    /// `standard`, `dynamic` or `classification`.
     #[serde(rename = "type")]
     kind: &'static str,
     /// `visible`, or `locked` (listed, but `requires` must be solved first).
@@ -41,7 +44,7 @@ struct ChallengeJson {
     group: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TagJson {
     value: String,
 }
@@ -75,6 +78,14 @@ async fn player(req: &HttpRequest, contest: &entity::contests::Model, caller: Ap
 }
 
 /// `GET challenges`: the challenges that have opened (locked ones marked so).
+#[utoipa::path(
+    get,
+    path = "/challenges",
+    operation_id = "list_challenges",
+    tag = "challenges",
+    summary = "The challenges that have opened, locked ones marked so",
+    responses((status = 200, body = Success<Vec<ChallengeJson>>)),
+)]
 pub async fn list(req: HttpRequest, caller: ApiCaller, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let player = player(&req, &contest, caller).await?;
@@ -90,6 +101,19 @@ pub struct IdPath {
 }
 
 /// `GET challenges/{id}`: the question, files, hints (content once unlocked), attempts.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}",
+    operation_id = "get_challenge",
+    tag = "challenges",
+    summary = "A challenge: its question, files, hints and the team's attempts",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<serde_json::Value>,
+        description = "The fields of the list (`tags` as plain strings here, as CTFd gives them), and `description` \
+                       (Markdown), `format`, `files` (`name`, `url`, `size`, `sha256`), `hints` (`id`, `cost`, \
+                       `title`, `content` once unlocked), `max_attempts`, `attempts` (the team's wrong answers), \
+                       `datasets`, `opens_at` (or `null`), `closes_at`")),
+)]
 pub async fn one(
     req: HttpRequest,
     caller: ApiCaller,
@@ -140,7 +164,25 @@ pub async fn one(
     Ok(success(data))
 }
 
+#[derive(Serialize, ToSchema)]
+struct SolveJson {
+    /// The team's id.
+    account_id: i32,
+    name: String,
+    #[schema(format = DateTime)]
+    date: String,
+}
+
 /// `GET challenges/{id}/solves`: the teams that solved it, first first.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}/solves",
+    operation_id = "list_challenge_solves",
+    tag = "challenges",
+    summary = "The teams that solved a challenge, first first (later ones hidden during a freeze)",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<Vec<SolveJson>>)),
+)]
 pub async fn solves(
     req: HttpRequest,
     caller: ApiCaller,
@@ -156,33 +198,67 @@ pub async fn solves(
     let until = snapshot.view(player.organizer()).until;
     let own = player.team_id();
     let teams: HashMap<i32, &TeamInfo> = snapshot.events.teams.iter().map(|t| (t.id, t)).collect();
-    let list: Vec<serde_json::Value> = snapshot
+    let list: Vec<SolveJson> = snapshot
         .events
         .solves
         .iter()
         .filter(|s| s.challenge_id == item.view.challenge.id)
         .filter_map(|s| Some((s, *teams.get(&s.team_id)?)))
         .filter(|(s, team)| !team.hidden && (Some(team.id) == own || until.is_none_or(|u| s.at < u)))
-        .map(|(s, team)| json!({"account_id": team.id, "name": team.name, "date": rfc3339(&s.at)}))
+        .map(|(s, team)| SolveJson { account_id: team.id, name: team.name.clone(), date: rfc3339(&s.at) })
         .collect();
     Ok(success(list))
 }
 
-/// The answer to an attempt, in CTFd's shape: `{"success":true,"data":{"status","message"}}`.
-fn attempt_response(
-    status: StatusCode,
-    verdict_status: &str,
+/// The verdict on an answer, in CTFd's shape.
+#[derive(Serialize, ToSchema)]
+struct AttemptJson {
+    /// `correct`, `incorrect`, `already_solved`, `ratelimited` or `paused`.
+    status: &'static str,
     message: String,
-    extra: serde_json::Value,
-) -> HttpResponse {
-    let mut data = json!({"status": verdict_status, "message": message});
-    if let (Some(map), Some(more)) = (data.as_object_mut(), extra.as_object()) {
-        map.extend(more.clone());
-    }
-    HttpResponse::build(status).json(json!({"success": true, "data": data}))
+    /// Seconds to wait before answering again, after too many wrong answers in a minute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    retry_after: Option<u64>,
+    /// `0` once the challenge's `max_attempts` wrong answers were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    attempts_left: Option<u32>,
+}
+
+fn attempt_response(status: StatusCode, data: AttemptJson) -> HttpResponse {
+    HttpResponse::build(status).json(Success { success: true, data })
+}
+
+/// An answer to a challenge.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct AttemptBody {
+    challenge_id: i32,
+    /// The answer as typed.
+    submission: String,
 }
 
 /// `POST challenges/attempt` with `{"challenge_id", "submission"}`.
+#[utoipa::path(
+    post,
+    path = "/challenges/attempt",
+    operation_id = "attempt_challenge",
+    tag = "challenges",
+    summary = "Answers a challenge for the caller's team",
+    request_body = AttemptBody,
+    responses(
+        (status = 200, body = Success<AttemptJson>, description = "`correct`, `incorrect` or `already_solved`"),
+        (status = 403, body = serde_json::Value,
+            description = "No attempts left (`success: true`, `status` `ratelimited`, `attempts_left: 0`), the \
+                           contest paused (`success: true`, `status` `paused`), or the challenge not open, closed or \
+                           locked: `{\"success\": false, \"message\", \"data\": {\"status\": \"not_started\" | \
+                           \"ended\" | \"not_open\" | \"closed\" | \"locked\", \"opens_at\" | \"closed_at\" | \
+                           \"requires\"}}`"),
+        (status = 429, body = Success<AttemptJson>, description = "`ratelimited`: too many wrong answers this minute",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 pub async fn attempt(
     req: HttpRequest,
     caller: ApiCaller,
@@ -215,15 +291,16 @@ pub async fn attempt(
     };
     let (msg, status) = verdict_message(&verdict, &contest.timezone);
     let message = msg.text(lang);
+    let data = |status| AttemptJson { status, message: message.clone(), retry_after: None, attempts_left: None };
     let mut res = match &verdict {
-        Verdict::Correct => attempt_response(status, "correct", message, json!({})),
-        Verdict::Incorrect => attempt_response(status, "incorrect", message, json!({})),
-        Verdict::AlreadySolved => attempt_response(status, "already_solved", message, json!({})),
+        Verdict::Correct => attempt_response(status, data("correct")),
+        Verdict::Incorrect => attempt_response(status, data("incorrect")),
+        Verdict::AlreadySolved => attempt_response(status, data("already_solved")),
         Verdict::RateLimited { wait_secs } => {
-            attempt_response(status, "ratelimited", message, json!({"retry_after": wait_secs}))
+            attempt_response(status, AttemptJson { retry_after: Some(*wait_secs), ..data("ratelimited") })
         }
-        Verdict::Exhausted => attempt_response(status, "ratelimited", message, json!({"attempts_left": 0})),
-        Verdict::Refused(Refusal::Paused) => attempt_response(status, "paused", message, json!({})),
+        Verdict::Exhausted => attempt_response(status, AttemptJson { attempts_left: Some(0), ..data("ratelimited") }),
+        Verdict::Refused(Refusal::Paused) => attempt_response(status, data("paused")),
         Verdict::Refused(refusal) => HttpResponse::build(status)
             .json(json!({"success": false, "message": message, "data": refusal_json(refusal)})),
     };
@@ -249,7 +326,41 @@ fn refusal_json(refusal: &Refusal) -> serde_json::Value {
     }
 }
 
+/// A hint to unlock.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct UnlockBody {
+    /// The hint's id.
+    target: i32,
+    /// `hints`, or left out.
+    #[schema(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct UnlockJson {
+    /// The hint's id.
+    id: i32,
+    target: i32,
+    /// `hints`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The points paid now: 0 when the hint was unlocked before.
+    cost: i32,
+    already_unlocked: bool,
+    content: String,
+}
+
 /// `POST unlocks` with `{"target": hint_id, "type": "hints"}`: pays a hint's cost once.
+#[utoipa::path(
+    post,
+    path = "/unlocks",
+    operation_id = "unlock_hint",
+    tag = "challenges",
+    summary = "Unlocks a hint for the caller's team, paying its cost once",
+    request_body = UnlockBody,
+    responses((status = 200, body = Success<UnlockJson>)),
+)]
 pub async fn unlock(
     req: HttpRequest,
     caller: ApiCaller,
@@ -271,17 +382,35 @@ pub async fn unlock(
     let new =
         crate::play::unlock_hint(&state.db, &state.live, &contest, item.view.area.id, &hint, team.id, player.user.id)
             .await?;
-    Ok(success(json!({
-        "id": hint.id,
-        "target": hint.id,
-        "type": "hints",
-        "cost": if new { hint.cost } else { 0 },
-        "already_unlocked": !new,
-        "content": lang.text(&hint.text, &hint.text_en),
-    })))
+    Ok(success(UnlockJson {
+        id: hint.id,
+        target: hint.id,
+        kind: "hints",
+        cost: if new { hint.cost } else { 0 },
+        already_unlocked: !new,
+        content: lang.text(&hint.text, &hint.text_en).to_owned(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct NotificationJson {
+    id: i32,
+    title: String,
+    /// Markdown.
+    content: String,
+    #[schema(format = DateTime)]
+    date: String,
 }
 
 /// `GET notifications`: the contest's announcements, newest first.
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    operation_id = "list_notifications",
+    tag = "notifications",
+    summary = "The contest's announcements, newest first",
+    responses((status = 200, body = Success<Vec<NotificationJson>>)),
+)]
 pub async fn notifications(
     req: HttpRequest,
     _caller: ApiCaller,
@@ -290,18 +419,30 @@ pub async fn notifications(
     let state = state(&req)?;
     let lang = Lang::of(&req);
     let snapshot = state.live.get(&contest).await?.snapshot();
-    let list: Vec<serde_json::Value> = snapshot
+    let list: Vec<NotificationJson> = snapshot
         .announcements
         .iter()
-        .map(|a| {
-            json!({"id": a.id, "title": lang.text(&a.title, &a.title_en), "content": lang.text(&a.body, &a.body_en),
-                   "date": rfc3339(&a.created_at)})
+        .map(|a| NotificationJson {
+            id: a.id,
+            title: lang.text(&a.title, &a.title_en).to_owned(),
+            content: lang.text(&a.body, &a.body_en).to_owned(),
+            date: rfc3339(&a.created_at),
         })
         .collect();
     Ok(success(list))
 }
 
 /// `GET teams/me/solves`: the caller's team's solves.
+#[utoipa::path(
+    get,
+    path = "/teams/me/solves",
+    operation_id = "list_my_team_solves",
+    tag = "teams",
+    summary = "The caller's team's solves",
+    responses((status = 200, body = Success<Vec<super::JsonObject>>,
+        description = "Each solve: `challenge_id`, `challenge` (`id`, `name`, `category`, `value`), `user` (who \
+                       answered), `team`, `date`")),
+)]
 pub async fn my_solves(
     req: HttpRequest,
     caller: ApiCaller,

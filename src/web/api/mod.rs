@@ -2,11 +2,13 @@
 //! (the contest running now, else the latest) and at `/contests/{slug}/api/v1`.
 
 mod challenges;
+pub mod openapi;
 mod teams;
 mod users;
 
 use actix_web::HttpResponse;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::web::kit::routes::{Routes, endpoint};
 
@@ -35,16 +37,26 @@ fn endpoints(routes: &mut Routes) {
         .add(endpoint("/teams/me").get(teams::mine))
         .add(endpoint("/teams/me/solves").get(challenges::my_solves))
         .add(endpoint("/teams/{id}").get(teams::one))
-        .add(endpoint("/teams/{id}/members").post(teams::add_member));
+        .add(endpoint("/teams/{id}/members").post(teams::add_member))
+        .add(endpoint("/openapi.json").get(openapi::serve));
 }
+
+/// CTFd's envelope of an answer: `{"success": true, "data": …}`.
+#[derive(Serialize, ToSchema)]
+pub struct Success<T> {
+    /// Always `true`.
+    success: bool,
+    data: T,
+}
+
+/// An object whose fields the operation's description tells.
+// For answers built with `json!`: utoipa takes no `Vec<serde_json::Value>` inside `Success<…>`.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub struct JsonObject(pub serde_json::Value);
 
 /// `{"success": true, "data": …}`, written straight from `data` (no JSON tree built first: the board is
 /// answered this way on every request of a team).
 pub fn success(data: impl Serialize) -> HttpResponse {
-    #[derive(Serialize)]
-    struct Success<T> {
-        success: bool,
-        data: T,
-    }
     HttpResponse::Ok().json(Success { success: true, data })
 }
