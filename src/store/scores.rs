@@ -4,7 +4,9 @@ use chrono::Utc;
 use std::collections::HashMap;
 
 use entity::{adjustments, areas, challenges, contests, hint_unlocks, hints, solves, team_members, teams, users};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::{StoreResult, judging};
 use crate::domain;
@@ -101,8 +103,15 @@ async fn names_of(
     let mut names = HashMap::with_capacity(ids.len());
     // In chunks: a large contest's ids would pass the bind limit of one statement.
     for chunk in ids.chunks(5_000) {
-        let people = users::Entity::find().filter(users::Column::Id.is_in(chunk.to_vec())).all(db).await?;
-        names.extend(people.into_iter().map(|u| (u.id, u.username)));
+        let people: Vec<(i32, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::Username)
+            .filter(users::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        names.extend(people);
     }
     Ok(names)
 }

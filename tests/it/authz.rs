@@ -352,6 +352,7 @@ fn api_cases(prefix: &str) -> Vec<Case> {
         at("GET /teams/{id}/fails", SignedIn),
         at("GET /teams/{id}/awards", SignedIn),
         at("POST /teams/{id}/members", Organizer),
+        at("GET /openapi.json", Public),
     ]
 }
 

@@ -27,6 +27,7 @@ mod files;
 mod identity;
 mod judging;
 mod names;
+mod openapi;
 mod play;
 mod retries;
 mod scoreboard;

@@ -10,9 +10,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use entity::{contests, users};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::success_with_count;
 use super::users::rfc3339;
+use super::{Counted, Success, success_with_count};
 use crate::domain::scoring::Value;
 use crate::domain::standings::TeamInfo;
 use crate::live::Snapshot;
@@ -50,13 +51,13 @@ impl Viewer {
     }
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, ToSchema)]
 struct Named {
     id: i32,
     name: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, ToSchema)]
 struct ChallengeRef {
     id: i32,
     name: String,
@@ -65,14 +66,16 @@ struct ChallengeRef {
 }
 
 /// A solve or a fail, in CTFd's shape.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RecordJson {
     id: i32,
     challenge_id: i32,
     challenge: Option<ChallengeRef>,
     user: Named,
     team: Option<Named>,
+    #[schema(format = DateTime)]
     date: String,
+    /// `correct` for a solve, `incorrect` for a fail.
     #[serde(rename = "type")]
     kind: &'static str,
 }
@@ -228,7 +231,7 @@ async fn fails_of(
 }
 
 /// An organizer's adjustment of a team's score, as CTFd gives an award.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AwardJson {
     id: i32,
     team_id: i32,
@@ -287,6 +290,14 @@ async fn own_team(req: &HttpRequest, contest: &contests::Model, user: &users::Mo
     Ok(Subject::Team(team.id))
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/me/solves",
+    operation_id = "list_my_team_solves",
+    tag = "teams",
+    summary = "The caller's team's solves",
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn my_team_solves(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -296,6 +307,14 @@ pub async fn my_team_solves(
     solves_of(req, u, c, subject).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/me/fails",
+    operation_id = "list_my_team_fails",
+    tag = "teams",
+    summary = "The caller's team's wrong answers",
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn my_team_fails(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -305,6 +324,14 @@ pub async fn my_team_fails(
     fails_of(req, u, c, subject).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/me/awards",
+    operation_id = "list_my_team_awards",
+    tag = "teams",
+    summary = "The caller's team's awards (organizers' adjustments)",
+    responses((status = 200, body = Counted<Vec<AwardJson>>)),
+)]
 pub async fn my_team_awards(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -314,6 +341,14 @@ pub async fn my_team_awards(
     awards_of(req, u, c, subject).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/me/solves",
+    operation_id = "list_my_solves",
+    tag = "users",
+    summary = "The caller's own solves",
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn my_solves(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -323,11 +358,27 @@ pub async fn my_solves(
     solves_of(req, u, c, subject).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/me/fails",
+    operation_id = "list_my_fails",
+    tag = "users",
+    summary = "The caller's own wrong answers",
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn my_fails(req: HttpRequest, ApiCaller(u): ApiCaller, ContestCtx(c): ContestCtx) -> AppResult<HttpResponse> {
     let subject = Subject::User(u.id);
     fails_of(req, u, c, subject).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/me/awards",
+    operation_id = "list_my_awards",
+    tag = "users",
+    summary = "Awards go to teams: always empty",
+    responses((status = 200, body = Counted<Vec<AwardJson>>)),
+)]
 pub async fn my_awards(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -337,6 +388,15 @@ pub async fn my_awards(
     awards_of(req, u, c, subject).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/{id}/solves",
+    operation_id = "list_team_solves",
+    tag = "teams",
+    summary = "A team's solves (others' after the freeze stay hidden)",
+    params(("id" = i32, Path, description = "The team's id")),
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn team_solves(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -346,6 +406,15 @@ pub async fn team_solves(
     solves_of(req, u, c, Subject::Team(path.id)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/{id}/fails",
+    operation_id = "list_team_fails",
+    tag = "teams",
+    summary = "A team's wrong answers: listed for the team and organizers, counted for others",
+    params(("id" = i32, Path, description = "The team's id")),
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn team_fails(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -355,6 +424,15 @@ pub async fn team_fails(
     fails_of(req, u, c, Subject::Team(path.id)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/{id}/awards",
+    operation_id = "list_team_awards",
+    tag = "teams",
+    summary = "A team's awards (organizers' adjustments), in whole points",
+    params(("id" = i32, Path, description = "The team's id")),
+    responses((status = 200, body = Counted<Vec<AwardJson>>)),
+)]
 pub async fn team_awards(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -364,6 +442,15 @@ pub async fn team_awards(
     awards_of(req, u, c, Subject::Team(path.id)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}/solves",
+    operation_id = "list_user_solves",
+    tag = "users",
+    summary = "A user's solves",
+    params(("id" = i32, Path, description = "The user's id")),
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn user_solves(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -373,6 +460,15 @@ pub async fn user_solves(
     solves_of(req, u, c, Subject::User(path.id)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}/fails",
+    operation_id = "list_user_fails",
+    tag = "users",
+    summary = "A user's wrong answers: listed for their team and organizers, counted for others",
+    params(("id" = i32, Path, description = "The user's id")),
+    responses((status = 200, body = Counted<Vec<RecordJson>>)),
+)]
 pub async fn user_fails(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -382,6 +478,15 @@ pub async fn user_fails(
     fails_of(req, u, c, Subject::User(path.id)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}/awards",
+    operation_id = "list_user_awards",
+    tag = "users",
+    summary = "Awards go to teams: always empty",
+    params(("id" = i32, Path, description = "The user's id")),
+    responses((status = 200, body = Counted<Vec<AwardJson>>)),
+)]
 pub async fn user_awards(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -400,7 +505,7 @@ fn standing(snapshot: &Snapshot, viewer: &Viewer, team_id: Option<i32>) -> (Opti
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TeamProfile {
     id: i32,
     name: String,
@@ -418,6 +523,15 @@ struct TeamProfile {
 }
 
 /// `GET teams/{id}`: a team as anyone signed in may see it (a hidden one only by its members and organizers).
+#[utoipa::path(
+    get,
+    path = "/teams/{id}",
+    operation_id = "get_team",
+    tag = "teams",
+    summary = "A team others may see: members, place and score",
+    params(("id" = i32, Path, description = "The team's id")),
+    responses((status = 200, body = Success<TeamProfile>)),
+)]
 pub async fn team(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,
@@ -446,7 +560,7 @@ pub async fn team(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UserProfile {
     id: i32,
     name: String,
@@ -457,6 +571,15 @@ struct UserProfile {
 }
 
 /// `GET users/{id}`: a member of a team others may see, by name and team.
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    operation_id = "get_user",
+    tag = "users",
+    summary = "A member of a team others may see: name, team, place and score",
+    params(("id" = i32, Path, description = "The user's id")),
+    responses((status = 200, body = Success<UserProfile>)),
+)]
 pub async fn user(
     req: HttpRequest,
     ApiCaller(u): ApiCaller,

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
-use super::success;
 use super::users::rfc3339;
+use super::{Success, success};
 use crate::domain::file_link::{Holder, LinkKey};
 use crate::domain::idempotency::IdempotencyKey;
 use crate::domain::play::{MAX_ANSWER_BYTES, Refusal};
@@ -25,7 +26,8 @@ use crate::web::kit::i18n::Lang;
 use crate::web::team::files::signed_link;
 use crate::web::team::play::{Player, client_ip, refusal_of, verdict_message};
 
-#[derive(Serialize)]
+/// A challenge as the list gives it.
+#[derive(Serialize, ToSchema)]
 struct ChallengeJson {
     id: i32,
     /// The folder name in the contest's sources.
@@ -37,6 +39,7 @@ struct ChallengeJson {
     solved_by_me: bool,
     /// As CTFd's list gives them, `[{"value": …}]`; a challenge's own `GET` gives plain strings, as CTFd does.
     tags: Vec<TagJson>,
+    /// `standard`, `dynamic` or `classification`.
     #[serde(rename = "type")]
     kind: &'static str,
     /// `visible` (a locked challenge is listed as CTFd lists a hidden one, `HiddenJson`).
@@ -44,13 +47,13 @@ struct ChallengeJson {
     group: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TagJson {
     value: String,
 }
 
 /// A locked challenge (its `requires` unsolved) as CTFd lists an anonymized one: nothing of it but its id.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct HiddenJson {
     id: i32,
     #[serde(rename = "type")]
@@ -84,7 +87,8 @@ impl HiddenJson {
     }
 }
 
-#[derive(Serialize)]
+/// A challenge of the list: open, or locked and anonymized.
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 enum Listed {
     Open(ChallengeJson),
@@ -120,6 +124,14 @@ async fn player(req: &HttpRequest, contest: &entity::contests::Model, caller: Ap
 }
 
 /// `GET challenges`: the challenges that have opened (locked ones marked so).
+#[utoipa::path(
+    get,
+    path = "/challenges",
+    operation_id = "list_challenges",
+    tag = "challenges",
+    summary = "The challenges that have opened, locked ones marked so",
+    responses((status = 200, body = Success<Vec<Listed>>)),
+)]
 pub async fn list(req: HttpRequest, caller: ApiCaller, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let player = player(&req, &contest, caller).await?;
@@ -193,6 +205,20 @@ impl Opened {
 }
 
 /// `GET challenges/{id}`: the question, files, hints (content once unlocked), attempts.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}",
+    operation_id = "get_challenge",
+    tag = "challenges",
+    summary = "A challenge: its question, files, hints and the team's attempts",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<serde_json::Value>,
+        description = "The fields of the list (`tags` as plain strings here, as CTFd gives them), and `description` \
+                       (Markdown), `format`, `files` (CTFd's link strings, signed: each works alone for an hour), \
+                       `file_objects` (`name`, `url`, `size`, `sha256`), `hints` (`id`, `cost`, `title`, `content` \
+                       once unlocked), `max_attempts`, `attempts` (the team's wrong answers), \
+                       `datasets`, `opens_at` (or `null`), `closes_at`")),
+)]
 pub async fn one(
     req: HttpRequest,
     caller: ApiCaller,
@@ -223,6 +249,16 @@ pub async fn one(
 }
 
 /// `GET challenges/{id}/files`: the files with their links, names, sizes and digests.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}/files",
+    operation_id = "list_challenge_files",
+    tag = "challenges",
+    summary = "A challenge's files: signed links that work alone for an hour, with names, sizes and SHA-256",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<Vec<super::JsonObject>>,
+        description = "Each file: `id`, `type` (`challenge`), `location`, `name`, `url` (the signed link), `size`, `sha256`")),
+)]
 pub async fn files(
     req: HttpRequest,
     caller: ApiCaller,
@@ -236,6 +272,16 @@ pub async fn files(
 }
 
 /// `GET challenges/{id}/hints`: the hints, with content once unlocked.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}/hints",
+    operation_id = "list_challenge_hints",
+    tag = "challenges",
+    summary = "A challenge's hints, with content once unlocked",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<Vec<super::JsonObject>>,
+        description = "Each hint: `id`, `type`, `challenge_id`, `cost`, `title`, and `content` once unlocked (else `view` = `locked`)")),
+)]
 pub async fn hints(
     req: HttpRequest,
     caller: ApiCaller,
@@ -249,6 +295,15 @@ pub async fn hints(
 }
 
 /// `GET challenges/{id}/tags`: as CTFd's tag objects.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}/tags",
+    operation_id = "list_challenge_tags",
+    tag = "challenges",
+    summary = "A challenge's tags, as CTFd's tag objects",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<Vec<super::JsonObject>>, description = "Each tag: `challenge_id`, `value`")),
+)]
 pub async fn tags(
     req: HttpRequest,
     caller: ApiCaller,
@@ -265,6 +320,16 @@ pub async fn tags(
 }
 
 /// `GET hints/{id}`: one hint of a challenge the caller may open, with content once unlocked.
+#[utoipa::path(
+    get,
+    path = "/hints/{id}",
+    operation_id = "get_hint",
+    tag = "challenges",
+    summary = "One hint of a challenge the caller may open, with content once unlocked",
+    params(("id" = i32, Path, description = "The hint's id")),
+    responses((status = 200, body = Success<super::JsonObject>,
+        description = "`id`, `type`, `challenge_id`, `cost`, `title`, and `content` once unlocked (else `view` = `locked`)")),
+)]
 pub async fn hint(
     req: HttpRequest,
     caller: ApiCaller,
@@ -279,7 +344,25 @@ pub async fn hint(
     Ok(success(opened.hint_json(hint, Lang::of(&req))))
 }
 
+#[derive(Serialize, ToSchema)]
+struct SolveJson {
+    /// The team's id.
+    account_id: i32,
+    name: String,
+    #[schema(format = DateTime)]
+    date: String,
+}
+
 /// `GET challenges/{id}/solves`: the teams that solved it, first first.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}/solves",
+    operation_id = "list_challenge_solves",
+    tag = "challenges",
+    summary = "The teams that solved a challenge, first first (later ones hidden during a freeze)",
+    params(("id" = i32, Path, description = "The challenge's id")),
+    responses((status = 200, body = Success<Vec<SolveJson>>)),
+)]
 pub async fn solves(
     req: HttpRequest,
     caller: ApiCaller,
@@ -295,30 +378,49 @@ pub async fn solves(
     let until = snapshot.view(player.organizer()).until;
     let own = player.team_id();
     let teams: HashMap<i32, &TeamInfo> = snapshot.events.teams.iter().map(|t| (t.id, t)).collect();
-    let list: Vec<serde_json::Value> = snapshot
+    let list: Vec<SolveJson> = snapshot
         .events
         .solves
         .iter()
         .filter(|s| s.challenge_id == item.view.challenge.id)
         .filter_map(|s| Some((s, *teams.get(&s.team_id)?)))
         .filter(|(s, team)| !team.hidden && (Some(team.id) == own || until.is_none_or(|u| s.at < u)))
-        .map(|(s, team)| json!({"account_id": team.id, "name": team.name, "date": rfc3339(&s.at)}))
+        .map(|(s, team)| SolveJson { account_id: team.id, name: team.name.clone(), date: rfc3339(&s.at) })
         .collect();
     Ok(success(list))
 }
 
-/// The answer to an attempt, in CTFd's shape: `{"success":true,"data":{"status","message"}}`.
-fn attempt_response(
-    status: StatusCode,
-    verdict_status: &str,
+/// The verdict on an answer, in CTFd's shape.
+#[derive(Serialize, ToSchema)]
+struct AttemptJson {
+    /// `correct`, `incorrect`, `already_solved`, `ratelimited` or `paused`.
+    status: &'static str,
     message: String,
-    extra: serde_json::Value,
-) -> HttpResponse {
-    let mut data = json!({"status": verdict_status, "message": message});
-    if let (Some(map), Some(more)) = (data.as_object_mut(), extra.as_object()) {
-        map.extend(more.clone());
-    }
-    HttpResponse::build(status).json(json!({"success": true, "data": data}))
+    /// The kept answer's id (a UUIDv7): none when nothing was kept (a limit, a pause).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    submission_id: Option<String>,
+    /// Seconds to wait before answering again, after too many wrong answers in a minute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    retry_after: Option<u64>,
+    /// `0` once the challenge's `max_attempts` wrong answers were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    attempts_left: Option<u32>,
+}
+
+fn attempt_response(status: StatusCode, data: AttemptJson) -> HttpResponse {
+    HttpResponse::build(status).json(Success { success: true, data })
+}
+
+/// An answer to a challenge.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct AttemptBody {
+    challenge_id: i32,
+    /// The answer as typed.
+    submission: String,
 }
 
 /// The header a client names an answer with, so that it may send it again safely.
@@ -338,6 +440,25 @@ fn idempotency_key(req: &HttpRequest) -> AppResult<Option<IdempotencyKey>> {
 /// `POST challenges/attempt` with `{"challenge_id", "submission"}`, and optionally an `Idempotency-Key`
 /// header: a retry under the same key within 24 hours is told the first verdict again (with the same
 /// `submission_id`, and `Idempotent-Replayed: true`) without being judged or counted.
+#[utoipa::path(
+    post,
+    path = "/challenges/attempt",
+    operation_id = "attempt_challenge",
+    tag = "challenges",
+    summary = "Answers a challenge for the caller's team",
+    request_body = AttemptBody,
+    responses(
+        (status = 200, body = Success<AttemptJson>, description = "`correct`, `incorrect` or `already_solved`"),
+        (status = 403, body = serde_json::Value,
+            description = "No attempts left (`success: true`, `status` `ratelimited`, `attempts_left: 0`), the \
+                           contest paused (`success: true`, `status` `paused`), or the challenge not open, closed or \
+                           locked: `{\"success\": false, \"message\", \"data\": {\"status\": \"not_started\" | \
+                           \"ended\" | \"not_open\" | \"closed\" | \"locked\", \"opens_at\" | \"closed_at\" | \
+                           \"requires\"}}`"),
+        (status = 429, body = Success<AttemptJson>, description = "`ratelimited`: too many wrong answers this minute",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 pub async fn attempt(
     req: HttpRequest,
     caller: ApiCaller,
@@ -379,16 +500,22 @@ pub async fn attempt(
     let Judged { verdict, submission_id, replayed } = judged;
     let (msg, status) = verdict_message(&verdict, &contest.timezone);
     let message = msg.text(lang);
-    let kept = json!({"submission_id": submission_id});
+    let data = |status| AttemptJson {
+        status,
+        message: message.clone(),
+        submission_id: submission_id.clone(),
+        retry_after: None,
+        attempts_left: None,
+    };
     let mut res = match &verdict {
-        Verdict::Correct => attempt_response(status, "correct", message, kept),
-        Verdict::Incorrect => attempt_response(status, "incorrect", message, kept),
-        Verdict::AlreadySolved => attempt_response(status, "already_solved", message, kept),
+        Verdict::Correct => attempt_response(status, data("correct")),
+        Verdict::Incorrect => attempt_response(status, data("incorrect")),
+        Verdict::AlreadySolved => attempt_response(status, data("already_solved")),
         Verdict::RateLimited { wait_secs } => {
-            attempt_response(status, "ratelimited", message, json!({"retry_after": wait_secs}))
+            attempt_response(status, AttemptJson { retry_after: Some(*wait_secs), ..data("ratelimited") })
         }
-        Verdict::Exhausted => attempt_response(status, "ratelimited", message, json!({"attempts_left": 0})),
-        Verdict::Refused(Refusal::Paused) => attempt_response(status, "paused", message, json!({})),
+        Verdict::Exhausted => attempt_response(status, AttemptJson { attempts_left: Some(0), ..data("ratelimited") }),
+        Verdict::Refused(Refusal::Paused) => attempt_response(status, data("paused")),
         Verdict::Refused(refusal) => HttpResponse::build(status)
             .json(json!({"success": false, "message": message, "data": refusal_json(refusal)})),
         Verdict::KeyReused => return Err(AppError::Unprocessable(msg)),
@@ -419,7 +546,41 @@ fn refusal_json(refusal: &Refusal) -> serde_json::Value {
     }
 }
 
+/// A hint to unlock.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct UnlockBody {
+    /// The hint's id.
+    target: i32,
+    /// `hints`, or left out.
+    #[schema(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct UnlockJson {
+    /// The hint's id.
+    id: i32,
+    target: i32,
+    /// `hints`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The points paid now: 0 when the hint was unlocked before.
+    cost: i32,
+    already_unlocked: bool,
+    content: String,
+}
+
 /// `POST unlocks` with `{"target": hint_id, "type": "hints"}`: pays a hint's cost once.
+#[utoipa::path(
+    post,
+    path = "/unlocks",
+    operation_id = "unlock_hint",
+    tag = "challenges",
+    summary = "Unlocks a hint for the caller's team, paying its cost once",
+    request_body = UnlockBody,
+    responses((status = 200, body = Success<UnlockJson>)),
+)]
 pub async fn unlock(
     req: HttpRequest,
     caller: ApiCaller,
@@ -441,17 +602,35 @@ pub async fn unlock(
     let new =
         crate::play::unlock_hint(&state.db, &state.live, &contest, item.view.area.id, &hint, team.id, player.user.id)
             .await?;
-    Ok(success(json!({
-        "id": hint.id,
-        "target": hint.id,
-        "type": "hints",
-        "cost": if new { hint.cost } else { 0 },
-        "already_unlocked": !new,
-        "content": lang.text(&hint.text, &hint.text_en),
-    })))
+    Ok(success(UnlockJson {
+        id: hint.id,
+        target: hint.id,
+        kind: "hints",
+        cost: if new { hint.cost } else { 0 },
+        already_unlocked: !new,
+        content: lang.text(&hint.text, &hint.text_en).to_owned(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct NotificationJson {
+    id: i32,
+    title: String,
+    /// Markdown.
+    content: String,
+    #[schema(format = DateTime)]
+    date: String,
 }
 
 /// `GET notifications`: the contest's announcements, newest first.
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    operation_id = "list_notifications",
+    tag = "notifications",
+    summary = "The contest's announcements, newest first",
+    responses((status = 200, body = Success<Vec<NotificationJson>>)),
+)]
 pub async fn notifications(
     req: HttpRequest,
     _caller: ApiCaller,
@@ -460,12 +639,14 @@ pub async fn notifications(
     let state = state(&req)?;
     let lang = Lang::of(&req);
     let snapshot = state.live.get(&contest).await?.snapshot();
-    let list: Vec<serde_json::Value> = snapshot
+    let list: Vec<NotificationJson> = snapshot
         .announcements
         .iter()
-        .map(|a| {
-            json!({"id": a.id, "title": lang.text(&a.title, &a.title_en), "content": lang.text(&a.body, &a.body_en),
-                   "date": rfc3339(&a.created_at)})
+        .map(|a| NotificationJson {
+            id: a.id,
+            title: lang.text(&a.title, &a.title_en).to_owned(),
+            content: lang.text(&a.body, &a.body_en).to_owned(),
+            date: rfc3339(&a.created_at),
         })
         .collect();
     Ok(success(list))

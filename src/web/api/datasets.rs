@@ -3,15 +3,16 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::success;
 use super::users::rfc3339;
+use super::{Success, success};
 use crate::store;
 use crate::web::kit::error::{AppResult, TermsToAgree};
 use crate::web::kit::extract::{ApiCaller, state};
 use crate::web::kit::i18n::Lang;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DatasetJson {
     #[serde(flatten)]
     terms: TermsToAgree,
@@ -23,6 +24,14 @@ struct DatasetJson {
     agreed_at: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/datasets",
+    operation_id = "list_datasets",
+    tag = "datasets",
+    summary = "The datasets, their terms and the caller's agreement to each (files of a dataset need it)",
+    responses((status = 200, body = Success<Vec<DatasetJson>>)),
+)]
 pub async fn list(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let lang = Lang::of(&req);

@@ -4,11 +4,13 @@
 mod accounts;
 mod challenges;
 mod datasets;
+pub mod openapi;
 mod teams;
 mod users;
 
 use actix_web::HttpResponse;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::web::kit::routes::{Routes, endpoint};
 
@@ -54,31 +56,45 @@ fn endpoints(routes: &mut Routes) {
         .add(endpoint("/teams/{id}/solves").get(accounts::team_solves))
         .add(endpoint("/teams/{id}/fails").get(accounts::team_fails))
         .add(endpoint("/teams/{id}/awards").get(accounts::team_awards))
-        .add(endpoint("/teams/{id}/members").post(teams::add_member));
+        .add(endpoint("/teams/{id}/members").post(teams::add_member))
+        .add(endpoint("/openapi.json").get(openapi::serve));
 }
+
+/// CTFd's envelope of an answer: `{"success": true, "data": …}`.
+#[derive(Serialize, ToSchema)]
+pub struct Success<T> {
+    /// Always `true`.
+    success: bool,
+    data: T,
+}
+
+/// An object whose fields the operation's description tells.
+// For answers built with `json!`: utoipa takes no `Vec<serde_json::Value>` inside `Success<…>`.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub struct JsonObject(pub serde_json::Value);
 
 /// `{"success": true, "data": …}`, written straight from `data` (no JSON tree built first: the board is
 /// answered this way on every request of a team).
 pub fn success(data: impl Serialize) -> HttpResponse {
-    #[derive(Serialize)]
-    struct Success<T> {
-        success: bool,
-        data: T,
-    }
     HttpResponse::Ok().json(Success { success: true, data })
 }
 
-/// `{"success": true, "data": […], "meta": {"count": n}}`, as CTFd answers for solves, fails and awards.
+/// CTFd's envelope of a list of solves, fails or awards: `{"success": true, "data": […], "meta": {"count": n}}`.
+#[derive(Serialize, ToSchema)]
+pub struct Counted<T> {
+    /// Always `true`.
+    success: bool,
+    data: T,
+    meta: Count,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Count {
+    /// How many there are (for others' fails, the only thing told).
+    count: usize,
+}
+
 pub fn success_with_count(data: impl Serialize, count: usize) -> HttpResponse {
-    #[derive(Serialize)]
-    struct Count {
-        count: usize,
-    }
-    #[derive(Serialize)]
-    struct Success<T> {
-        success: bool,
-        data: T,
-        meta: Count,
-    }
-    HttpResponse::Ok().json(Success { success: true, data, meta: Count { count } })
+    HttpResponse::Ok().json(Counted { success: true, data, meta: Count { count } })
 }

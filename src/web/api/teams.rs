@@ -4,9 +4,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
-use super::success;
 use super::users::rfc3339;
+use super::{Success, success};
 use crate::domain::names::{TeamName, optional_text};
 use crate::store::{self, StoreError, teams::TeamView};
 use crate::web::kit::body::ApiBody;
@@ -14,7 +15,7 @@ use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ApiCaller, ApiOrganizer, ContestCtx, role_of, state};
 use crate::web::kit::trail;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TeamJson {
     id: i32,
     name: String,
@@ -24,8 +25,10 @@ struct TeamJson {
     members: Vec<i32>,
     /// Only for the team's members and organizers.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     invite_code: Option<String>,
     hidden: bool,
+    #[schema(format = DateTime)]
     created: String,
 }
 
@@ -42,6 +45,14 @@ fn team_json(view: TeamView, show_code: bool) -> TeamJson {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/teams/me",
+    operation_id = "get_my_team",
+    tag = "teams",
+    summary = "The caller's team in the contest (404 if none)",
+    responses((status = 200, body = Success<TeamJson>)),
+)]
 pub async fn mine(
     req: HttpRequest,
     ApiCaller(user): ApiCaller,
@@ -58,7 +69,24 @@ pub struct TeamPath {
     id: i32,
 }
 
+/// A new team.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct NewTeamBody {
+    name: String,
+    affiliation: Option<String>,
+}
+
 /// `{"name", "affiliation"?}`: a team with no members yet; its first member becomes captain.
+#[utoipa::path(
+    post,
+    path = "/teams",
+    operation_id = "create_team",
+    tag = "teams",
+    summary = "Creates a team with no members yet; its first member becomes captain (organizers)",
+    request_body = NewTeamBody,
+    responses((status = 200, body = Success<TeamJson>)),
+)]
 pub async fn create(
     req: HttpRequest,
     ApiOrganizer(organizer): ApiOrganizer,
@@ -88,7 +116,24 @@ pub async fn create(
     Ok(success(team_json(TeamView { team, members: Vec::new() }, true)))
 }
 
+/// The user to put into the team.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct NewMemberBody {
+    user_id: i32,
+}
+
 /// `{"user_id"}`: puts a user into a team, within the contest's team size.
+#[utoipa::path(
+    post,
+    path = "/teams/{id}/members",
+    operation_id = "add_team_member",
+    tag = "teams",
+    summary = "Puts a user into a team, within the contest's team size (organizers)",
+    params(("id" = i32, Path, description = "The team's id")),
+    request_body = NewMemberBody,
+    responses((status = 200, body = Success<TeamJson>, description = "The team, with the user added")),
+)]
 pub async fn add_member(
     req: HttpRequest,
     ApiOrganizer(organizer): ApiOrganizer,

@@ -4,8 +4,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::TransactionTrait;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::success;
+use super::{Success, success};
 use crate::domain::names::{Username, optional_email};
 use crate::domain::password;
 use crate::domain::role::Role;
@@ -15,13 +16,16 @@ use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ApiCaller, ApiOrganizer, state};
 use crate::web::kit::trail;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UserJson {
     id: i32,
     name: String,
     email: Option<String>,
+    /// `participant`, `judge` or `organizer`.
     role: String,
+    /// The user's team in the contest, if any.
     team_id: Option<i32>,
+    #[schema(format = DateTime)]
     created: String,
 }
 
@@ -39,6 +43,14 @@ async fn contest_of(req: &HttpRequest) -> AppResult<Option<entity::contests::Mod
     Ok(live.map(|l| l.snapshot().contest.clone()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/me",
+    operation_id = "get_me",
+    tag = "users",
+    summary = "The caller's account, and their team in the contest",
+    responses((status = 200, body = Success<UserJson>)),
+)]
 pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let team_id = match contest_of(&req).await? {
@@ -55,8 +67,28 @@ pub async fn me(req: HttpRequest, ApiCaller(user): ApiCaller) -> AppResult<HttpR
     }))
 }
 
+/// A new account.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "ApiBody reads these fields; this struct only names them in the OpenAPI document")]
+struct NewUserBody {
+    name: String,
+    password: String,
+    email: Option<String>,
+    /// `participant` (when left out), `judge` or `organizer`.
+    role: Option<String>,
+}
+
 /// `{"name", "password", "email"?, "role"?}`: an organizer creates an account (a participant unless
 /// `role` says otherwise).
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "create_user",
+    tag = "users",
+    summary = "Creates an account (organizers)",
+    request_body = NewUserBody,
+    responses((status = 200, body = Success<UserJson>)),
+)]
 pub async fn create(req: HttpRequest, ApiOrganizer(organizer): ApiOrganizer, body: ApiBody) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let mut fields = body.fields();

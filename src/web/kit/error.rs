@@ -1,13 +1,16 @@
 //! One error type for every handler. It knows its status; `render_errors` (a middleware) turns it into a
 //! page in the user's language or CTFd-shaped JSON for the API, so handlers only write `?`.
 
+use std::collections::BTreeMap;
+
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::names::NameError;
 use crate::domain::password::PasswordError;
@@ -655,29 +658,51 @@ impl AppError {
         }
     }
 
-    fn json(&self, lang: Lang) -> serde_json::Value {
+    fn json(&self, lang: Lang) -> ApiFailure {
         match self {
             AppError::Invalid(fields) => {
-                let mut errors = serde_json::Map::new();
+                let mut errors = BTreeMap::<&str, Vec<String>>::new();
                 for (field, msg) in fields {
-                    let list = errors.entry(*field).or_insert_with(|| json!([]));
-                    if let Some(list) = list.as_array_mut() {
-                        list.push(json!(msg.text(lang)));
-                    }
+                    errors.entry(*field).or_default().push(msg.text(lang));
                 }
-                json!({"success": false, "errors": errors})
+                ApiFailure::Fields { success: false, errors }
             }
             AppError::Forbidden(Msg::AgreementRequired { datasets }) => {
-                json!({"success": false, "message": self.message().text(lang), "datasets": datasets})
+                ApiFailure::Terms { success: false, message: self.message().text(lang), datasets: datasets.clone() }
             }
-            other => json!({"success": false, "message": other.message().text(lang)}),
+            other => ApiFailure::Message { success: false, message: other.message().text(lang) },
         }
     }
 }
 
+/// An error of the API, in CTFd's shapes.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ApiFailure {
+    /// Refused as a whole (401, 403, 404, …), with why in the caller's language.
+    Message {
+        /// Always `false`.
+        success: bool,
+        message: String,
+    },
+    /// 400: each field at fault, with its messages.
+    Fields {
+        /// Always `false`.
+        success: bool,
+        errors: BTreeMap<&'static str, Vec<String>>,
+    },
+    /// 403 for a file whose datasets' terms the caller has not agreed to: which, and where to agree.
+    Terms {
+        /// Always `false`.
+        success: bool,
+        message: String,
+        datasets: Vec<TermsToAgree>,
+    },
+}
+
 /// A dataset whose terms a user must agree to, and where a person does so: what a script is told when a
 /// file is refused for want of an agreement.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct TermsToAgree {
     pub key: String,
     pub name: String,

@@ -10,6 +10,7 @@ use entity::{contests, predictions};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::domain::classification::{self, MAX_UPLOAD_BYTES, Metric, Problems, finals};
 use crate::play::board::Item;
@@ -428,8 +429,44 @@ async fn read_api_body(req: &HttpRequest, mut payload: web::Payload) -> AppResul
     Ok(body)
 }
 
+/// A prediction file as a multipart form.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "read_api_body reads the form; this struct only names it in the OpenAPI document")]
+struct PredictionForm {
+    /// The prediction CSV.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// What the API says of an upload, as `upload_json` writes it.
+const UPLOAD_FIELDS: &str = "`id`, `date`, `user_id`, `rows`, `sha256`, `metric`, `public` (`score`, `tp`, `fp`, \
+                             `tn`, `fn`, `rows`), `private` (the same, `null` until the results are revealed after \
+                             the end), `chosen`, `final`";
+
 /// `POST challenges/{id}/predictions`: a prediction file (the body as `text/csv`, or a multipart `file`),
 /// checked and scored at once on the public part.
+#[utoipa::path(
+    post,
+    path = "/challenges/{id}/predictions",
+    operation_id = "upload_prediction",
+    tag = "challenges",
+    summary = "Uploads a prediction file to a classification challenge, scored at once on the public part",
+    params(("id" = i32, Path, description = "The classification challenge's id")),
+    request_body(
+        description = "The prediction CSV, 16 MiB at most: the body itself, or a multipart form's `file`",
+        content((String = "text/csv"), (PredictionForm = "multipart/form-data")),
+    ),
+    responses(
+        (status = 200, body = crate::web::api::Success<serde_json::Value>, description = UPLOAD_FIELDS),
+        (status = 400, body = serde_json::Value,
+            description = "A file with problems: `{\"success\": false, \"message\", \"errors\": {\"file\": \
+                           [\"line 3: …\", …]}}`"),
+        (status = 429, body = serde_json::Value,
+            description = "Today's uploads are used up: `{\"success\": false, \"message\", \"data\": {\"status\": \
+                           \"daily_limit\", \"next\"}}`",
+            headers(("Retry-After" = u64, description = "Seconds until the next upload is taken"))),
+    ),
+)]
 pub async fn api_upload(
     req: HttpRequest,
     caller: ApiCaller,
@@ -477,6 +514,15 @@ pub async fn api_upload(
 
 /// `GET challenges/{id}/predictions`: the team's uploads, newest first, with their public scores (private
 /// ones once the results are revealed after the end) and which are final.
+#[utoipa::path(
+    get,
+    path = "/challenges/{id}/predictions",
+    operation_id = "list_predictions",
+    tag = "challenges",
+    summary = "The team's prediction uploads to a classification challenge, newest first",
+    params(("id" = i32, Path, description = "The classification challenge's id")),
+    responses((status = 200, body = crate::web::api::Success<Vec<crate::web::api::JsonObject>>, description = UPLOAD_FIELDS)),
+)]
 pub async fn api_list(
     req: HttpRequest,
     caller: ApiCaller,

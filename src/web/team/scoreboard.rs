@@ -324,6 +324,18 @@ async fn events(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<
 }
 
 /// CTFd's `GET scoreboard`.
+#[utoipa::path(
+    get,
+    path = "/scoreboard",
+    operation_id = "get_scoreboard",
+    tag = "scoreboard",
+    summary = "The standings in CTFd's shape, whole points (halves rounded up)",
+    description = "Anyone may read it unless the contest keeps its scoreboard to members; the freeze holds.",
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
+    responses((status = 200, body = crate::web::api::Success<Vec<crate::web::api::JsonObject>>,
+        description = "Each team: `pos`, `account_id`, `account_url`, `account_type` (`team`), `oauth_id` (`null`), \
+                       `name`, `score`")),
+)]
 pub async fn api_scoreboard(
     req: HttpRequest,
     _caller: Option<ApiCaller>,
@@ -346,6 +358,19 @@ pub struct TopPath {
 }
 
 /// CTFd's `GET scoreboard/top/{n}`.
+#[utoipa::path(
+    get,
+    path = "/scoreboard/top/{n}",
+    operation_id = "get_scoreboard_top",
+    tag = "scoreboard",
+    summary = "The top n teams with their solves, in CTFd's shape",
+    description = "Read as `GET scoreboard` is.",
+    params(("n" = usize, Path, description = "How many teams, 100 at most")),
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
+    responses((status = 200, body = crate::web::api::Success<serde_json::Value>,
+        description = "By position (`\"1\"`, `\"2\"`, …): `id`, `account_url`, `name`, `score`, and `solves` \
+                       (`challenge_id`, `account_id`, `team_id`, `user_id`, `value`, `date`)")),
+)]
 pub async fn api_top(
     req: HttpRequest,
     _caller: Option<ApiCaller>,
