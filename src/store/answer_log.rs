@@ -463,22 +463,20 @@ mod tests {
         (db, [contest.id, team.id, user.id, challenge.id])
     }
 
+    /// An answer of the demo day's team to its challenge, under `key` if given.
+    fn attempt_of(ids: [i32; 4], key: Option<&str>) -> Attempt<'_> {
+        let [contest_id, team_id, user_id, challenge_id] = ids;
+        Attempt { contest_id, challenge_id, team_id, user_id, ip: "192.0.2.1", submission_id: new_submission_id(), key }
+    }
+
     /// A batch whose COMMIT was reported failed though the database carried it out: each record, tried again
     /// alone, finds its own row by its `submission_id` and is answered as the batch would have answered it,
     /// writing nothing twice.
     #[tokio::test]
     async fn a_failed_batch_tried_again_writes_nothing_twice() {
         let dir = tempfile::tempdir().unwrap();
-        let (db, [contest_id, team_id, user_id, challenge_id]) = demo_day(dir.path()).await;
-        let attempt = |key| Attempt {
-            contest_id,
-            challenge_id,
-            team_id,
-            user_id,
-            ip: "192.0.2.1",
-            submission_id: new_submission_id(),
-            key,
-        };
+        let (db, ids) = demo_day(dir.path()).await;
+        let attempt = |key| attempt_of(ids, key);
         let limits = Some(AnswerLimits::new(10, 0));
         let wrong = attempt(None).row("incorrect", Some("nope".into()), None);
         let right = attempt(None).row("correct", None, Some("sha256:ab".into()));
@@ -506,16 +504,8 @@ mod tests {
     #[tokio::test]
     async fn a_key_is_judged_once_a_window() {
         let dir = tempfile::tempdir().unwrap();
-        let (db, [contest_id, team_id, user_id, challenge_id]) = demo_day(dir.path()).await;
-        let attempt = |key| Attempt {
-            contest_id,
-            challenge_id,
-            team_id,
-            user_id,
-            ip: "192.0.2.1",
-            submission_id: new_submission_id(),
-            key,
-        };
+        let (db, ids) = demo_day(dir.path()).await;
+        let attempt = |key| attempt_of(ids, key);
         let limits = Some(AnswerLimits::new(10, 0));
         let (first, second) = (attempt(Some("k")), attempt(Some("k")));
         let rows =
