@@ -15,7 +15,7 @@ use crate::authoring::Source;
 use crate::files::load;
 use crate::helpers::{Backend, PASSWORD, settings_of, spawn_app};
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -27,7 +27,7 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Option<Driver> {
+pub(crate) fn start_driver() -> Option<Driver> {
     let found = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but chromedriver is not installed");
@@ -49,7 +49,7 @@ fn start_driver() -> Option<Driver> {
     Some(Driver { child, url: format!("http://127.0.0.1:{port}") })
 }
 
-async fn chromium(driver: &Driver, profile: &std::path::Path) -> Client {
+pub(crate) async fn chromium(driver: &Driver, profile: &std::path::Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -79,25 +79,25 @@ impl Shots {
     }
 }
 
-async fn fill(c: &Client, field: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, field: &str, value: &str) {
     let input = c.find(Locator::Css(&format!("[name={field}]"))).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(value).await.unwrap();
 }
 
 /// Submits the form that holds the named field.
-async fn submit(c: &Client, field: &str) {
+pub(crate) async fn submit(c: &Client, field: &str) {
     let form = c.find(Locator::XPath(&format!("//*[@name='{field}']/ancestor::form"))).await.unwrap();
     form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
 }
 
 /// The page as it is now (the live DOM, not what was first loaded). Read whole, so that an element
 /// replaced by a navigation or by the live update never goes stale under the test.
-async fn body(c: &Client) -> String {
+pub(crate) async fn body(c: &Client) -> String {
     c.source().await.unwrap_or_default()
 }
 
-async fn wait_for(c: &Client, text: &str, within: Duration) -> bool {
+pub(crate) async fn wait_for(c: &Client, text: &str, within: Duration) -> bool {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
         if body(c).await.contains(text) {
@@ -108,7 +108,7 @@ async fn wait_for(c: &Client, text: &str, within: Duration) -> bool {
     false
 }
 
-async fn register(c: &Client, base: &str, name: &str) {
+pub(crate) async fn register(c: &Client, base: &str, name: &str) {
     c.goto(&format!("{base}/register")).await.unwrap();
     fill(c, "username", name).await;
     fill(c, "password", PASSWORD).await;

@@ -29,6 +29,7 @@ mod judging;
 mod names;
 mod openapi;
 mod play;
+mod reloads;
 mod retries;
 mod scoreboard;
 mod teams;

@@ -13,8 +13,10 @@ use crate::web::account::auth::start_session;
 use crate::web::kit::csrf::{CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{CurrentUser, state};
+use crate::web::kit::flash::Flash;
 use crate::web::kit::page::{Page, render, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 
 pub fn configure(routes: &mut Routes) {
     routes
@@ -77,6 +79,7 @@ async fn show(
     CurrentUser(user): CurrentUser,
     q: web::Query<Done>,
 ) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
     let page = match q.done.as_deref() {
         Some("password") => {
             let notice = page.t.password_changed;
@@ -88,7 +91,15 @@ async fn show(
         }
         _ => page,
     };
-    account_page(&req, page, &user, None, StatusCode::OK).await
+    // A token just created comes once, with the redirect that followed its form.
+    let new_token = Flash::take(&req, &state.cookie_key).map(|f| f.secret).filter(|t| !t.is_empty());
+    let shown = new_token.is_some();
+    let mut res = account_page(&req, page, &user, new_token, StatusCode::OK).await?;
+    if shown {
+        Flash::clear(&mut res);
+        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]
@@ -163,10 +174,9 @@ async fn create_token(
         }
     };
     let created = store::tokens::create(&state.db, user.id, &name).await?;
-    // Rendered, not redirected: the token must not travel in a URL or outlive this response.
-    let mut res = account_page(&req, page, &user, Some(created.token), StatusCode::OK).await?;
-    res.headers_mut().insert(actix_web::http::header::CACHE_CONTROL, "no-store".parse().map_err(anyhow::Error::from)?);
-    Ok(res)
+    // Post/Redirect/Get, the token carried in the encrypted flash (never in a URL), shown by the next page once.
+    let flash = Flash { secret: created.token, ..Flash::new(String::new(), true) };
+    flash.redirect(&state.cookie_key, state.settings.cookie_secure, "/account#new-token")
 }
 
 async fn revoke_token(

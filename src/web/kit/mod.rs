@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod flash;
 pub mod i18n;
 pub mod markdown;
 pub mod observe;

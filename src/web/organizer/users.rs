@@ -1,7 +1,6 @@
 //! `/admin/users`: accounts found by name, with their roles; organizers set a role, or reset a password (a new
 //! one is generated, shown once and kept nowhere, and the account's sessions end). Each in the audit log.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use entity::users;
@@ -15,9 +14,11 @@ use crate::store;
 use crate::web::kit::csrf::CsrfForm;
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{Organizer, state};
-use crate::web::kit::page::{Page, ok, render, see_other};
+use crate::web::kit::flash::Flash;
+use crate::web::kit::page::{Page, ok, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
 use crate::web::kit::trail;
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 
 pub fn configure(routes: &mut Routes) {
     routes
@@ -48,7 +49,16 @@ const SHOWN: u64 = 200;
 async fn list(req: HttpRequest, page: Page, _: Organizer, q: web::Query<SearchQuery>) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let users = store::users::search(&state.db, q.q.trim(), SHOWN).await?;
-    ok(&UsersPage { page, q: q.q.trim().to_owned(), users, generated: None })
+    // A password just generated comes once, with the redirect that followed the reset.
+    let Some(flash) = Flash::take(&req, &state.cookie_key) else {
+        return ok(&UsersPage { page, q: q.q.trim().to_owned(), users, generated: None });
+    };
+    let generated = flash.lines.first().map(|name| (name.clone(), flash.secret.clone()));
+    let page = page.with_notice(&flash.text);
+    let mut res = ok(&UsersPage { page, q: q.q.trim().to_owned(), users, generated })?;
+    Flash::clear(&mut res);
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -104,14 +114,12 @@ async fn reset_password(
         .await?;
     txn.commit().await?;
     state.live.forget_user(user.id).await;
-    let users = vec![store::users::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?];
     let notice = page.lang.pick(
         "新しいパスワードを作成しました。この画面でのみ表示します。この利用者のログインと API トークンはすべて無効になりました。",
         "A new password was made. It is shown on this page only. The account's sessions and API tokens have all ended.",
     );
-    let page = page.with_notice(notice);
-    render(
-        StatusCode::OK,
-        &UsersPage { page, q: user.username.clone(), users, generated: Some((user.username, plain)) },
-    )
+    // Post/Redirect/Get: the password travels in the encrypted flash, shown by the next page once.
+    let flash = Flash { lines: vec![user.username.clone()], secret: plain, ..Flash::new(notice.to_owned(), true) };
+    let target = format!("/admin/users?q={}", crate::web::kit::page::url_encode(&user.username));
+    flash.redirect(&state.cookie_key, state.settings.cookie_secure, &target)
 }

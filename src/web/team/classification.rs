@@ -2,7 +2,7 @@
 //! challenge's page, the choice of finals, the challenge's public (then private) board, and
 //! `challenges/{id}/predictions` for scripts.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -22,10 +22,11 @@ use crate::store::classification::{metric_of, private_board, private_of, public_
 use crate::web::kit::csrf::{self, CsrfForm};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ApiCaller, ContestCtx, CurrentUser, state};
+use crate::web::kit::flash::Flash;
 use crate::web::kit::i18n::Lang;
 use crate::web::kit::page::{Page, ok, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
-use crate::web::team::play::{AfterAnswer, Player, challenge_page_for};
+use crate::web::team::play::{Player, back_to_challenge};
 
 pub fn configure(routes: &mut Routes) {
     routes
@@ -298,32 +299,24 @@ async fn upload_page(
     let upload = Upload { contest: &contest, view: &item.view, team: &team, user_id: player.user.id, bytes };
     let outcome = submit(&state.db, &state.blobs, &state.live, upload).await.map_err(upload_error)?;
     let lang = page.lang;
-    let (msg, status, good, problems) = match outcome {
+    let (msg, good, problems) = match outcome {
         Outcome::Scored(p) => {
             let metric = match store::classification::spec_row(&state.db, p.challenge_id).await? {
                 Some(row) => metric_of(&row),
                 None => Metric::Accuracy,
             };
             let value = score_text(public_of(&p).metric(metric));
-            (Msg::Scored { metric: metric.as_str().into(), value, rows: p.rows }, StatusCode::OK, true, Vec::new())
+            (Msg::Scored { metric: metric.as_str().into(), value, rows: p.rows }, true, Vec::new())
         }
-        Outcome::Problems(problems) => {
-            (Msg::PredictionRefused, StatusCode::BAD_REQUEST, false, problem_lines(&problems, lang))
+        Outcome::Problems(problems) => (Msg::PredictionRefused, false, problem_lines(&problems, lang)),
+        Outcome::Refused(refusal) => (Msg::Refused { refusal, zone: contest.timezone.clone() }, false, Vec::new()),
+        Outcome::DailyLimit { max, next } => {
+            (Msg::DailyLimit { max, next, zone: contest.timezone.clone() }, false, Vec::new())
         }
-        Outcome::Refused(refusal) => {
-            (Msg::Refused { refusal, zone: contest.timezone.clone() }, StatusCode::FORBIDDEN, false, Vec::new())
-        }
-        Outcome::DailyLimit { max, next } => (
-            Msg::DailyLimit { max, next, zone: contest.timezone.clone() },
-            StatusCode::TOO_MANY_REQUESTS,
-            false,
-            Vec::new(),
-        ),
     };
-    let board = player.board(&state, &contest, Utc::now()).await?;
-    let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?.clone();
-    let after = AfterAnswer { result: Some((msg.text(lang), good)), typed: String::new(), status, problems };
-    challenge_page_for(&state, page, contest, &player, item, after).await
+    // Post/Redirect/Get: a reload shows the result again without spending another of the day's uploads.
+    let flash = Flash { lines: problems, ..Flash::new(msg.text(lang), good) };
+    back_to_challenge(&state, &contest, &item.view.challenge.slug, flash)
 }
 
 #[derive(Deserialize)]

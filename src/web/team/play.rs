@@ -18,8 +18,9 @@ use crate::store::challenges::ChallengeView;
 use crate::web::kit::csrf::{CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ContestCtx, CurrentUser, MaybeUser, role_of, state};
+use crate::web::kit::flash::Flash;
 use crate::web::kit::markdown;
-use crate::web::kit::page::{Page, ok, render, see_other};
+use crate::web::kit::page::{Page, ok, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
 
 pub fn configure(routes: &mut Routes) {
@@ -239,18 +240,24 @@ pub struct HintRow {
     pub text: Option<String>,
 }
 
-/// What the page shows after an answer or an upload: the verdict (and whether it was good news), what was
-/// typed, the status, the problems of a refused file.
+/// What the page shows after an answer or an upload, carried by the redirect that followed it: the verdict (and
+/// whether it was good news), what was typed, the problems of a refused file.
 pub struct AfterAnswer {
     pub result: Option<(String, bool)>,
     pub typed: String,
-    pub status: StatusCode,
     pub problems: Vec<String>,
 }
 
 impl AfterAnswer {
     fn none() -> Self {
-        AfterAnswer { result: None, typed: String::new(), status: StatusCode::OK, problems: Vec::new() }
+        AfterAnswer { result: None, typed: String::new(), problems: Vec::new() }
+    }
+
+    fn of(flash: Option<Flash>) -> Self {
+        match flash {
+            Some(f) => AfterAnswer { result: Some((f.text, f.good)), typed: f.typed, problems: f.lines },
+            None => AfterAnswer::none(),
+        }
     }
 }
 
@@ -263,7 +270,7 @@ pub async fn challenge_page_for(
     item: Item,
     after: AfterAnswer,
 ) -> AppResult<HttpResponse> {
-    let AfterAnswer { result, typed, status, problems } = after;
+    let AfterAnswer { result, typed, problems } = after;
     let classification = crate::web::team::classification::panel(state, &contest, player, &item, problems).await?;
     let c = &item.view.challenge;
     let play = match player.team_id() {
@@ -299,25 +306,22 @@ pub async fn challenge_page_for(
     };
     let attempts_left = (c.max_attempts > 0).then(|| i64::from(c.max_attempts) - i64::try_from(wrong).unwrap_or(0));
     let can_answer = player.team.is_some() && !item.solved && !item.closed && !contest.paused;
-    render(
-        status,
-        &ChallengePage {
-            title: page.lang.text(&c.title, &c.title_en).to_owned(),
-            area_name: page.lang.text(&item.view.area.name, &item.view.area.name_en).to_owned(),
-            question: markdown::to_html(page.lang.text(&c.description, &c.description_en)),
-            page,
-            contest,
-            hints,
-            terms_needed,
-            attempts,
-            attempts_left,
-            result,
-            typed,
-            can_answer,
-            classification,
-            item,
-        },
-    )
+    ok(&ChallengePage {
+        title: page.lang.text(&c.title, &c.title_en).to_owned(),
+        area_name: page.lang.text(&item.view.area.name, &item.view.area.name_en).to_owned(),
+        question: markdown::to_html(page.lang.text(&c.description, &c.description_en)),
+        page,
+        contest,
+        hints,
+        terms_needed,
+        attempts,
+        attempts_left,
+        result,
+        typed,
+        can_answer,
+        classification,
+        item,
+    })
 }
 
 async fn needs_agreement(state: &AppState, d: &datasets::Model, user_id: i32) -> AppResult<bool> {
@@ -340,7 +344,24 @@ async fn challenge_page(
     let player = Player::of(&state, &contest, user).await?;
     let board = player.board(&state, &contest, Utc::now()).await?;
     let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?.clone();
-    challenge_page_for(&state, page, contest, &player, item, AfterAnswer::none()).await
+    let flash = Flash::take(&req, &state.cookie_key);
+    let shown = flash.is_some();
+    let mut res = challenge_page_for(&state, page, contest, &player, item, AfterAnswer::of(flash)).await?;
+    if shown {
+        Flash::clear(&mut res);
+    }
+    Ok(res)
+}
+
+/// The challenge's page, where an answer's or an upload's verdict is shown (at `#result`) after the redirect.
+pub fn back_to_challenge(
+    state: &AppState,
+    contest: &contests::Model,
+    slug: &str,
+    flash: Flash,
+) -> AppResult<HttpResponse> {
+    let target = format!("/contests/{}/challenges/{}#result", contest.slug, slug);
+    flash.redirect(&state.cookie_key, state.settings.cookie_secure, &target)
 }
 
 #[derive(Deserialize, Default)]
@@ -384,10 +405,10 @@ async fn answer(
     let item = player.check_open(item, &contest)?;
     crate::web::team::classification::refuse_flag(&item.view, "answer")?;
     let team = player.acting_team()?.clone();
-    let (message, status, good) = if form.answer.len() > MAX_ANSWER_BYTES {
-        (Msg::AnswerTooLong, StatusCode::BAD_REQUEST, false)
+    let (message, good) = if form.answer.len() > MAX_ANSWER_BYTES {
+        (Msg::AnswerTooLong, false)
     } else if form.answer.trim().is_empty() {
-        (Msg::Required, StatusCode::BAD_REQUEST, false)
+        (Msg::Required, false)
     } else {
         let ip = client_ip(&req);
         let judged = attempt::submit(
@@ -404,16 +425,16 @@ async fn answer(
             },
         )
         .await?;
-        let (message, status) = verdict_message(&judged.verdict, &contest.timezone);
-        (message, status, matches!(judged.verdict, Verdict::Correct))
+        let (message, _) = verdict_message(&judged.verdict, &contest.timezone);
+        (message, matches!(judged.verdict, Verdict::Correct))
     };
-    // Reload: a solve changes the mark, the value and the attempts shown.
-    let board = player.board(&state, &contest, Utc::now()).await?;
-    let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?.clone();
-    let typed = if good { String::new() } else { form.answer.chars().take(MAX_ANSWER_BYTES).collect() };
-    let text = message.text(page.lang);
-    let after = AfterAnswer { result: Some((text, good)), typed, status, problems: Vec::new() };
-    challenge_page_for(&state, page, contest, &player, item, after).await
+    // Post/Redirect/Get: a reload of the page shows the verdict again without sending the answer twice.
+    let mut flash = Flash::new(message.text(page.lang), good);
+    if !good {
+        flash.typed = form.answer.chars().take(MAX_ANSWER_BYTES).collect();
+        flash.typed.truncate(MAX_ANSWER_BYTES);
+    }
+    back_to_challenge(&state, &contest, &path.challenge, flash)
 }
 
 #[derive(Deserialize)]
