@@ -59,7 +59,7 @@ async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     let team = mwscup::store::teams::all_of_contest(&app.db, 1).await.unwrap().remove(0);
 
     chief.get("/contests/cup/console").await;
-    chief.post("/contests/cup/console/pause", &[]).await;
+    chief.post("/contests/cup/console/pause", &[("confirm", "yes")]).await;
     chief.post("/contests/cup/console/resume", &[]).await;
     chief.post("/contests/cup/console/announcements", &[("title", "休憩"), ("title_en", "Break")]).await;
     let team_id = team.id.to_string();

@@ -233,7 +233,7 @@ fn declared() -> Vec<Case> {
         case("GET /contests/{slug}/team", SignedIn),
         // The captain's; both participants captain their teams.
         case("POST /contests/{slug}/team/invite", InTeam).last(),
-        case("POST /contests/{slug}/team/leave", InTeam).fresh(),
+        case("POST /contests/{slug}/team/leave", InTeam).form(&[("confirm", "yes")]).fresh(),
         case("GET /contests/{slug}/challenges", Players),
         case("GET /contests/{slug}/challenges/{challenge}", Players),
         case("POST /contests/{slug}/challenges/{challenge}", InTeam),
@@ -275,9 +275,9 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/console/teams/{team}/disqualification", Organizer),
         case("POST /contests/{slug}/console/challenges/{challenge}/visibility", Organizer),
         case("POST /contests/{slug}/console/challenges/{challenge}/points", Organizer),
-        case("POST /contests/{slug}/console/pause", Organizer).last(),
+        case("POST /contests/{slug}/console/pause", Organizer).form(&[("confirm", "yes")]).last(),
         case("POST /contests/{slug}/console/resume", Organizer).last(),
-        case("POST /contests/{slug}/console/reveal", Organizer).after_end().last(),
+        case("POST /contests/{slug}/console/reveal", Organizer).form(&[("confirm", "yes")]).after_end().last(),
         // Staff have no team to hand an entry in for.
         case("GET /contests/{slug}/hackathon", InTeam),
         case("POST /contests/{slug}/hackathon", InTeam).multipart(),

@@ -224,6 +224,7 @@ async fn the_demo_day_run_by_its_organizer() {
 
     // Pause: answers wait; resume: they are taken again.
     chief.goto(&format!("{base}{demo}/console")).await.unwrap();
+    chief.find(Locator::Css("form[action$='/console/pause'] [name=confirm]")).await.unwrap().click().await.unwrap();
     chief.find(Locator::Css("form[action$='/console/pause'] button")).await.unwrap().click().await.unwrap();
     assert!(wait_for(&chief, "Paused", Duration::from_secs(5)).await);
     shots.take(&chief, "organizer-paused").await;
@@ -260,6 +261,8 @@ async fn the_demo_day_run_by_its_organizer() {
     fill(&chief, "freeze_at", "").await;
     submit(&chief, "ends_at").await;
     chief.goto(&format!("{base}{demo}/console")).await.unwrap();
+    let confirm = chief.find(Locator::Css("form[action$='/console/reveal'] [name=confirm]")).await;
+    confirm.expect("the reveal form, once the contest has ended").click().await.unwrap();
     let reveal = chief.find(Locator::Css("form[action$='/console/reveal'] button")).await;
     let reveal = reveal.expect("the reveal button, once the contest has ended");
     reveal.click().await.unwrap();

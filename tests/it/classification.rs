@@ -216,7 +216,7 @@ async fn end_and_reveal(app: &TestApp) {
     let mut chief = app.browser();
     chief.login("chief", PASSWORD).await;
     chief.get("/contests/cup/console").await;
-    let page = chief.post("/contests/cup/console/reveal", &[]).await;
+    let page = chief.post("/contests/cup/console/reveal", &[("confirm", "yes")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
 }
 

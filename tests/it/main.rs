@@ -29,7 +29,7 @@ mod judging;
 mod names;
 mod openapi;
 mod play;
-mod reloads;
+mod flows;
 mod retries;
 mod scoreboard;
 mod teams;

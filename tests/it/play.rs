@@ -402,7 +402,7 @@ async fn organizers_pause_and_announce(app: TestApp) {
     let mut chief = app.browser();
     chief.login("chief", PASSWORD).await;
     chief.get("/contests/cup/console").await.assert_contains("Taking answers");
-    chief.post("/contests/cup/console/pause", &[]).await.assert_contains("Paused");
+    chief.post("/contests/cup/console/pause", &[("confirm", "yes")]).await.assert_contains("Paused");
     let alpha = challenge_id(&app, &token, "alpha").await;
     let (status, body) = attempt(&app, &token, alpha, "mimikatz").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -470,7 +470,7 @@ async fn a_team_that_scored_outlives_its_last_member(app: TestApp) {
     let mut alice = app.browser();
     alice.login("alice", PASSWORD).await;
     let code = alice.get("/contests/cup/team").await.by_id("invite-code").unwrap();
-    alice.post("/contests/cup/team/leave", &[]).await.assert_contains("Create a team");
+    alice.post("/contests/cup/team/leave", &[("confirm", "yes")]).await.assert_contains("Create a team");
     let (_, board) = api(&app, &token, "GET", "/contests/cup/scoreboard.json", None).await;
     let finders = board["standings"].as_array().unwrap().iter().find(|r| r["team"] == "Finders").cloned();
     assert_eq!(finders.map(|r| r["score"].clone()), Some(json!(100)), "the team and its points stay");

@@ -205,13 +205,13 @@ async fn the_freeze_hides_and_the_reveal_shows(app: TestApp) {
 
     let mut chief = organizer(&app).await;
     chief.get("/contests/cup/scoreboard").await.assert_contains("300").assert_lacks("frozen as of");
-    let refused = chief.post("/contests/cup/console/reveal", &[]).await;
+    let refused = chief.post("/contests/cup/console/reveal", &[("confirm", "yes")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "not before the end");
 
     // The contest ends; the organizers reveal.
     app.end_contests(chrono::Duration::minutes(1), false).await;
     chief.get("/contests/cup/console").await;
-    chief.post("/contests/cup/console/reveal", &[]).await;
+    chief.post("/contests/cup/console/reveal", &[("confirm", "yes")]).await;
     let (_, revealed) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
     assert_eq!(table(&revealed, "standings")[0], (1, "Team bobs".into(), json!(300)));
     assert!(revealed["frozen_at"].is_null());

@@ -147,16 +147,20 @@ async fn leaving_and_renewing(app: TestApp) {
 
     // The captain leaves: the earliest remaining member becomes captain.
     alice.get("/contests/cup/team").await;
-    let left = alice.post("/contests/cup/team/leave", &[]).await;
+    let refused = alice.post("/contests/cup/team/leave", &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "leaving takes the confirmation box");
+    refused.assert_contains("tick the confirmation box first");
+    alice.get("/contests/cup/team").await.assert_contains("bob");
+    let left = alice.post("/contests/cup/team/leave", &[("confirm", "yes")]).await;
     left.assert_contains("Create a team");
     let team = bob.get("/contests/cup/team").await;
     assert!(team.body.contains(r#"bob <span class="badge">Captain</span>"#), "{}", team.body);
     team.assert_lacks("alice");
 
     // The last one out removes the team, and its name is free again.
-    bob.post("/contests/cup/team/leave", &[]).await;
+    bob.post("/contests/cup/team/leave", &[("confirm", "yes")]).await;
     carol.get("/contests/cup/team").await;
-    carol.post("/contests/cup/team/leave", &[]).await;
+    carol.post("/contests/cup/team/leave", &[("confirm", "yes")]).await;
     alice.create_team("cup", "Movers").await;
 }
 

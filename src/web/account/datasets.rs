@@ -17,9 +17,10 @@ use crate::domain::role::Role;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 use crate::store::datasets::AgreementRow;
-use crate::web::kit::csrf::{CsrfForm, NoFields};
+use crate::web::kit::csrf::CsrfForm;
 use crate::web::kit::error::{AppError, AppResult};
 use crate::web::kit::extract::{CurrentUser, Organizer, state};
+use crate::web::kit::flash::Flash;
 use crate::web::kit::page::{Page, ok, render, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
 use crate::web::kit::trail;
@@ -113,11 +114,16 @@ struct DetailPage {
     summary: String,
     terms: String,
     agreed: Option<String>,
+    /// Where to go back to once agreed (the challenge that offered the files), a path on this site.
+    next: String,
+    /// This page, with `next`, for the login link.
+    self_path: String,
 }
 
 #[derive(Deserialize)]
 struct Done {
     done: Option<String>,
+    next: Option<String>,
 }
 
 async fn detail(req: HttpRequest, page: Page, key: web::Path<String>, q: web::Query<Done>) -> AppResult<HttpResponse> {
@@ -134,7 +140,15 @@ async fn detail(req: HttpRequest, page: Page, key: web::Path<String>, q: web::Qu
         page
     };
     let terms = page.lang.text(&dataset.terms, &dataset.terms_en).to_owned();
+    let next = q.next.as_deref().and_then(crate::domain::redirect::same_site_path).unwrap_or("").to_owned();
+    let self_path = if next.is_empty() {
+        format!("/datasets/{}", dataset.key)
+    } else {
+        format!("/datasets/{}?next={}", dataset.key, crate::web::kit::page::url_encode(&next))
+    };
     ok(&DetailPage {
+        next,
+        self_path,
         kind: kind_label(&page, &dataset.kind),
         summary: page.lang.text(&dataset.summary, &dataset.summary_en).to_owned(),
         terms,
@@ -144,16 +158,31 @@ async fn detail(req: HttpRequest, page: Page, key: web::Path<String>, q: web::Qu
     })
 }
 
+#[derive(Deserialize, Default)]
+struct AgreeFields {
+    #[serde(default)]
+    next: String,
+}
+
+/// Records the agreement, then goes back where the person came from (the challenge whose files wait for it),
+/// telling them there; without a `next`, to the dataset's page.
 async fn agree(
     req: HttpRequest,
+    page: Page,
     key: web::Path<String>,
     CurrentUser(user): CurrentUser,
-    CsrfForm(_): CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<AgreeFields>,
 ) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let dataset = store::datasets::by_key(&state.db, &key).await?.ok_or(AppError::NotFound)?;
     store::datasets::agree(&state.db, user.id, &dataset, None).await?;
-    Ok(see_other(&format!("/datasets/{}?done=agreed", dataset.key)))
+    match crate::domain::redirect::same_site_path(&form.next) {
+        Some(next) => {
+            let text = format!("{} {}", dataset.name, page.t.agreed_notice);
+            Flash::new(text, true).redirect(&state.cookie_key, state.settings.cookie_secure, next)
+        }
+        None => Ok(see_other(&format!("/datasets/{}?done=agreed", dataset.key))),
+    }
 }
 
 #[derive(Template)]

@@ -84,3 +84,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 /// The fields of a form that carries nothing but its CSRF token (a logout button, say).
 #[derive(Deserialize, Default)]
 pub struct NoFields {}
+
+/// The fields of a form whose action cannot be undone in one click (leaving a team, pausing the contest,
+/// revealing the results): the person ticks `confirm` first. Refused with a message beside the box otherwise,
+/// so a script posting the form must say so too.
+#[derive(Deserialize, Default)]
+pub struct Confirmed {
+    #[serde(default)]
+    confirm: String,
+}
+
+impl Confirmed {
+    pub fn check(&self) -> Result<(), AppError> {
+        if matches!(self.confirm.as_str(), "yes" | "on" | "true" | "1") {
+            Ok(())
+        } else {
+            Err(AppError::field("confirm", Msg::ConfirmFirst))
+        }
+    }
+}

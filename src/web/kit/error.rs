@@ -147,6 +147,8 @@ pub enum Msg {
     AgreementRequired {
         datasets: Vec<TermsToAgree>,
     },
+    /// A form whose action cannot be undone sent without its confirmation box ticked.
+    ConfirmFirst,
     /// A download link altered, made for another file, or past its hour.
     FileLinkInvalid,
     /// A download link whose holder is no longer in the team it was made for.
@@ -439,6 +441,9 @@ impl Msg {
                     format!("To receive this file, first agree to the terms of: {}", list.join(", ")),
                 )
             }
+            ConfirmFirst => lang
+                .pick("取り消せない操作です。確認の欄にチェックを入れてから実行してください。", "This cannot be undone: tick the confirmation box first.")
+                .into(),
             FileLinkInvalid => lang
                 .pick(
                     "このダウンロードリンクは無効か期限切れです。問題をもう一度開いて新しいリンクを受け取ってください。",
@@ -831,6 +836,8 @@ pub fn answers_with_json(req: &actix_web::HttpRequest) -> bool {
 struct ErrorPage<'a> {
     page: &'a Page,
     message: String,
+    /// Where the message points (the terms to agree to), as links.
+    links: Vec<(String, String)>,
 }
 
 /// Renders every `AppError` a handler or an extractor returned, as JSON or as a page.
@@ -873,7 +880,14 @@ pub async fn render_errors(
         HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish()
     } else {
         let page = Page::for_error(&http_req, lang);
-        let body = ErrorPage { page: &page, message: err.text(lang) }.render().unwrap_or_else(|_| err.text(lang));
+        let links = match err {
+            AppError::Forbidden(Msg::AgreementRequired { datasets }) => {
+                datasets.iter().map(|t| (t.name.clone(), t.agree_url.clone())).collect()
+            }
+            _ => Vec::new(),
+        };
+        let body =
+            ErrorPage { page: &page, message: err.text(lang), links }.render().unwrap_or_else(|_| err.text(lang));
         HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
     };
     if let AppError::TooMany { wait_secs } = err {

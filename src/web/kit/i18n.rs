@@ -189,6 +189,7 @@ texts! {
     terms_version: "版", "Version";
     agree_submit: "上記の規約に同意する", "I agree to these terms";
     agreed_notice: "利用規約に同意しました。添付ファイルをダウンロードできます。", "You agreed to the terms: its files are open to you.";
+    back_to_challenge: "問題に戻る", "Back to the challenge";
     login_to_agree: "同意するにはログインしてください。", "Log in to agree.";
     agreements_title: "同意の記録", "Agreements";
     agreements_lead: "誓約書を受け取った参加者の同意を、まとめて記録できます。ユーザー名を1行に1つずつ入力してください。", "Record the agreements of people whose signed pledge you hold: one username a line.";
@@ -252,6 +253,8 @@ texts! {
     hours_minutes: "時間", "h";
     minutes: "分", "min";
     console_pause: "一時停止する", "Pause the contest";
+    pause_warning: "一時停止中は、すべてのチームの解答とヒントの開封を受け付けません。再開するまで続きます。", "While paused, no team's answers or hint unlocks are taken, until you resume.";
+    confirm_sure: "確認しました", "I'm sure";
     console_resume: "再開する", "Resume the contest";
     console_announce: "お知らせを投稿", "Post an announcement";
     title_ja: "タイトル (日本語)", "Title (Japanese)";
@@ -368,6 +371,7 @@ texts! {
     no_teams_yet: "まだチームがありません。", "No teams yet.";
     score_over_time: "得点の推移 (上位10チーム)", "Score over time (top 10)";
     reveal: "最終結果を公開する", "Reveal the final standings";
+    reveal_warning: "凍結後の解答と非公開スコアを含む最終順位を全員に公開します。取り消せません。", "Shows everyone the final standings, with the answers after the freeze and the private scores. This cannot be undone.";
     revealed_state: "最終結果は公開済みです。", "The final standings are revealed.";
     adjust_title: "得点の調整", "Adjust a score";
     adjust_points: "点数 (負の値で減点)", "Points (negative to deduct)";

@@ -92,6 +92,25 @@ impl Page {
     pub fn time(&self, at: &DateTime<Utc>, zone: &str) -> String {
         format_time(at, zone)
     }
+
+    /// A file's size as people read it: `812 B`, `4.2 KB`, `1.7 MB` (powers of 1024, one decimal).
+    pub fn size(&self, bytes: &i64) -> String {
+        human_size(*bytes)
+    }
+}
+
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 pub fn viewer_of(user: &entity::users::Model) -> Viewer {
@@ -159,6 +178,15 @@ pub fn safe_next(next: Option<&str>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KB");
+        assert_eq!(human_size(1_813_860), "1.7 MB");
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GB");
+    }
 
     #[test]
     fn times_are_shown_in_the_zone_with_its_name() {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
-use crate::web::kit::csrf::{CsrfForm, NoFields};
+use crate::web::kit::csrf::{Confirmed, CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ContestCtx, Organizer, state};
 use crate::web::kit::page::{Page, ok, see_other};
@@ -118,8 +118,9 @@ async fn reveal(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
     Organizer(organizer): Organizer,
-    _: CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<Confirmed>,
 ) -> AppResult<HttpResponse> {
+    form.check()?;
     let state = state(&req)?;
     if Utc::now() < contest.ends_at {
         return Err(AppError::Forbidden(Msg::RevealAfterEnd));
@@ -312,8 +313,9 @@ async fn pause(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
     Organizer(organizer): Organizer,
-    _: CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<Confirmed>,
 ) -> AppResult<HttpResponse> {
+    form.check()?;
     set_paused(&req, &contest, &organizer, true).await
 }
 

@@ -13,7 +13,7 @@ use crate::domain::names::{TeamName, optional_text};
 use crate::store;
 use crate::store::teams::TeamView;
 use crate::web::account::home::phase_label;
-use crate::web::kit::csrf::{CsrfForm, NoFields};
+use crate::web::kit::csrf::{Confirmed, CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ContestCtx, CurrentUser, state};
 use crate::web::kit::page::{Page, ok, render, see_other};
@@ -265,8 +265,9 @@ async fn leave_team(
     req: HttpRequest,
     ContestCtx(contest): ContestCtx,
     CurrentUser(user): CurrentUser,
-    CsrfForm(_): CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<Confirmed>,
 ) -> AppResult<HttpResponse> {
+    form.check()?;
     teams_may_change(&contest)?;
     let state = state(&req)?;
     let team =

@@ -1,5 +1,5 @@
-//! Post/Redirect/Get in a real browser: a reload after a wrong answer, a hint unlock or a prediction upload
-//! shows the result again and sends nothing twice.
+//! Flows in a real browser: a reload after a wrong answer, a hint unlock or a prediction upload sends nothing
+//! twice (Post/Redirect/Get), and agreeing to a dataset's terms leads back to the challenge and its files.
 
 use std::time::Duration;
 
@@ -63,5 +63,35 @@ async fn a_reload_sends_nothing_twice() {
     c.refresh().await.unwrap();
     assert!(wait_for(&c, "Question omega", Duration::from_secs(5)).await);
     assert_eq!(predictions::Entity::find().count(&app.db).await.unwrap(), 1, "one upload, whatever the reloads");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_terms_flow_returns_to_the_challenge() {
+    let Some(driver) = start_driver() else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    load(&app, crate::authoring::Source::valid()).await;
+    let base = app.address.clone();
+    let profiles = tempfile::tempdir().unwrap();
+    let c = chromium(&driver, &profiles.path().join("alice")).await;
+    register(&c, &base, "alice").await;
+    c.goto(&format!("{base}/contests/cup")).await.unwrap();
+    fill(&c, "name", "Readers").await;
+    submit(&c, "name").await;
+    assert!(wait_for(&c, "Team: Readers", Duration::from_secs(5)).await);
+
+    // Before agreeing, the file is named but not offered as a link; the terms are.
+    c.goto(&format!("{base}/contests/cup/challenges/alpha")).await.unwrap();
+    assert!(wait_for(&c, "sysmon.txt", Duration::from_secs(5)).await);
+    assert!(c.find(Locator::Css("a[href^='/files/']")).await.is_err(), "no download link before the terms");
+    c.find(Locator::Css("#terms a")).await.unwrap().click().await.unwrap();
+    assert!(wait_for(&c, "For research only.", Duration::from_secs(5)).await);
+    c.find(Locator::Css("form[action$='/agree'] button")).await.unwrap().click().await.unwrap();
+
+    // Back on the challenge, told so, with the file to download.
+    assert!(wait_for(&c, "its files are open to you", Duration::from_secs(5)).await, "{}", body(&c).await);
+    assert_eq!(c.current_url().await.unwrap().path(), "/contests/cup/challenges/alpha");
+    let link = c.find(Locator::Css("a[href^='/files/']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(link.ends_with("/sysmon.txt"), "{link}");
     c.close().await.unwrap();
 }
