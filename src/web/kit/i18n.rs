@@ -88,6 +88,8 @@ macro_rules! texts {
         pub struct Texts { $(pub $field: &'static str,)* }
         pub static JA: Texts = Texts { $($field: $ja,)* };
         pub static EN: Texts = Texts { $($field: $en,)* };
+        /// Every (Japanese, English) pair of the table: what a test holds Japanese pages to.
+        pub static PAIRS: &[(&str, &str)] = &[$(($ja, $en),)*];
     };
 }
 
@@ -287,6 +289,9 @@ texts! {
     move_submit: "移す", "Move";
     username_label: "ユーザー名", "Username";
     role_label: "権限", "Role";
+    role_participant: "参加者", "Participant";
+    role_judge: "審査員", "Judge";
+    role_organizer: "運営者", "Organizer";
     reset_password: "パスワードを再発行", "Reset the password";
     settings_title: "日程と制限", "Schedule and limits";
     settings_lead: "当日の変更 (開始の遅れ、延長など) はここで行います。変更は操作記録に残り、次の challenges sync で contest.toml の値との差分として報告されます。時刻は YYYY-MM-DD HH:MM で、大会のタイムゾーンです", "Changes on the day (a delayed start, an extension) are made here. Each goes to the audit log, and the next challenges sync reports it as a difference from contest.toml. Times are YYYY-MM-DD HH:MM in the contest's zone";

@@ -93,6 +93,26 @@ impl Page {
         format_time(at, zone)
     }
 
+    /// An answer's outcome as stored (`incorrect`, `accepted`, …), in the reader's language.
+    pub fn outcome(&self, outcome: &str) -> &'static str {
+        match outcome {
+            "correct" => self.t.outcome_correct,
+            "incorrect" => self.t.outcome_incorrect,
+            "accepted" => self.t.outcome_accepted,
+            "revoked" => self.t.outcome_revoked,
+            _ => self.t.outcome_already_solved,
+        }
+    }
+
+    /// A role as stored (`participant`, `judge`, `organizer`), in the reader's language.
+    pub fn role(&self, role: &str) -> &'static str {
+        match role {
+            "organizer" => self.t.role_organizer,
+            "judge" => self.t.role_judge,
+            _ => self.t.role_participant,
+        }
+    }
+
     /// A file's size as people read it: `812 B`, `4.2 KB`, `1.7 MB` (powers of 1024, one decimal).
     pub fn size(&self, bytes: &i64) -> String {
         human_size(*bytes)
