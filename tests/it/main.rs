@@ -31,5 +31,6 @@ mod openapi;
 mod play;
 mod retries;
 mod scoreboard;
+mod screen;
 mod teams;
 mod tokens;
