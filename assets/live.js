@@ -1,28 +1,54 @@
-// Keeps a scoreboard current: on each `scoreboard` event, fetch the table again and swap it in.
-// The page works without this script; it only saves the reload.
+// Keeps a scoreboard or the venue screen current: on each `scoreboard` event, fetch the fragment again and
+// swap it in. The pages work without this script; it only saves the reload.
 (function () {
   "use strict";
-  var root = document.getElementById("scoreboard");
+  var root = document.getElementById("scoreboard") || document.getElementById("screen");
   if (!root || !window.EventSource || !window.fetch) return;
   var pending = null;
+  // A page in parts (`data-parts`: the venue screen) has only the parts that changed replaced, so that what
+  // moves on it (the scrolling list) keeps its place; a change of shape replaces the whole.
+  function swap(html) {
+    if (!root.hasAttribute("data-parts")) { root.innerHTML = html; return; }
+    var fresh = document.createElement("template");
+    fresh.innerHTML = html;
+    var parts = fresh.content.querySelectorAll("[data-part]");
+    var olds = [];
+    for (var i = 0; i < parts.length; i++) {
+      var old = root.querySelector('[data-part="' + parts[i].getAttribute("data-part") + '"]');
+      if (!old) { root.innerHTML = html; return; }
+      olds.push(old);
+    }
+    if (olds.length !== root.querySelectorAll("[data-part]").length) { root.innerHTML = html; return; }
+    olds.forEach(function (old, i) { if (old.outerHTML !== parts[i].outerHTML) old.replaceWith(parts[i]); });
+  }
   function refresh() {
     pending = null;
     fetch(root.dataset.fragment, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) root.innerHTML = html; })
+      .then(function (html) {
+        if (html === null) return;
+        swap(html);
+        root.dispatchEvent(new CustomEvent("live:swapped"));
+      })
       .catch(function () {});
   }
+  // Several events at once make one fetch.
+  function soon() {
+    if (!pending) pending = setTimeout(refresh, 150);
+  }
+  // Another script (the screen's clock, at the start or the end) may ask for a fresh copy.
+  root.addEventListener("live:refresh", soon);
+  // What comes without an event (a pause, a schedule changed on the day) reaches a page that asks for it
+  // (`data-poll`, in seconds) now and then.
+  if (root.dataset.poll) setInterval(soon, Number(root.dataset.poll) * 1000);
   function connect() {
     var source = new EventSource(root.dataset.events);
     // What changed between the page's render and this (re)connection is fetched once.
-    source.addEventListener("open", function () {
-      if (!pending) pending = setTimeout(refresh, 150);
-    });
-    source.addEventListener("scoreboard", function () {
-      // Several solves at once make one fetch.
-      if (!pending) pending = setTimeout(refresh, 150);
-    });
+    source.addEventListener("open", soon);
+    source.addEventListener("scoreboard", soon);
     source.addEventListener("notification", function (e) {
+      // A page in parts shows the announcements itself.
+      if (root.hasAttribute("data-parts")) { soon(); return; }
       var box = document.getElementById("live-notice");
       try {
         var note = JSON.parse(e.data);

@@ -6,7 +6,7 @@
 //! reached its score; teams equal on all three share a position. Points are kept in hundredths, so that
 //! judges' averages (14.7) add up exactly.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -153,6 +153,23 @@ impl Events {
             *counts.entry(s.challenge_id).or_insert(0) += 1;
         }
         counts
+    }
+
+    /// The first solve of each challenge by a visible team within the view's time ("first blood"), newest
+    /// first. A hidden team's earlier solve does not count: the board it would be shown on does not know it.
+    pub fn first_solves(&self, until: Option<DateTime<Utc>>) -> Vec<Solve> {
+        let view = View { area_id: None, until };
+        let visible: HashSet<i32> = self.teams.iter().filter(|t| !t.hidden).map(|t| t.id).collect();
+        let mut first: HashMap<i32, Solve> = HashMap::new();
+        for s in self.solves.iter().filter(|s| visible.contains(&s.team_id) && self.before(s.at, view)) {
+            let earliest = first.entry(s.challenge_id).or_insert(*s);
+            if (s.at, s.id) < (earliest.at, earliest.id) {
+                *earliest = *s;
+            }
+        }
+        let mut out: Vec<Solve> = first.into_values().collect();
+        out.sort_by_key(|s| std::cmp::Reverse((s.at, s.id)));
+        out
     }
 
     /// The standings of visible teams under a view.
@@ -406,6 +423,19 @@ mod tests {
         e.entries = vec![Entry { team_id: 1, area_id: Some(2), points: Points::whole(5), at: t(3) }];
         let area2 = e.standings(View { area_id: Some(2), until: None });
         assert_eq!(summary(&area2)[..2], [(1, "C", "50".into()), (2, "A", "5".into())]);
+    }
+
+    #[test]
+    fn first_blood_is_the_earliest_visible_solve_cut_at_the_freeze() {
+        let mut e = events();
+        // Hidden 4 solved 10 first; A after it. B solved 11 after the freeze, A before it.
+        e.solves = vec![solve(4, 10, 1), solve(2, 11, 30), solve(1, 10, 3), solve(3, 10, 2), solve(1, 11, 5)];
+        let firsts =
+            |e: &Events, until| e.first_solves(until).iter().map(|s| (s.challenge_id, s.team_id)).collect::<Vec<_>>();
+        assert_eq!(firsts(&e, None), vec![(11, 1), (10, 3)], "newest first, each challenge once");
+        e.solves.retain(|s| s.team_id != 1);
+        assert_eq!(firsts(&e, None), vec![(11, 2), (10, 3)]);
+        assert_eq!(firsts(&e, Some(t(20))), vec![(10, 3)], "a first solve after the freeze is not shown yet");
     }
 
     #[test]

@@ -196,12 +196,13 @@ async fn listen(live: Arc<Live>, url: String) {
                     while let Some(next) = listener.next_buffered() {
                         take(next.payload());
                     }
+                    let mut rows = Vec::new();
                     for id in announced {
                         match crate::store::play::announcement(&live.db, id).await {
                             Ok(Some(row)) => {
-                                live.broadcast_announcement(&row);
                                 // Its contest's list of announcements is read again with the contest.
                                 contests.insert(row.contest_id);
+                                rows.push(row);
                             }
                             Ok(None) => {}
                             Err(e) => {
@@ -213,6 +214,10 @@ async fn listen(live: Arc<Live>, url: String) {
                         if let Err(e) = live.reload(contest_id).await {
                             tracing::warn!(error = %e, "reload after a notification failed");
                         }
+                    }
+                    // Told once the contest's list holds them, as on the instance that posted them.
+                    for row in rows {
+                        live.broadcast_announcement(&row);
                     }
                 }
                 Err(e) => {

@@ -589,12 +589,13 @@ impl Live {
     /// An announcement was committed: every live client of the contest hears of it, on this instance at once
     /// and on the others through NOTIFY.
     pub async fn announce(&self, row: &entity::announcements::Model) {
-        self.broadcast_announcement(row);
-        bus::notify_announcement(&self.db, row.contest_id, self.instance, row.id).await;
-        // The contest's list of announcements is kept with its catalog: read it again.
+        // The contest's list of announcements is kept with its catalog: read it again first, so that a client
+        // that fetches its page on hearing (the venue screen) finds the announcement there.
         if let Err(e) = self.reload(row.contest_id).await {
             tracing::warn!(error = %e, "reload after an announcement failed");
         }
+        self.broadcast_announcement(row);
+        bus::notify_announcement(&self.db, row.contest_id, self.instance, row.id).await;
     }
 
     /// A user's sessions, tokens, role or teams changed (committed): forgotten here at once and on the other

@@ -199,6 +199,8 @@ fn declared() -> Vec<Case> {
         case("GET /lang/{code}", Public),
         case("GET /assets/style.css", Public),
         case("GET /assets/live.js", Public),
+        case("GET /assets/screen.css", Public),
+        case("GET /assets/screen.js", Public),
         case("GET /register", Public),
         case("POST /register", Public),
         case("GET /login", Public),
@@ -258,6 +260,9 @@ fn declared() -> Vec<Case> {
         case("GET /contests/{slug}/scoreboard.json", Readers),
         case("GET /contests/{slug}/ctftime.json", Readers),
         case("GET /contests/{slug}/events", Readers),
+        // The venue screen: the scoreboard for the projector, read as the scoreboard is.
+        case("GET /contests/{slug}/screen", Readers),
+        case("GET /contests/{slug}/screen/live", Readers),
         // A team as the scoreboard shows it (where CTFd's scoreboard points, `account_url`).
         case("GET /teams/{id}", Readers),
         case("GET /contests/{slug}/console", Organizer),

@@ -292,3 +292,100 @@ async fn answer(team: &mut crate::helpers::Browser, demo: &str, text: &str) -> c
     team.get(&path).await;
     team.post(&path, &[("answer", text)]).await
 }
+
+/// The venue screen on a projector-sized window: twenty teams, the top eight large and the rest scrolling,
+/// the clock ticking on the server's time, and a solve made by another team through the API on the screen
+/// within a second, without a reload; an announcement follows. Saved as `target/screenshots/screen.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_venue_screen_follows_the_day() {
+    let Some(driver) = start_driver() else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    load(&app, crate::scoreboard::cup("")).await;
+    let names = [
+        "kuroneko",
+        "sandbox",
+        "unpackers",
+        "yara",
+        "ghidra",
+        "volatility",
+        "sysmon",
+        "pcap",
+        "entropy",
+        "strings",
+        "packers",
+        "hooks",
+        "beacons",
+        "loaders",
+        "droppers",
+        "registry",
+        "prefetch",
+        "amcache",
+        "shimcache",
+        "mft",
+    ];
+    let mut tokens = Vec::new();
+    for name in names {
+        tokens.push(crate::scoreboard::player(&app, name).await.1);
+    }
+    // Scores that differ: two teams in three solve alpha, some of them beta after it; nobody zeta yet.
+    for (i, token) in tokens.iter().enumerate().skip(1).filter(|(i, _)| i % 3 != 0) {
+        crate::scoreboard::solve(&app, token, "alpha", "mimikatz").await;
+        if i % 4 == 1 {
+            crate::scoreboard::solve(&app, token, "beta", "C:\\Temp\\qpkz.exe").await;
+        }
+    }
+    let base = app.address.clone();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+
+    let screen = chromium(&driver, &profiles.path().join("projector")).await;
+    screen.set_window_size(1920, 1080).await.unwrap();
+    screen.goto(&format!("{base}/contests/cup/screen?top=8")).await.unwrap();
+    assert!(wait_for(&screen, "Team kuroneko", Duration::from_secs(5)).await);
+    // The rest does not fit: it scrolls, the list followed by its copy.
+    assert!(wait_for(&screen, "screen-track moving", Duration::from_secs(3)).await, "the rest scrolls");
+    // The clock ticks.
+    let digits = || async { screen.find(Locator::Css("#screen-clock .digits")).await.unwrap().text().await.unwrap() };
+    let first = digits().await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let second = digits().await;
+    assert!(first != second && second.starts_with("3:"), "the countdown ticks: {first} then {second}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Kuroneko, last with nothing, solves zeta through the API: the first solve of zeta is on the screen
+    // within a second, without a reload.
+    let solved_at = Instant::now();
+    crate::scoreboard::solve(&app, &tokens[0], "zeta", "net view, arp -a").await;
+    let first_blood = "Question zeta</span> <span class=\"team\">Team kuroneko";
+    let seen = wait_for(&screen, first_blood, Duration::from_secs(1).saturating_sub(solved_at.elapsed())).await;
+    assert!(seen, "the solve reached the screen within 1 s ({:?})", solved_at.elapsed());
+    assert!(body(&screen).await.contains("<span class=\"name\">Team kuroneko</span><span class=\"solves\">1 solved"));
+
+    // An organizer's announcement reaches the screen too.
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser();
+    chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup/console").await;
+    let fields = [("title", "休憩"), ("title_en", "Lunch break"), ("body", ""), ("body_en", "Back at **13:00**.")];
+    chief.post("/contests/cup/console/announcements", &fields).await;
+    assert!(wait_for(&screen, "Lunch break", Duration::from_secs(2)).await, "the announcement reached the screen");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    std::fs::write(dir.join("screen.png"), screen.screenshot().await.unwrap()).unwrap();
+
+    // In Japanese, through the screen's own language switch.
+    screen.find(Locator::Css("a[hreflang=ja]")).await.unwrap().click().await.unwrap();
+    assert!(wait_for(&screen, "残り時間", Duration::from_secs(5)).await);
+    assert!(wait_for(&screen, "休憩", Duration::from_secs(2)).await && !body(&screen).await.contains("Lunch break"));
+    std::fs::write(dir.join("screen-ja.png"), screen.screenshot().await.unwrap()).unwrap();
+
+    // On a phone the screen is one column that never scrolls sideways.
+    screen.set_window_size(390, 844).await.unwrap();
+    let widths = screen
+        .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(widths[0], widths[1], "no sideways scrolling at 390 px: {widths}");
+    std::fs::write(dir.join("screen-phone.png"), screen.screenshot().await.unwrap()).unwrap();
+    screen.close().await.unwrap();
+}

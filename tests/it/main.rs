@@ -33,5 +33,6 @@ mod openapi;
 mod play;
 mod retries;
 mod scoreboard;
+mod screen;
 mod teams;
 mod tokens;

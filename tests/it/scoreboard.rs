@@ -18,7 +18,7 @@ both!(standings_survive_a_restart, a_solve_reaches_open_scoreboards_at_once, two
 both!(feeds_are_compressed_once_and_follow_the_next_solve, the_csv_export_runs_no_formula);
 
 /// The fixture with a dynamic challenge `zeta` (linear 300, −100 a solver, at least 100).
-fn cup(extra_contest: &str) -> Source {
+pub(crate) fn cup(extra_contest: &str) -> Source {
     let s = Source::valid();
     s.challenge(
         "static",
@@ -35,7 +35,7 @@ fn cup(extra_contest: &str) -> Source {
 }
 
 /// A registered user with a team of the same name, and an API token.
-async fn player(app: &TestApp, name: &str) -> (Browser, String) {
+pub(crate) async fn player(app: &TestApp, name: &str) -> (Browser, String) {
     let mut b = app.browser();
     b.register(name).await;
     b.create_team("cup", &format!("Team {name}")).await;
@@ -52,7 +52,7 @@ async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn solve(app: &TestApp, token: &str, slug: &str, answer: &str) {
+pub(crate) async fn solve(app: &TestApp, token: &str, slug: &str, answer: &str) {
     let (_, list) = get_json(app, "/api/v1/challenges", Some(token)).await;
     let id = list["data"].as_array().unwrap().iter().find(|c| c["slug"] == slug).unwrap()["id"].clone();
     let res = app
@@ -76,7 +76,7 @@ fn table(board: &Value, key: &str) -> Vec<(u64, String, Value)> {
         .collect()
 }
 
-async fn organizer(app: &TestApp) -> Browser {
+pub(crate) async fn organizer(app: &TestApp) -> Browser {
     app.user("chief", Role::Organizer).await;
     let mut chief = app.browser();
     chief.login("chief", PASSWORD).await;
@@ -274,7 +274,7 @@ async fn standings_survive_a_restart(app: TestApp) {
 }
 
 /// Reads an SSE stream until `event: <name>` arrives; returns how long it took.
-async fn wait_for_event(res: reqwest::Response, name: &str, limit: Duration) -> Option<Duration> {
+pub(crate) async fn wait_for_event(res: reqwest::Response, name: &str, limit: Duration) -> Option<Duration> {
     let started = Instant::now();
     let mut stream = res.bytes_stream();
     let mut seen = String::new();

@@ -20,7 +20,9 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/healthz").get(healthz))
         .add(endpoint("/lang/{code}").get(switch_language))
         .add(endpoint("/assets/style.css").get(stylesheet))
-        .add(endpoint("/assets/live.js").get(live_script));
+        .add(endpoint("/assets/live.js").get(live_script))
+        .add(endpoint("/assets/screen.css").get(screen_stylesheet))
+        .add(endpoint("/assets/screen.js").get(screen_script));
 }
 
 /// A contest as the lists show it.
@@ -120,18 +122,30 @@ async fn switch_language(
         .finish())
 }
 
-/// The one stylesheet, built into the binary (the CSP allows no inline styles).
-async fn stylesheet() -> HttpResponse {
+/// A file of `assets/`, built into the binary (the CSP allows no inline styles or scripts).
+fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
+        .content_type(content_type)
         .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../../assets/style.css"))
+        .body(body)
 }
 
-/// The one script: live updates of the scoreboard (the pages work without it).
+/// The site's stylesheet.
+async fn stylesheet() -> HttpResponse {
+    asset("text/css; charset=utf-8", include_str!("../../../assets/style.css"))
+}
+
+/// Live updates of the scoreboard and the venue screen (the pages work without it).
 async fn live_script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../../assets/live.js"))
+    asset("text/javascript; charset=utf-8", include_str!("../../../assets/live.js"))
+}
+
+/// The venue screen's own stylesheet: made for a projector, apart from the site's.
+async fn screen_stylesheet() -> HttpResponse {
+    asset("text/css; charset=utf-8", include_str!("../../../assets/screen.css"))
+}
+
+/// The venue screen's clock and scrolling list.
+async fn screen_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", include_str!("../../../assets/screen.js"))
 }

@@ -368,6 +368,14 @@ texts! {
     outcome_accepted: "承認 (運営)", "Accepted by the organizers";
     outcome_revoked: "取り消し (運営)", "Revoked by the organizers";
     scoreboard: "スコアボード", "Scoreboard";
+    screen_title: "会場の画面", "Venue screen";
+    screen_starts_in: "開始まで", "Starts in";
+    screen_over: "競技終了", "The contest is over";
+    screen_others: "そのほかのチーム", "Other teams";
+    screen_first_bloods: "各問題の最初の正解", "First blood";
+    screen_no_first_bloods: "まだ正解はありません。", "No solves yet.";
+    screen_solved: "問正解", "solved";
+    points_unit: "点", "pts";
     overall: "総合", "Overall";
     score: "得点", "Score";
     on_day_score: "当日得点", "On the day";

@@ -1,5 +1,5 @@
 //! The contest day of a team: the contest and team pages, the board and challenges, classification uploads,
-//! hackathon entries, the scoreboard with its chart and feeds, and attachments.
+//! hackathon entries, the scoreboard with its chart and feeds, the venue screen, and attachments.
 
 pub mod chart;
 pub mod classification;
@@ -9,6 +9,7 @@ pub mod hackathon;
 pub mod play;
 pub mod public_team;
 pub mod scoreboard;
+pub mod screen;
 
 use crate::web::kit::routes::Routes;
 
@@ -18,6 +19,7 @@ pub fn configure(routes: &mut Routes) {
     play::configure(routes);
     classification::configure(routes);
     scoreboard::configure(routes);
+    screen::configure(routes);
     hackathon::configure(routes);
     public_team::configure(routes);
 }

@@ -283,15 +283,33 @@ async fn ctftime(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult
 /// connection nobody reads any more does not hold its place for ever.
 const STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
+/// Which standings a stream follows: the reader's (organizers see through the freeze), or `?view=public`,
+/// the public ones whoever reads (the venue screen, projected in the room).
+#[derive(Deserialize)]
+struct StreamQuery {
+    view: Option<StreamView>,
+}
+
+#[derive(Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum StreamView {
+    Public,
+}
+
 /// `GET /contests/{slug}/events`: `event: scoreboard` when the reader's standings change,
 /// `event: notification` for announcements, and a comment every 15 s to keep proxies from closing it. Each
 /// connection takes a place in the instance's budget (per address and in all): past it, 503 and `Retry-After`.
-async fn events(req: HttpRequest, ContestCtx(contest): ContestCtx) -> AppResult<HttpResponse> {
+async fn events(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    q: web::Query<StreamQuery>,
+) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let reader = reader(&state, &req, &contest).await?;
     let permit = state.streams.try_acquire(client_ip(&req)).ok_or(AppError::Unavailable(Msg::TooManyStreams))?;
     let live = state.live.get(&contest).await?;
-    let rx = if reader.organizer { live.staff_tx.subscribe() } else { live.public_tx.subscribe() };
+    let full = reader.organizer && q.view != Some(StreamView::Public);
+    let rx = if full { live.staff_tx.subscribe() } else { live.public_tx.subscribe() };
     let mut tick = tokio::time::interval(Duration::from_secs(15));
     tick.reset();
     let ends = tokio::time::Instant::now() + STREAM_LIFETIME;
