@@ -52,7 +52,9 @@
       var box = document.getElementById("live-notice");
       try {
         var note = JSON.parse(e.data);
-        if (box) { box.textContent = note.title; box.hidden = false; }
+        // In the page's language only: the English title where the page is English and there is one.
+        var en = document.documentElement.lang === "en" && note.title_en;
+        if (box) { box.textContent = en ? note.title_en : note.title; box.hidden = false; }
       } catch (err) {}
     });
     // A refused connection (the server is full: 503) is not retried by the browser: try again later.

@@ -85,6 +85,26 @@ pub fn missing_requirements(requires: &[String], solved: &[String]) -> Vec<Strin
     requires.iter().filter(|r| !solved.contains(r)).cloned().collect()
 }
 
+/// The order to show challenges in: as authored, except that a challenge comes after those it requires that
+/// are in the same list, so a team reads its way through. `items` are (slug, requires) in authored order; the
+/// answer is their indices. A cycle (which `challenges check` refuses) keeps the authored order.
+pub fn requirements_first(items: &[(&str, Vec<String>)]) -> Vec<usize> {
+    let mut placed = vec![false; items.len()];
+    let mut order = Vec::with_capacity(items.len());
+    while order.len() < items.len() {
+        let waits_for = |i: usize| {
+            items[i].1.iter().any(|r| items.iter().enumerate().any(|(j, (slug, _))| !placed[j] && slug == r))
+        };
+        let next = (0..items.len())
+            .find(|&i| !placed[i] && !waits_for(i))
+            .or_else(|| (0..items.len()).find(|&i| !placed[i]))
+            .unwrap_or(0);
+        placed[next] = true;
+        order.push(next);
+    }
+    order
+}
+
 /// What is kept of a wrong answer for disputes: its first 256 characters.
 pub fn kept_text(typed: &str) -> String {
     super::names::without_nul(&typed.chars().take(256).collect::<String>())
@@ -96,6 +116,20 @@ pub const MAX_ANSWER_BYTES: usize = 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_challenge_comes_after_what_it_requires() {
+        let r = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // beta requires gamma, which comes later as authored; alpha and delta keep their places.
+        let items = [("alpha", r(&[])), ("beta", r(&["gamma"])), ("gamma", r(&[])), ("delta", r(&[]))];
+        assert_eq!(requirements_first(&items), [0, 2, 1, 3]);
+        // A requirement in another list (another area) does not move anything.
+        assert_eq!(requirements_first(&[("a", r(&["elsewhere"])), ("b", r(&[]))]), [0, 1]);
+        // Chains, and a cycle kept as authored.
+        let chain = [("c", r(&["b"])), ("b", r(&["a"])), ("a", r(&[]))];
+        assert_eq!(requirements_first(&chain), [2, 1, 0]);
+        assert_eq!(requirements_first(&[("x", r(&["y"])), ("y", r(&["x"]))]), [0, 1]);
+    }
     use chrono::TimeZone;
 
     fn t(h: u32, m: u32) -> DateTime<Utc> {

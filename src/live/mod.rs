@@ -645,9 +645,10 @@ impl Live {
 
     /// An announcement to this instance's live clients of its contest.
     pub fn broadcast_announcement(&self, row: &entity::announcements::Model) {
-        let title =
-            if row.title_en.is_empty() { row.title.clone() } else { format!("{} / {}", row.title, row.title_en) };
-        let json = serde_json::json!({"id": row.id, "title": title, "content": row.body}).to_string();
+        // Each page shows it in its own language (`assets/live.js`).
+        let json = serde_json::json!({"id": row.id, "title": row.title, "title_en": row.title_en, "content": row.body,
+            "content_en": row.body_en})
+        .to_string();
         if let Some(live) = self.loaded(row.contest_id) {
             let _ = live.public_tx.send(LiveEvent::Notification { json: json.clone() });
             let _ = live.staff_tx.send(LiveEvent::Notification { json });

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use entity::areas;
 
 use super::{opens_at, solved_slugs, windows_of};
-use crate::domain::play::missing_requirements;
+use crate::domain::play::{missing_requirements, requirements_first};
 use crate::domain::scoring::Value;
 use crate::live::Snapshot;
 use crate::store::challenges::ChallengeView;
@@ -88,6 +88,16 @@ pub fn build(snap: &Snapshot, asker: &Asker<'_>) -> Board {
         if let Some(area) = areas.iter_mut().find(|a| a.area.id == item.view.area.id) {
             area.items.push(item);
         }
+    }
+    for area in &mut areas {
+        let keys: Vec<(&str, Vec<String>)> = area
+            .items
+            .iter()
+            .map(|i| (i.view.challenge.slug.as_str(), ChallengeView::list(&i.view.challenge.requires)))
+            .collect();
+        let order = requirements_first(&keys);
+        let mut items: Vec<Option<Item>> = std::mem::take(&mut area.items).into_iter().map(Some).collect();
+        area.items = order.into_iter().filter_map(|i| items[i].take()).collect();
     }
     Board { areas }
 }

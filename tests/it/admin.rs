@@ -557,8 +557,8 @@ async fn organizers_disqualify_withdraw_and_reprice(app: TestApp) {
     chief.get("/contests/cup/console/challenges").await.assert_contains("/console/challenges/alpha/points");
     // Submissions by time, typed in the contest's zone or RFC 3339.
     let listed = chief.get("/contests/cup/console/submissions?until=2099-01-01T00:00:00Z").await;
-    listed.assert_contains("<td>correct</td>");
-    chief.get("/contests/cup/console/submissions?since=2099-01-01+00:00").await.assert_lacks("<td>correct</td>");
+    listed.assert_contains("<td>Correct</td>");
+    chief.get("/contests/cup/console/submissions?since=2099-01-01+00:00").await.assert_lacks("<td>Correct</td>");
     let bad = chief.get("/contests/cup/console/submissions?since=yesterday").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 

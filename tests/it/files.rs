@@ -139,7 +139,7 @@ async fn organizers_review_what_was_loaded(app: TestApp) {
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Question alpha")
         .assert_contains("Question gamma")
-        .assert_contains("500 → 100 (dynamic: linear, decay 50)")
+        .assert_contains("500 → 100 (dynamic: <code>linear</code>, <code>decay 50</code>)")
         .assert_contains(&format!("/files/{}/sysmon.txt", sha256_of(&content)))
         .assert_contains(&format!("sha256:{}", sha256_of(&content)))
         .assert_contains(&format!("{} bytes", content.len()))

@@ -126,7 +126,7 @@ async fn the_screen_is_frozen_for_everyone(app: crate::helpers::TestApp) {
     // The results revealed, the screen shows them.
     app.end_contests(chrono::Duration::minutes(1), false).await;
     chief.get("/contests/cup/console").await;
-    chief.post("/contests/cup/console/reveal", &[]).await;
+    chief.post("/contests/cup/console/reveal", &[("confirm", "yes")]).await;
     let page = chief.get("/contests/cup/screen").await;
     page.assert_lacks("frozen as of").assert_contains("The contest is over");
     let bloods = part(&page.body, "bloods");

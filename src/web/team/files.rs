@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
+use chrono::{DurationRound, Utc};
 use entity::users;
 use serde::Deserialize;
 
@@ -28,9 +28,13 @@ pub fn configure(routes: &mut Routes) {
     routes.add(endpoint("/files/{sha256}/{name}").get(download));
 }
 
-/// The link to a file that works without any other credential for an hour, for `holder`.
+/// The link to a file that works without any other credential for an hour or more, for `holder`. It expires at
+/// the top of an hour, so that the same holder is given the same link all hour long (a page or an API answer
+/// does not change from one second to the next).
 pub fn signed_link(key: &LinkKey, holder: Holder, sha256: &str, name: &str) -> String {
-    let token = key.sign(holder, sha256, name, Utc::now() + LINK_LIFETIME);
+    let hour = chrono::TimeDelta::hours(1);
+    let expires = (Utc::now() + LINK_LIFETIME).duration_trunc(hour).map_or(Utc::now() + LINK_LIFETIME, |t| t + hour);
+    let token = key.sign(holder, sha256, name, expires);
     format!("/files/{sha256}/{}?token={token}", url_encode(name))
 }
 
