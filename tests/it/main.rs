@@ -26,6 +26,7 @@ mod faults;
 mod files;
 mod identity;
 mod judging;
+mod layout;
 mod names;
 mod openapi;
 mod play;
