@@ -117,6 +117,14 @@ pub(crate) async fn register(c: &Client, base: &str, name: &str) {
     assert!(wait_for(c, "Signed in as", Duration::from_secs(5)).await, "{name} registered");
 }
 
+pub(crate) async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "username", name).await;
+    fill(c, "password", password).await;
+    submit(c, "username").await;
+    assert!(wait_for(c, "Signed in as", Duration::from_secs(5)).await, "{name} signed in");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contest_in_a_real_browser() {
     let Some(driver) = start_driver() else { return };
@@ -174,11 +182,7 @@ async fn a_contest_in_a_real_browser() {
 
     // An organizer announces; the visitor's page hears of it, and the team's contest page lists it.
     let chief = chromium(&driver, &profiles.path().join("chief")).await;
-    chief.goto(&format!("{base}/login")).await.unwrap();
-    fill(&chief, "username", "chief").await;
-    fill(&chief, "password", PASSWORD).await;
-    submit(&chief, "username").await;
-    assert!(wait_for(&chief, "Signed in as", Duration::from_secs(5)).await);
+    sign_in(&chief, &base, "chief", PASSWORD).await;
     chief.goto(&format!("{base}/contests/cup/console")).await.unwrap();
     fill(&chief, "title", "休憩のお知らせ").await;
     fill(&chief, "title_en", "Lunch break").await;
@@ -216,11 +220,7 @@ async fn the_demo_day_run_by_its_organizer() {
     team.create_team("mwscup-demo", "Kuroneko Analysts").await;
 
     let chief = chromium(&driver, &profiles.path().join("organizer")).await;
-    chief.goto(&format!("{base}/login")).await.unwrap();
-    fill(&chief, "username", mwscup::cli::demo::ORGANIZER).await;
-    fill(&chief, "password", &password).await;
-    submit(&chief, "username").await;
-    assert!(wait_for(&chief, "Signed in as", Duration::from_secs(5)).await);
+    sign_in(&chief, &base, mwscup::cli::demo::ORGANIZER, &password).await;
 
     // Pause: answers wait; resume: they are taken again.
     chief.goto(&format!("{base}{demo}/console")).await.unwrap();

@@ -28,6 +28,7 @@ mod flows;
 mod identity;
 mod judging;
 mod language;
+mod layout;
 mod names;
 mod openapi;
 mod play;

@@ -95,6 +95,7 @@ macro_rules! texts {
 
 texts! {
     site_name: "MWS Cup", "MWS Cup";
+    skip_to_content: "本文へ移動", "Skip to content";
     switch_to: "English", "日本語";
     nav_home: "ホーム", "Home";
     nav_login: "ログイン", "Log in";

@@ -19,6 +19,29 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// About how wide `text` is drawn at `size` (a full-width character a square, any other about half one).
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().map(|c| if c.len_utf8() >= 3 { size } else { size * 0.6 }).sum()
+}
+
+/// `name` cut with an ellipsis so that `name suffix` fits in `room` at `size`: a long team name otherwise
+/// runs off the chart's edge and its score with it.
+fn fit_name(name: &str, suffix: &str, room: f64, size: f64) -> String {
+    let budget = room - text_width(suffix, size) - text_width(" …", size);
+    if text_width(name, size) + text_width(" ", size) + text_width(suffix, size) <= room {
+        return name.to_owned();
+    }
+    let mut used = 0.0;
+    let kept: String = name
+        .chars()
+        .take_while(|c| {
+            used += text_width(&c.to_string(), size);
+            used <= budget
+        })
+        .collect();
+    format!("{}…", kept.trim_end())
+}
+
 /// The smallest 1, 2 or 5 × 10^k (in hundredths of a point, at least one point) not below `raw`, so that
 /// the axis reads 0, 200, 400…
 fn nice_step(raw: i64) -> i64 {
@@ -87,15 +110,15 @@ pub fn svg(
         let _ = write!(path, " H{:.1}", x(&end));
         let _ = write!(out, r#"<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>"#);
         let ly = top + 14.0 + 18.0 * i as f64;
+        let score = format!("({})", Points(last));
         let _ = write!(
             out,
-            r#"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="12">{} ({})</text>"#,
+            r#"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="12">{} {score}</text>"#,
             w - right + 10.0,
             ly - 9.0,
             w - right + 26.0,
             ly,
-            escape(&s.name),
-            Points(last)
+            escape(&fit_name(&s.name, &score, right - 30.0, 12.0)),
         );
     }
     out.push_str("</svg>");
@@ -119,6 +142,16 @@ mod tests {
         assert!(svg.contains("&lt;A&amp;B&gt; (300)"), "{svg}");
         assert!(svg.contains("C (50)"));
         assert!(!svg.contains("<A&B>"));
+    }
+
+    #[test]
+    fn a_long_name_is_cut_to_fit_the_legend_with_its_score() {
+        assert_eq!(fit_name("Hoshizora", "(200)", 150.0, 12.0), "Hoshizora");
+        let cut = fit_name("黒猫マルウェア解析同好会 Kuroneko Malware Analysts", "(373.33)", 150.0, 12.0);
+        assert!(cut.starts_with("黒猫マル") && cut.ends_with('…'), "{cut}");
+        assert!(text_width(&format!("{cut} (373.33)"), 12.0) <= 150.0, "{cut}");
+        let cut = fit_name("Team With An Unusually Long Name", "(0)", 150.0, 12.0);
+        assert!(cut.starts_with("Team With") && cut.ends_with('…'), "{cut}");
     }
 
     #[test]
