@@ -5,6 +5,12 @@
   var root = document.getElementById("scoreboard") || document.getElementById("screen");
   if (!root || !window.EventSource || !window.fetch) return;
   var pending = null;
+  // The reader's own row (`data-mine`: the table is the same for every reader, the mark is the page's).
+  function markMine() {
+    var row = root.dataset.mine && root.querySelector('tr[data-team="' + root.dataset.mine + '"]');
+    if (row) row.classList.add("mine");
+  }
+  markMine();
   // A page in parts (`data-parts`: the venue screen) has only the parts that changed replaced, so that what
   // moves on it (the scrolling list) keeps its place; a change of shape replaces the whole.
   function swap(html) {
@@ -28,6 +34,7 @@
       .then(function (html) {
         if (html === null) return;
         swap(html);
+        markMine();
         root.dispatchEvent(new CustomEvent("live:swapped"));
       })
       .catch(function () {});

@@ -318,6 +318,14 @@ async fn ctfd_shapes_hold(app: TestApp) {
     let top = get("/api/v1/scoreboard/top/10".into(), &token).await;
     let solve = &top["data"]["1"]["solves"][0];
     assert!(is_int(&solve["value"]) && is_int(&solve["challenge_id"]) && is_int(&top["data"]["1"]["score"]), "{top}");
+    // The board tells the team where it stands; the scoreboard links each team's page and marks the reader's.
+    let board = alice.get("/contests/cup/challenges").await;
+    board.assert_contains(&format!(r#"Your team: <a href="/teams/{team_id}"><strong>#1</strong></a>"#));
+    let scoreboard = alice.get("/contests/cup/scoreboard").await;
+    scoreboard.assert_contains(&format!(r#"data-mine="{team_id}""#));
+    scoreboard.assert_contains(&format!(
+        r#"<tr data-team="{team_id}"><td class="pos">1</td><td class="team"><a href="/teams/{team_id}">Finders</a>"#
+    ));
     let account = bob.get(first["account_url"].as_str().unwrap()).await;
     assert_eq!(account.status, StatusCode::OK);
     account.assert_contains("Finders").assert_contains("alice").assert_contains("Question delta");

@@ -182,6 +182,15 @@ struct BoardPage {
     board: Board,
     contest_left: String,
     area_left: Vec<String>,
+    /// The team's place, score and last scoring time, as the scoreboard shows them to it.
+    standing: Option<Standing>,
+}
+
+pub struct Standing {
+    pub team_id: i32,
+    pub pos: usize,
+    pub score: String,
+    pub last: Option<String>,
 }
 
 async fn board_page(
@@ -195,7 +204,14 @@ async fn board_page(
     let player = Player::of(&state, &contest, user).await?;
     let board = player.board(&state, &contest, now).await?;
     let area_left = board.areas.iter().map(|a| time_left(&page, now, a.closes_at)).collect();
+    let snapshot = state.live.get(&contest).await?.snapshot();
+    let standing = player.team_id().and_then(|t| {
+        let row = snapshot.view(player.organizer()).standings.overall.iter().find(|r| r.team_id == t)?;
+        let last = row.reached_at.map(|at| page.time(&at, &contest.timezone));
+        Some(Standing { team_id: t, pos: row.pos, score: row.score.to_string(), last })
+    });
     ok(&BoardPage {
+        standing,
         title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
         contest_left: time_left(&page, now, contest.ends_at),
         area_left,

@@ -70,6 +70,7 @@ struct AreaQuery {
 /// One row as the table shows it.
 pub struct RowView {
     pub pos: usize,
+    pub team_id: i32,
     pub name: String,
     pub score: String,
     pub on_day: String,
@@ -104,6 +105,7 @@ fn board(page: &Page, snap: &Snapshot, reader: &Reader, area: Option<&areas::Mod
         .iter()
         .map(|r| RowView {
             pos: r.pos,
+            team_id: r.team_id,
             name: r.name.clone(),
             score: r.score.to_string(),
             on_day: r.on_day.to_string(),
@@ -157,6 +159,8 @@ struct ScoreboardPage {
     area_key: String,
     /// The rendered table and chart (cached per snapshot).
     table: String,
+    /// The reader's own team, whose row the page marks (the table itself is shared by every reader).
+    mine: Option<i32>,
 }
 
 #[derive(Template)]
@@ -200,6 +204,10 @@ async fn page(
     let reader = reader(&state, &req, &contest).await?;
     let snap = snapshot(&state, &contest).await?;
     let area = area_of(&snap, q.area.as_deref())?;
+    let mine = match &page.viewer {
+        Some(v) => state.live.identities.team_of(contest.id, v.id).await?.map(|t| t.id),
+        None => None,
+    };
     let render = |page: Page| {
         let table = String::from_utf8_lossy(&table_html(&page, &snap, &reader, area)?).into_owned();
         page::render_bytes(&ScoreboardPage {
@@ -209,6 +217,7 @@ async fn page(
             page,
             table,
             contest: snap.contest.clone(),
+            mine,
         })
     };
     // Nobody signed in: the whole page is the same for every such reader, so it is made once per snapshot.
