@@ -201,6 +201,7 @@ fn declared() -> Vec<Case> {
         case("GET /assets/live.js", Public),
         case("GET /assets/screen.css", Public),
         case("GET /assets/screen.js", Public),
+        case("GET /assets/countdown.js", Public),
         case("GET /register", Public),
         case("POST /register", Public),
         case("GET /login", Public),

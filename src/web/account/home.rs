@@ -22,7 +22,8 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/assets/style.css").get(stylesheet))
         .add(endpoint("/assets/live.js").get(live_script))
         .add(endpoint("/assets/screen.css").get(screen_stylesheet))
-        .add(endpoint("/assets/screen.js").get(screen_script));
+        .add(endpoint("/assets/screen.js").get(screen_script))
+        .add(endpoint("/assets/countdown.js").get(countdown_script));
 }
 
 /// A contest as the lists show it.
@@ -146,6 +147,10 @@ async fn screen_stylesheet() -> HttpResponse {
 }
 
 /// The venue screen's clock and scrolling list.
+async fn countdown_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", include_str!("../../../assets/countdown.js"))
+}
+
 async fn screen_script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", include_str!("../../../assets/screen.js"))
 }

@@ -175,7 +175,7 @@ texts! {
     back_to_contest: "コンテストへ戻る", "Back to the contest";
     error_title: "エラー", "Error";
     back_home: "ホームへ戻る", "Back to home";
-    times_in: "時刻は", "Times in";
+    times_in: "時刻のタイムゾーン:", "Times in";
     nav_datasets: "データセット", "Datasets";
     datasets_title: "MWS Datasets", "MWS Datasets";
     datasets_lead: "MWS Cup の問題の多くは、研究用データセット MWS Datasets を基にしています。利用には誓約書による手続きが必要なものがあります。", "Many MWS Cup challenges are built on MWS Datasets, the research datasets of the workshop. Some may be used only after a signed pledge.";

@@ -34,6 +34,8 @@ pub struct Page {
     pub error: Option<String>,
     /// Whether anyone may register (the setting `registration`): the links to the form are shown then only.
     pub registration_open: bool,
+    /// The time zone the page's times were shown in, named once at its foot.
+    zone: std::cell::RefCell<Option<String>>,
 }
 
 impl Page {
@@ -43,7 +45,17 @@ impl Page {
         let registration_open = req
             .app_data::<actix_web::web::Data<crate::startup::AppState>>()
             .is_none_or(|s| s.settings.registration == crate::config::Registration::Open);
-        Page { t: lang.texts(), lang, viewer, csrf, here, notice: None, error: None, registration_open }
+        Page {
+            t: lang.texts(),
+            lang,
+            viewer,
+            csrf,
+            here,
+            notice: None,
+            error: None,
+            registration_open,
+            zone: std::cell::RefCell::new(None),
+        }
     }
 
     /// The page around an error: the viewer is shown if an extractor already loaded them.
@@ -89,8 +101,17 @@ impl Page {
     }
 
     /// A time in the given zone, with the zone named.
+    /// A time as a page shows it: `13:58` today, `12月2日 13:58` / `2 Dec 13:58` this year, the whole date
+    /// otherwise, in `zone`; the zone is named once, at the page's foot (`zone_note`).
     pub fn time(&self, at: &DateTime<Utc>, zone: &str) -> String {
-        format_time(at, zone)
+        let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+        self.zone.borrow_mut().get_or_insert_with(|| zone_label(at, tz));
+        short_time(at, Utc::now(), tz, self.lang)
+    }
+
+    /// The zone of the page's times, e.g. `JST (Asia/Tokyo)`, if it showed any.
+    pub fn zone_note(&self) -> Option<String> {
+        self.zone.borrow().clone()
     }
 
     /// An answer's outcome as stored (`incorrect`, `accepted`, …), in the reader's language.
@@ -170,6 +191,28 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// A time shown in a zone, with the zone named: `2026-10-20 09:00 JST (Asia/Tokyo)`.
+/// A zone as people know it and by its name: `JST (Asia/Tokyo)`.
+fn zone_label(at: &DateTime<Utc>, tz: Tz) -> String {
+    format!("{} ({})", at.with_timezone(&tz).format("%Z"), tz.name())
+}
+
+/// `at` in `tz`, as short as it can be told from `now`: the time alone on the same day, the day and month in the
+/// same year, the whole date otherwise.
+pub fn short_time(at: &DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    use chrono::Datelike;
+    let (local, today) = (at.with_timezone(&tz), now.with_timezone(&tz));
+    if local.date_naive() == today.date_naive() {
+        local.format("%H:%M").to_string()
+    } else if local.year() == today.year() {
+        match lang {
+            Lang::Ja => format!("{}月{}日 {}", local.month(), local.day(), local.format("%H:%M")),
+            Lang::En => local.format("%-d %b %H:%M").to_string(),
+        }
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
 pub fn format_time(at: &DateTime<Utc>, zone: &str) -> String {
     match zone.parse::<Tz>() {
         Ok(tz) => format!("{} ({zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")),
@@ -206,6 +249,21 @@ mod tests {
         assert_eq!(human_size(1024), "1.0 KB");
         assert_eq!(human_size(1_813_860), "1.7 MB");
         assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GB");
+    }
+
+    #[test]
+    fn page_times_are_as_short_as_they_can_be() {
+        let tz: Tz = "Asia/Tokyo".parse().expect("a zone");
+        let now = Utc.with_ymd_and_hms(2026, 10, 20, 3, 0, 0).single().expect("valid");
+        let at = |d, h, m| Utc.with_ymd_and_hms(2026, 10, d, h, m, 0).single().expect("valid");
+        assert_eq!(short_time(&at(20, 4, 58), now, tz, Lang::Ja), "13:58");
+        // 16:00 UTC on the 19th is 01:00 on the 20th in Tokyo: today there.
+        assert_eq!(short_time(&at(19, 16, 0), now, tz, Lang::En), "01:00");
+        assert_eq!(short_time(&at(2, 4, 58), now, tz, Lang::Ja), "10月2日 13:58");
+        assert_eq!(short_time(&at(2, 4, 58), now, tz, Lang::En), "2 Oct 13:58");
+        let last_year = Utc.with_ymd_and_hms(2025, 10, 20, 0, 0, 0).single().expect("valid");
+        assert_eq!(short_time(&last_year, now, tz, Lang::En), "2025-10-20 09:00");
+        assert_eq!(zone_label(&now, tz), "JST (Asia/Tokyo)");
     }
 
     #[test]

@@ -182,6 +182,8 @@ struct BoardPage {
     board: Board,
     contest_left: String,
     area_left: Vec<String>,
+    /// The server's time as the page was made, in ms since the epoch: the countdowns' reference.
+    now_ms: i64,
     /// The team's place, score and last scoring time, as the scoreboard shows them to it.
     standing: Option<Standing>,
 }
@@ -211,6 +213,7 @@ async fn board_page(
         Some(Standing { team_id: t, pos: row.pos, score: row.score.to_string(), last })
     });
     ok(&BoardPage {
+        now_ms: now.timestamp_millis(),
         standing,
         title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
         contest_left: time_left(&page, now, contest.ends_at),
