@@ -336,9 +336,9 @@ impl Msg {
                 format!("Too many wrong answers: wait {secs} s before the next."),
             ),
             NoAttemptsLeft => {
-                lang.pick("この問題の回答回数の上限に達しました。", "No attempts left for this challenge.").into()
+                lang.pick("この問題の解答回数の上限に達しました。", "No attempts left for this challenge.").into()
             }
-            AnswerTooLong => lang.pick("答えは1 KiB以内にしてください。", "Answers are at most 1 KiB.").into(),
+            AnswerTooLong => lang.pick("解答は1 KiB以内にしてください。", "Answers are at most 1 KiB.").into(),
             BadIdempotencyKey => lang
                 .pick(
                     "Idempotency-Key は空白を含まない表示可能な ASCII 文字で、1〜128 バイトにしてください。",
@@ -347,7 +347,7 @@ impl Msg {
                 .into(),
             IdempotencyKeyReused => lang
                 .pick(
-                    "この Idempotency-Key は、24 時間以内にチームの別の回答 (別の問題か別の答え) に使われています。回答ごとに新しいキーを使ってください。",
+                    "この Idempotency-Key は、24 時間以内にチームの別の解答 (別の問題か別の内容) に使われています。解答ごとに新しいキーを使ってください。",
                     "This Idempotency-Key was used for another answer of your team (another challenge or another answer) within 24 hours: use a new key for each answer.",
                 )
                 .into(),
@@ -507,7 +507,7 @@ fn prediction_text(line: usize, problem: &crate::domain::classification::Problem
             format!("has {found} columns, not {expected}."),
         ),
         P::BlankId => lang.pick("id が空です。".into(), "the id is empty.".into()),
-        P::UnknownId { id } => lang.pick(format!("知らない id {id:?} です。"), format!("unknown id {id:?}.")),
+        P::UnknownId { id } => lang.pick(format!("テストセットにない id です: {id:?}"), format!("unknown id {id:?}.")),
         P::DuplicateId { id, first } => lang.pick(
             format!("id {id:?} が重複しています ({first} 行目にもあります)。"),
             format!("id {id:?} again (first on line {first})."),

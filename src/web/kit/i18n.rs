@@ -167,7 +167,7 @@ texts! {
     team_title: "チーム", "Team";
     members: "メンバー", "Members";
     captain: "キャプテン", "Captain";
-    joined_at: "参加", "Joined";
+    joined_at: "参加日時", "Joined";
     invite_lead: "このコードを仲間に伝えると、コンテストページからチームに参加できます。", "Share this code with your teammates: they join from the contest page.";
     renew_invite: "招待コードを再発行", "Renew invite code";
     leave_team: "チームを抜ける", "Leave team";
@@ -203,19 +203,19 @@ texts! {
     console_challenges: "問題一覧 (運営者)", "Challenges (organizers)";
     console_lead: "challenges sync で読み込んだ問題です。正解は保存されていません (ハッシュのみ)。", "The challenges as loaded by challenges sync. Answers are not stored: digests only.";
     slug: "スラッグ", "Slug";
-    points: "点数", "Points";
+    points: "配点", "Points";
     dynamic_scoring: "動的", "dynamic";
     opens: "公開", "Opens";
     closes: "締切", "Closes";
-    attempts: "回答回数の上限", "Attempt limit";
+    attempts: "解答回数の上限", "Attempt limit";
     unlimited: "無制限", "unlimited";
     requires: "前提", "Requires";
     datasets: "データセット", "Datasets";
     hints: "ヒント", "Hints";
-    cost: "コスト", "cost";
+    cost: "消費する点", "cost";
     files: "添付ファイル", "Files";
     answer_rule: "照合規則", "Answer rule";
-    answer_format: "回答形式", "Answer format";
+    answer_format: "解答形式", "Answer format";
     digests: "ハッシュ数", "Digests";
     no_challenges: "問題はまだ読み込まれていません。", "No challenges loaded yet.";
     group: "グループ", "Group";
@@ -228,31 +228,31 @@ texts! {
     opens_label: "公開予定", "Opens";
     locked_label: "ロック中。先に解く問題:", "Locked. Solve first:";
     closed_label: "締切済み", "Closed";
-    points_now: "現在の点数", "Points now";
-    dynamic_note: "動的配点: 解いたチームが増えるほど、解いた全チームの点数が下がります。", "Dynamic: the value falls as more teams solve it, for every team that solved it.";
-    answer_label: "答え", "Answer";
+    points_now: "現在の配点", "Points now";
+    dynamic_note: "動的配点: 解いたチームが増えるほど、解いた全チームの得点が下がります。", "Dynamic: the value falls as more teams solve it, for every team that solved it.";
+    answer_label: "解答", "Answer";
     submit_answer: "送信", "Submit";
-    attempts_left: "残り回答回数", "Attempts left";
-    your_attempts: "チームの回答履歴", "Your team's attempts";
-    no_attempts_yet: "まだ回答していません。", "No attempts yet.";
+    attempts_left: "残り解答回数", "Attempts left";
+    your_attempts: "チームの解答履歴", "Your team's attempts";
+    no_attempts_yet: "まだ解答していません。", "No attempts yet.";
     outcome_correct: "正解", "Correct";
     outcome_incorrect: "不正解", "Incorrect";
     outcome_already_solved: "解答済み", "Already solved";
-    by_user: "回答者", "By";
+    by_user: "解答者", "By";
     at_time: "時刻", "Time";
     result: "結果", "Result";
     typed: "内容", "Text";
-    submission_id: "回答ID", "Submission ID";
+    submission_id: "解答ID", "Submission ID";
     unlock_hint: "ヒントを見る", "Unlock";
     hint_locked: "未開封のヒント", "Locked hint";
     hint_confirm_title: "ヒントを開きますか?", "Unlock this hint?";
-    hint_confirm_lead: "このヒントを開くと、チームの得点から次の点数が差し引かれます。一度開いたヒントは、チーム全員が何度でも見られます。", "Unlocking this hint deducts these points from your team's score. Once unlocked, every member sees it.";
+    hint_confirm_lead: "このヒントを開くと、チームの得点から次の点が差し引かれます。一度開いたヒントは、チーム全員が何度でも見られます。", "Unlocking this hint deducts these points from your team's score. Once unlocked, every member sees it.";
     confirm_unlock: "差し引いて開く", "Deduct and unlock";
     cancel: "やめる", "Cancel";
     terms_needed: "添付ファイルを受け取るには、次のデータセットの利用規約に同意してください:", "To receive its files, agree to the terms of:";
     announcements: "お知らせ", "Announcements";
     no_announcements: "お知らせはありません。", "No announcements.";
-    paused_banner: "競技は一時停止中です。再開まで回答は受け付けられません。", "The contest is paused: no answers are taken until it resumes.";
+    paused_banner: "競技は一時停止中です。再開まで解答は受け付けられません。", "The contest is paused: no answers are taken until it resumes.";
     hours_minutes: "時間", "h";
     minutes: "分", "min";
     console_pause: "一時停止する", "Pause the contest";
@@ -308,7 +308,7 @@ texts! {
     sync_zip_lead: "コンテストのフォルダを zip にしてアップロードします (challenges フォルダで zip -r cup.zip cup datasets.toml)。チェックに通ったときだけ読み込みます。", "Zip the contest folder and upload it (in the challenges folder: zip -r cup.zip cup datasets.toml). It is loaded only if it passes the check.";
     sync_zip: "zip ファイル", "Zip file";
     minimum_points: "最低点", "Minimum";
-    change_points: "点数を変更", "Change points";
+    change_points: "配点を変更", "Change points";
     withdraw_challenge: "取り下げる", "Withdraw";
     restore_challenge: "戻す", "Bring back";
     withdrawn_title: "取り下げた問題", "Withdrawn challenges";
@@ -331,7 +331,7 @@ texts! {
     marks_title: "審査結果", "Judges' marks";
     criterion: "観点", "Criterion";
     mean_mark: "平均点", "Mean mark";
-    marks_note: "すべての観点を採点した審査員の点数の平均です。", "Means over the judges who marked every criterion.";
+    marks_note: "すべての観点を採点した審査員の合計点の平均です。", "Means over the judges who marked every criterion.";
     nav_hackathon: "ハッカソン作品", "Hackathon entry";
     nav_judging: "審査", "Judging";
     judging_title: "ハッカソン審査", "Hackathon judging";
@@ -388,7 +388,7 @@ texts! {
     reveal_warning: "凍結後の解答と非公開スコアを含む最終順位を全員に公開します。取り消せません。", "Shows everyone the final standings, with the answers after the freeze and the private scores. This cannot be undone.";
     revealed_state: "最終結果は公開済みです。", "The final standings are revealed.";
     adjust_title: "得点の調整", "Adjust a score";
-    adjust_points: "点数 (負の値で減点)", "Points (negative to deduct)";
+    adjust_points: "得点の増減 (負の値で減点)", "Points (negative to deduct)";
     adjust_reason: "理由", "Reason";
     adjust_area: "部門 (任意)", "Area (optional)";
     adjust_submit: "調整する", "Adjust";
@@ -445,10 +445,10 @@ texts! {
     all_kinds: "すべての種類", "All kinds";
     no_hits: "見つかりませんでした。", "Nothing found.";
     paused_state: "一時停止中", "Paused";
-    running_state: "回答受付中", "Taking answers";
+    running_state: "解答受付中", "Taking answers";
     // Classification challenges.
     cls_heading: "予測ファイルの提出", "Prediction file";
-    cls_explain: "テスト用ファイルの各 id にラベルを付けた CSV (1行目は見出し id,label、すべての id を1回ずつ) をアップロードしてください。アップロードはすぐに公開部分で採点されます。最終的な点数は、コンテスト終了後に非公開部分で決まります。", "Upload a CSV labelling every id of the test files (first line the header id,label, every id once). Each upload is scored at once on the public part; the final points come from the private part after the end.";
+    cls_explain: "テスト用ファイルの各 id にラベルを付けた CSV (1行目は見出し id,label、すべての id を1回ずつ) をアップロードしてください。アップロードはすぐに公開部分で採点されます。最終的な得点は、コンテスト終了後に非公開部分で決まります。", "Upload a CSV labelling every id of the test files (first line the header id,label, every id once). Each upload is scored at once on the public part; the final points come from the private part after the end.";
     cls_labels: "ラベル", "Labels";
     cls_metric: "評価指標", "Metric";
     cls_perfect: "満点", "Perfect score";
@@ -468,7 +468,7 @@ texts! {
     cls_problems: "ファイルの問題", "Problems in the file";
     cls_badge: "予測ファイルで解答", "Prediction file";
     cls_board_title: "順位表", "Board";
-    cls_board_public: "各チームの公開スコアの最高値です。最終的な点数は、結果の公開後に非公開スコアで決まります。", "Each team's best public score. The final points come from the private scores once the results are revealed.";
+    cls_board_public: "各チームの公開スコアの最高値です。最終的な得点は、結果の公開後に非公開スコアで決まります。", "Each team's best public score. The final points come from the private scores once the results are revealed.";
     cls_board_private: "結果は公開済みです。順位は最終提出の非公開スコアで決まります。", "The results are revealed: the private scores of the finals decide.";
     cls_board_frozen: "スコアボードの凍結後のアップロードは、結果の公開まで表示されません。", "Uploads after the scoreboard froze are not shown until the results are revealed.";
     cls_upload_count: "アップロード数", "Uploads";
@@ -479,6 +479,23 @@ texts! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/GLOSSARY.md: one word for one thing on every Japanese page.
+    #[test]
+    fn japanese_texts_follow_the_glossary() {
+        let avoided = [
+            ("回答", "解答"),
+            ("答え", "解答"),
+            ("コスト", "消費する点"),
+            ("点数", "配点・得点・点"),
+            ("フラグ", "正解"),
+        ];
+        for (ja, _) in PAIRS {
+            for (word, use_instead) in avoided {
+                assert!(!ja.contains(word), "{ja:?} says {word:?}: the glossary says {use_instead:?}");
+            }
+        }
+    }
 
     #[test]
     fn accept_language_prefers_by_quality() {
