@@ -291,6 +291,11 @@ texts! {
     username_label: "ユーザー名", "Username";
     role_label: "権限", "Role";
     role_participant: "参加者", "Participant";
+    area_static: "静的解析", "Static analysis";
+    area_dynamic: "動的解析", "Dynamic analysis";
+    area_surface: "表層解析", "Surface analysis";
+    area_dfir: "攻撃痕跡ログ分析", "DFIR";
+    area_hackathon: "ハッカソン", "Hackathon";
     role_judge: "審査員", "Judge";
     role_organizer: "運営者", "Organizer";
     reset_password: "パスワードを再発行", "Reset the password";

@@ -134,6 +134,18 @@ impl Page {
         }
     }
 
+    /// One of MWS Cup's usual areas by its key (`static`, `dfir`, …), in the reader's language; another key as it is.
+    pub fn area_label<'a>(&self, key: &'a str) -> &'a str {
+        match key {
+            "static" => self.t.area_static,
+            "dynamic" => self.t.area_dynamic,
+            "surface" => self.t.area_surface,
+            "dfir" => self.t.area_dfir,
+            "hackathon" => self.t.area_hackathon,
+            other => other,
+        }
+    }
+
     /// A file's size as people read it: `812 B`, `4.2 KB`, `1.7 MB` (powers of 1024, one decimal).
     pub fn size(&self, bytes: &i64) -> String {
         human_size(*bytes)
