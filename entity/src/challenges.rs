@@ -40,6 +40,8 @@ pub struct Model {
     pub answer_digests: String,
     /// What an answer looks like, shown to players (`host:port`).
     pub answer_format: String,
+    /// The same in English (empty: the primary one is shown).
+    pub answer_format_en: String,
     /// Removed from the sources: kept with its solves, shown to no one.
     pub hidden: bool,
     pub position: i32,

@@ -57,7 +57,8 @@ salt = "{salt}"
 # Never write the answer here. Add its digest:
 #   mwscup answer hash --salt {salt} --rule casefold 'THE ANSWER'
 digests = []
-format = ""                   # shown to players, e.g. "host:port"
+format = ""                   # shown to players beside the answer field, e.g. "host:port"
+format_en = ""                # the same in English (optional)
 
 # [[hints]]
 # text = "ヒント"

@@ -59,7 +59,7 @@ const CHALLENGE_FIELDS: &[&str] = &[
 const CLASSIFICATION_FIELDS: &[&str] =
     &["salt", "labels", "positive", "metric", "public_fraction", "max_submissions_per_day", "points"];
 const SCORING_FIELDS: &[&str] = &["function", "initial", "minimum", "decay"];
-const ANSWER_FIELDS: &[&str] = &["rule", "salt", "digests", "format"];
+const ANSWER_FIELDS: &[&str] = &["rule", "salt", "digests", "format", "format_en"];
 const HINT_FIELDS: &[&str] = &["text", "text_en", "cost"];
 const DATASET_FIELDS: &[&str] = &[
     "key",
@@ -337,9 +337,13 @@ fn read_challenge(dir: &Path, area: &str, problems: &mut Vec<Problem>) -> Option
     let author = r.opt_string(&table, "", "author").unwrap_or_default();
     let answer = match &classification {
         // No flag: the salt is the sealed table's, so that the check keeps salts unique across challenges.
-        Some(c) => {
-            Some(AnswerSpec { rule: Rule::Exact, salt: c.salt.clone(), digests: Vec::new(), format: String::new() })
-        }
+        Some(c) => Some(AnswerSpec {
+            rule: Rule::Exact,
+            salt: c.salt.clone(),
+            digests: Vec::new(),
+            format: String::new(),
+            format_en: String::new(),
+        }),
         None if kind == "classification" => None,
         None => read_answer(&mut r, &table),
     };
@@ -561,11 +565,12 @@ fn read_answer(r: &mut Reader, t: &Table) -> Option<AnswerSpec> {
         }
     }
     let format = r.opt_string(a, "answer", "format").unwrap_or_default();
+    let format_en = r.opt_string(a, "answer", "format_en").unwrap_or_default();
     let (rule, salt) = (rule?, salt?);
     if digests.len() != texts.len() || digests.is_empty() {
         return None;
     }
-    Some(AnswerSpec { rule, salt, digests, format })
+    Some(AnswerSpec { rule, salt, digests, format, format_en })
 }
 
 fn read_hints(r: &mut Reader, t: &Table) -> Vec<HintSpec> {

@@ -96,7 +96,9 @@ pub struct AnswerSpec {
     pub rule: Rule,
     pub salt: String,
     pub digests: Vec<AnswerDigest>,
+    /// What an answer looks like, in the primary (Japanese) language and in English.
     pub format: String,
+    pub format_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -195,7 +195,8 @@ pub async fn challenge(
         max_attempts = spec.max_attempts, requires = json(&spec.requires), datasets = json(&spec.datasets),
         tags = json(&spec.tags), author = spec.author.clone(), answer_rule = spec.answer.rule.as_str().to_owned(),
         answer_salt = spec.answer.salt.clone(), answer_digests = json(&digests),
-        answer_format = spec.answer.format.clone(), hidden = false, position = position,
+        answer_format = spec.answer.format.clone(),
+        answer_format_en = spec.answer.format_en.clone(), hidden = false, position = position,
         kind = if spec.classification.is_some() { "classification" } else { "standard" }.to_owned(),
     );
     if !changed.is_empty() {

@@ -244,6 +244,8 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/challenges/{challenge}/hints/{hint}/unlock", InTeam),
         // A prediction file for a classification challenge (the fixture's takes a flag: refused for that, 400).
         case("POST /contests/{slug}/challenges/{challenge}/predictions", InTeam).multipart(),
+        // The sample prediction file, for those who may open the challenge (the fixture's takes a flag: 400).
+        case("GET /contests/{slug}/challenges/{challenge}/predictions/sample.csv", Players),
         case("POST /contests/{slug}/challenges/{challenge}/finals", InTeam)
             .form(&[("upload", "999999"), ("chosen", "1")]),
         // A classification challenge's board, read like the scoreboard (the fixture's takes a flag: 400).

@@ -24,7 +24,7 @@ mod synth;
 
 both!(uploads_are_checked_scored_limited_and_revealed, the_freeze_holds_for_uploads);
 both!(the_demo_is_sealed_and_no_label_is_kept, uploads_at_once_keep_the_daily_limit);
-both!(the_board_shows_public_scores_then_the_private_ones);
+both!(the_board_shows_public_scores_then_the_private_ones, the_page_offers_a_sample_file_and_the_real_curl_line);
 
 /// Six test rows; a, b, e are malware.
 const TRUTH: &str = "id,label\na,malware\nb,malware\nc,cleanware\nd,cleanware\ne,malware\nf,cleanware\n";
@@ -218,6 +218,39 @@ async fn end_and_reveal(app: &TestApp) {
     chief.get("/contests/cup/console").await;
     let page = chief.post("/contests/cup/console/reveal", &[("confirm", "yes")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+}
+
+/// The challenge's page links a sample prediction file (the header and every test id with the first label, a valid
+/// upload as it is) and gives the `curl` line with this site's address and the challenge's real id; those who may
+/// not open the challenge get neither. A chosen final reads as a state, beside the button that changes it.
+async fn the_page_offers_a_sample_file_and_the_real_curl_line(app: TestApp) {
+    load(&app, source_with_classification("")).await;
+    let (mut browser, token) = player(&app, "samplers").await;
+    let id = omega_id(&app, &token).await;
+    let sample_link = "/contests/cup/challenges/omega/predictions/sample.csv";
+    let page = browser.get("/contests/cup/challenges/omega").await;
+    page.assert_contains(&format!("href=\"{sample_link}\""))
+        .assert_contains(&app.url(&format!("/contests/cup/api/v1/challenges/{id}/predictions")))
+        .assert_contains("--data-binary @predictions.csv")
+        .assert_lacks("&lt;id&gt;");
+
+    let sample = browser.get(sample_link).await;
+    assert_eq!(sample.status, StatusCode::OK, "{}", sample.body);
+    assert_eq!(sample.body, predictions(&["a", "b", "c", "d", "e", "f"]));
+    let (status, body) = upload_api(&app, &token, id, &sample.body).await;
+    assert_eq!(status, StatusCode::OK, "the sample is a valid upload: {body}");
+
+    let page = browser.get("/contests/cup/challenges/omega").await;
+    page.assert_contains("<span class=\"badge final\">Final</span>").assert_contains(">Make final</button>");
+
+    // Like the page: no team, 403; an unknown challenge, 404; one that takes a flag has no sample.
+    let mut stranger = app.browser();
+    stranger.register("stranger").await;
+    assert_eq!(stranger.get(sample_link).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(stranger.get("/contests/cup/challenges/omega").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/contests/cup/challenges/nope/predictions/sample.csv").await.status, StatusCode::NOT_FOUND);
+    let flag = browser.get("/contests/cup/challenges/alpha/predictions/sample.csv").await;
+    assert_eq!(flag.status, StatusCode::BAD_REQUEST, "{}", flag.body);
 }
 
 async fn uploads_are_checked_scored_limited_and_revealed(app: TestApp) {

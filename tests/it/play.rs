@@ -16,6 +16,7 @@ both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_r
 both!(concurrent_right_answers_make_one_solve, hints_cost_once, the_api_describes_the_day);
 both!(a_person_plays_in_the_browser, organizers_pause_and_announce, a_hint_removed_by_a_resync_keeps_its_cost);
 both!(a_team_that_scored_outlives_its_last_member, organizers_and_judges_do_not_play);
+both!(the_challenge_page_says_its_title_once_with_the_format_and_points_by_the_answer);
 both_with!(prometheus_on_localhost; metrics_count_answers_and_requests);
 
 /// The fixture `cup` plus a challenge that closed already, one with two attempts, and a dynamic one,
@@ -291,7 +292,7 @@ async fn hints_cost_once(app: TestApp) {
     bob.register("bob").await;
     bob.create_team("cup", "Bobs").await;
     let page = bob.get("/contests/cup/challenges/alpha").await;
-    page.assert_contains("Locked hint (cost 10)");
+    page.assert_contains("Locked hint <span class=\"hint-cost\">(−10 pts)</span>");
     let confirm = bob.get(&format!("/contests/cup/challenges/alpha/hints/{hint_id}/unlock")).await;
     confirm.assert_contains("Unlock this hint?").assert_contains("−10");
     let url = format!("/contests/cup/challenges/alpha/hints/{hint_id}/unlock");
@@ -362,6 +363,43 @@ async fn the_api_describes_the_day(app: TestApp) {
     assert_eq!(mine["data"][0]["challenge"]["value"], 200);
     let (_, notes) = api(&app, &token, "GET", "/api/v1/notifications", None).await;
     assert_eq!(notes["data"], json!([]));
+}
+
+/// The question's first heading is not shown again under the page's title; the answer's format (in the reader's
+/// language) and the points a right answer gains stand by the answer field; the API gives both formats.
+async fn the_challenge_page_says_its_title_once_with_the_format_and_points_by_the_answer(app: TestApp) {
+    let source = Source::valid();
+    source.edit(
+        "cup/static/alpha/challenge.toml",
+        "format = \"text\"",
+        "format = \"ツール名\"\nformat_en = \"tool name\"",
+    );
+    source.write("cup/static/alpha/README.md", "# 問題 alpha\n\n## 問題\n\nログを読んで答えてください。\n");
+    source.write("cup/static/alpha/README.en.md", "# Question alpha\n\n## Question\n\nRead the log and answer.\n");
+    load(&app, source).await;
+    for (lang, title, subhead, format, other, gains) in [
+        ("en", "Question alpha", "Question", "Answer format: tool name", "ツール名", "A right answer gains"),
+        ("ja", "問題 alpha", "問題", "回答形式: ツール名", "tool name", "正解で得られる点数"),
+    ] {
+        let mut b = app.browser_in(lang);
+        b.register(&format!("reader-{lang}")).await;
+        b.create_team("cup", &format!("Readers {lang}")).await;
+        let page = b.get("/contests/cup/challenges/alpha").await;
+        page.assert_contains(&format!("<h1>{title} </h1>"))
+            .assert_lacks(&format!("<h2>{title}</h2>"))
+            .assert_contains(&format!("<h2>{subhead}</h2>"))
+            .assert_contains(format)
+            .assert_lacks(other)
+            .assert_contains(&format!("{gains}: <strong id=\"gains\">100</strong>"));
+        assert_eq!(page.body.matches(format).count(), 1, "the format once: {}", page.body);
+        let answer_field = page.body.find("name=\"answer\"").unwrap();
+        assert!(page.body.find(format).unwrap() > answer_field, "the format stands by the answer field");
+    }
+    let token = app.token_named("reader-en").await;
+    let id = challenge_id(&app, &token, "alpha").await;
+    let (_, detail) = api(&app, &token, "GET", &format!("/api/v1/challenges/{id}"), None).await;
+    assert_eq!(detail["data"]["format"], "ツール名");
+    assert_eq!(detail["data"]["format_en"], "tool name");
 }
 
 async fn a_person_plays_in_the_browser(app: TestApp) {

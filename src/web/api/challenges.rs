@@ -214,7 +214,7 @@ impl Opened {
     params(("id" = i32, Path, description = "The challenge's id")),
     responses((status = 200, body = Success<serde_json::Value>,
         description = "The fields of the list (`tags` as plain strings here, as CTFd gives them), and `description` \
-                       (Markdown), `format`, `files` (CTFd's link strings, signed: each works alone for an hour), \
+                       (Markdown), `format` (the answer's format as authored), `format_en` (in English, empty if not given), `files` (CTFd's link strings, signed: each works alone for an hour), \
                        `file_objects` (`name`, `url`, `size`, `sha256`), `hints` (`id`, `cost`, `title`, `content` \
                        once unlocked), `max_attempts`, `attempts` (the team's wrong answers), \
                        `datasets`, `opens_at` (or `null`), `closes_at`")),
@@ -237,6 +237,7 @@ pub async fn one(
     data["tags"] = json!(ChallengeView::list(&c.tags));
     data["description"] = json!(lang.text(&c.description, &c.description_en));
     data["format"] = json!(c.answer_format);
+    data["format_en"] = json!(c.answer_format_en);
     data["files"] = json!(files);
     data["file_objects"] = json!(file_objects);
     data["hints"] = json!(hints);

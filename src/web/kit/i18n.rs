@@ -216,6 +216,7 @@ texts! {
     files: "添付ファイル", "Files";
     answer_rule: "照合規則", "Answer rule";
     answer_format: "解答形式", "Answer format";
+    answer_gains: "正解で得られる点", "A right answer gains";
     digests: "ハッシュ数", "Digests";
     no_challenges: "問題はまだ読み込まれていません。", "No challenges loaded yet.";
     group: "グループ", "Group";
@@ -479,6 +480,8 @@ texts! {
     cls_upload_count: "アップロード数", "Uploads";
     cls_reached: "到達時刻", "Reached";
     cls_open_board: "順位表を見る", "See the board";
+    cls_sample: "見本の予測ファイル (すべての id に1つ目のラベル)", "A sample prediction file (every id, with the first label)";
+    cls_api: "API からも提出できます ($TOKEN はアカウントのページで作るトークン):", "Or upload with the API ($TOKEN is a token made on your account page):";
 }
 
 #[cfg(test)]

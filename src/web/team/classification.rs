@@ -14,14 +14,14 @@ use utoipa::ToSchema;
 
 use crate::domain::classification::{self, MAX_UPLOAD_BYTES, Metric, Problems, finals};
 use crate::play::board::Item;
-use crate::play::classification::{Outcome, Upload, UploadError, day_bounds, submit};
+use crate::play::classification::{Outcome, Upload, UploadError, day_bounds, sealed, submit};
 use crate::startup::AppState;
 use crate::store;
 use crate::store::challenges::ChallengeView;
 use crate::store::classification::{metric_of, private_board, private_of, public_of, upload_of};
 use crate::web::kit::csrf::{self, CsrfForm};
 use crate::web::kit::error::{AppError, AppResult, Msg};
-use crate::web::kit::extract::{ApiCaller, ContestCtx, CurrentUser, state};
+use crate::web::kit::extract::{ApiCaller, ContestCtx, CurrentUser, role_of, state};
 use crate::web::kit::flash::Flash;
 use crate::web::kit::i18n::Lang;
 use crate::web::kit::page::{Page, ok, see_other};
@@ -31,6 +31,7 @@ use crate::web::team::play::{Player, back_to_challenge};
 pub fn configure(routes: &mut Routes) {
     routes
         .add(endpoint("/contests/{slug}/challenges/{challenge}/predictions").post(upload_page))
+        .add(endpoint("/contests/{slug}/challenges/{challenge}/predictions/sample.csv").get(sample_file))
         .add(endpoint("/contests/{slug}/challenges/{challenge}/finals").post(choose_page))
         .add(endpoint("/contests/{slug}/challenges/{challenge}/board").get(board_page));
 }
@@ -141,6 +142,25 @@ pub struct Panel {
     pub can_upload: bool,
     /// The problems of the file just refused.
     pub problems: Vec<String>,
+    /// The command that uploads a file through the API, with this site's address and the challenge's id.
+    pub curl: String,
+}
+
+/// The site's address as the reader reached it (`https` when the cookies are marked secure: the site is
+/// served over TLS then, whatever the proxy in front says to us).
+pub fn site_of(req: &HttpRequest, state: &AppState) -> String {
+    let info = req.connection_info();
+    let scheme = if state.settings.cookie_secure { "https" } else { info.scheme() };
+    format!("{scheme}://{}", info.host())
+}
+
+/// The `curl` line that uploads `predictions.csv` to a challenge through the contest's API.
+fn curl_line(site: &str, contest: &contests::Model, challenge_id: i32) -> String {
+    format!(
+        "curl -H \"Authorization: Token $TOKEN\" -H 'Content-Type: text/csv' --data-binary @predictions.csv \\\n  \
+         {site}/contests/{}/api/v1/challenges/{challenge_id}/predictions",
+        contest.slug
+    )
 }
 
 fn score_text(v: f64) -> String {
@@ -154,6 +174,7 @@ pub async fn panel(
     player: &Player,
     item: &Item,
     problems: Vec<String>,
+    site: &str,
 ) -> AppResult<Option<Panel>> {
     let c = &item.view.challenge;
     if c.kind != "classification" {
@@ -184,6 +205,7 @@ pub async fn panel(
         private_shown,
         can_upload: player.team.as_ref().is_some_and(|t| !t.disqualified) && !item.closed && !contest.paused,
         problems,
+        curl: curl_line(site, contest, c.id),
     }))
 }
 
@@ -317,6 +339,34 @@ async fn upload_page(
     // Post/Redirect/Get: a reload shows the result again without spending another of the day's uploads.
     let flash = Flash { lines: problems, ..Flash::new(msg.text(lang), good) };
     back_to_challenge(&state, &contest, &item.view.challenge.slug, flash)
+}
+
+/// A prediction file to start from (`id,label`, every test id with the first label), for those who may open the
+/// challenge and have agreed to its datasets' terms: the ids name the dataset's files.
+async fn sample_file(
+    req: HttpRequest,
+    ContestCtx(contest): ContestCtx,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<ChallengePath>,
+) -> AppResult<HttpResponse> {
+    let state = state(&req)?;
+    let player = Player::of(&state, &contest, user).await?;
+    let board = player.board(&state, &contest, Utc::now()).await?;
+    let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?;
+    let c = &item.view.challenge;
+    let row = store::classification::spec_row(&state.db, c.id)
+        .await?
+        .ok_or_else(|| AppError::field("challenge", Msg::NotClassification))?;
+    if crate::domain::access::needs_own_agreement(role_of(&player.user)) {
+        crate::web::team::files::require_terms(&state, player.user.id, &ChallengeView::list(&c.datasets)).await?;
+    }
+    let labels: Vec<String> = serde_json::from_str(&row.labels).unwrap_or_default();
+    let table = sealed(&state.blobs, &row).await.map_err(upload_error)?;
+    let body = classification::sample(&table, labels.first().map_or("", String::as_str));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-sample.csv\"", c.slug)))
+        .body(body))
 }
 
 #[derive(Deserialize)]

@@ -119,16 +119,19 @@ async fn download(
     if access::needs_own_agreement(role) {
         // The agreements of every challenge that offers these bytes, not only of the one seen here.
         let keys = store::challenges::datasets_of_file(&state.db, &path.sha256).await?;
-        let mut missing = Vec::new();
-        for d in store::datasets::by_keys(&state.db, &keys).await? {
-            if d.agreement_required && store::datasets::agreed_at(&state.db, user.id, &d).await?.is_none() {
-                missing.push(TermsToAgree::of(&d));
-            }
-        }
-        if !missing.is_empty() {
-            return Err(AppError::Forbidden(Msg::AgreementRequired { datasets: missing }));
-        }
+        require_terms(&state, user.id, &keys).await?;
     }
 
     crate::web::kit::download::attachment(&req, &state.blobs, &path.sha256, &path.name).await
+}
+
+/// Refuses (403, naming them) while the user has not agreed to the terms of these datasets.
+pub async fn require_terms(state: &AppState, user_id: i32, keys: &[String]) -> AppResult<()> {
+    let mut missing = Vec::new();
+    for d in store::datasets::by_keys(&state.db, keys).await? {
+        if d.agreement_required && store::datasets::agreed_at(&state.db, user_id, &d).await?.is_none() {
+            missing.push(TermsToAgree::of(&d));
+        }
+    }
+    if missing.is_empty() { Ok(()) } else { Err(AppError::Forbidden(Msg::AgreementRequired { datasets: missing })) }
 }

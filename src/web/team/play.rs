@@ -288,9 +288,11 @@ pub async fn challenge_page_for(
     player: &Player,
     item: Item,
     after: AfterAnswer,
+    site: &str,
 ) -> AppResult<HttpResponse> {
     let AfterAnswer { result, typed, problems } = after;
-    let classification = crate::web::team::classification::panel(state, &contest, player, &item, problems).await?;
+    let classification =
+        crate::web::team::classification::panel(state, &contest, player, &item, problems, site).await?;
     let c = &item.view.challenge;
     let play = match player.team_id() {
         Some(t) => state.live.play(contest.id, t).await?,
@@ -328,7 +330,10 @@ pub async fn challenge_page_for(
     ok(&ChallengePage {
         title: page.lang.text(&c.title, &c.title_en).to_owned(),
         area_name: page.lang.text(&item.view.area.name, &item.view.area.name_en).to_owned(),
-        question: markdown::to_html(page.lang.text(&c.description, &c.description_en)),
+        question: markdown::to_html_under_title(
+            page.lang.text(&c.description, &c.description_en),
+            &[&c.title, &c.title_en],
+        ),
         page,
         contest,
         hints,
@@ -365,7 +370,8 @@ async fn challenge_page(
     let item = player.open_item(&board, &contest, |i| i.view.challenge.slug == path.challenge)?.clone();
     let flash = Flash::take(&req, &state.cookie_key);
     let shown = flash.is_some();
-    let mut res = challenge_page_for(&state, page, contest, &player, item, AfterAnswer::of(flash)).await?;
+    let site = crate::web::team::classification::site_of(&req, &state);
+    let mut res = challenge_page_for(&state, page, contest, &player, item, AfterAnswer::of(flash), &site).await?;
     if shown {
         Flash::clear(&mut res);
     }
