@@ -101,6 +101,16 @@ pub fn parse_time(text: &str, zone: &str) -> Result<Option<DateTime<Utc>>, Strin
     }
 }
 
+/// A time as `parse_time` reads it back: `YYYY-MM-DD HH:MM` in `zone` (RFC 3339 if the zone is unknown), empty
+/// for none.
+pub fn form_time(at: Option<DateTime<Utc>>, zone: &str) -> String {
+    match (at, zone.parse::<chrono_tz::Tz>()) {
+        (Some(at), Ok(tz)) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        (Some(at), Err(_)) => at.to_rfc3339(),
+        (None, _) => String::new(),
+    }
+}
+
 /// When a challenge becomes visible: the latest of its contest's start, its area's and its own opening.
 pub fn opens_at(
     contest_starts: DateTime<Utc>,
@@ -125,6 +135,15 @@ impl Phase {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_form_time_reads_back_as_the_same_minute() {
+        let at = Utc.with_ymd_and_hms(2026, 10, 20, 0, 30, 0).single().expect("valid");
+        assert_eq!(form_time(Some(at), "Asia/Tokyo"), "2026-10-20 09:30");
+        assert_eq!(parse_time(&form_time(Some(at), "Asia/Tokyo"), "Asia/Tokyo"), Ok(Some(at)));
+        assert_eq!(parse_time(&form_time(Some(at), "Nowhere/Land"), "Nowhere/Land"), Ok(Some(at)));
+        assert_eq!(form_time(None, "Asia/Tokyo"), "");
+    }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 10, 20, h, m, 0).single().expect("valid time")

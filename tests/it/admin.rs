@@ -79,8 +79,9 @@ async fn every_console_action_is_in_the_audit_log(app: TestApp) {
     page.assert_contains("chief")
         .assert_contains("writeup bonus")
         .assert_contains(&format!("team Finders (#{})", team.id))
-        .assert_contains("{&#34;paused&#34;:false}")
-        .assert_contains("{&#34;hidden&#34;:true}");
+        .assert_contains("paused: false → true")
+        .assert_contains("hidden: false → true")
+        .assert_contains("reason: — → writeup bonus");
     let paused = chief.get("/admin/audit?contest=cup&action=contest.&actor=chief").await;
     paused.assert_contains("contest.pause").assert_contains("contest.resume");
     assert!(!paused.body.contains("scores.adjust"), "the filter keeps contest actions only");
@@ -281,6 +282,25 @@ async fn the_day_s_times_change_from_the_console(app: TestApp) {
     let tz: chrono_tz::Tz = contest.timezone.parse().unwrap();
     let shown = contest.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     console.assert_contains(&format!("name=\"starts_at\" value=\"{shown}\""));
+    // Each area's form shows the window in force: its own times, or the contest's where it has none.
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    let window = |body: &str, key: &str| {
+        let form = body.split(&format!("id=\"window-{key}\"")).nth(1).expect("the area's own form");
+        form.split("</form>").next().unwrap().to_owned()
+    };
+    let areas = mwscup::store::challenges::areas_of(&app.db, contest.id).await.unwrap();
+    let dfir_opens = local(areas.iter().find(|a| a.key == "dfir").unwrap().opens_at.expect("dfir opens later"));
+    let static_form = window(&console.body, "static");
+    assert!(static_form.contains(&format!("name=\"opens_at\" value=\"{shown}\"")), "{static_form}");
+    let ends = local(contest.ends_at);
+    assert!(static_form.contains(&format!("name=\"closes_at\" value=\"{ends}\"")), "{static_form}");
+    let dfir_form = window(&console.body, "dfir");
+    assert!(dfir_form.contains(&format!("name=\"opens_at\" value=\"{dfir_opens}\"")), "{dfir_form}");
+    assert!(dfir_form.contains(&format!("name=\"closes_at\" value=\"{ends}\"")), "{dfir_form}");
+    // Sent back as shown, nothing changes (the area keeps following the contest's end).
+    let same = [("opens_at", dfir_opens.as_str()), ("closes_at", ends.as_str())];
+    assert_eq!(chief.post("/contests/cup/console/areas/dfir/window", &same).await.status, StatusCode::OK);
+    assert_eq!(entity::audit_log::Entity::find().count(&app.db).await.unwrap(), 0, "an unchanged form changes nothing");
 
     let now = chrono::Utc::now();
     let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
@@ -333,6 +353,9 @@ async fn the_day_s_times_change_from_the_console(app: TestApp) {
 
     let audit = chief.get("/admin/audit?contest=cup").await;
     audit.assert_contains("contest.settings").assert_contains("area.window").assert_contains("area static");
+    // The audit log shows what changed, in plain words.
+    audit.assert_contains("closes_at: — → ").assert_contains("ends_at: ");
+    assert!(!audit.body.contains("&#34;closes_at&#34;"), "no raw JSON");
     assert_eq!(entity::audit_log::Entity::find().count(&app.db).await.unwrap(), 3);
 }
 
@@ -375,6 +398,7 @@ async fn organizers_set_roles_and_reset_passwords(app: TestApp) {
     assert!(!again.login("bob", PASSWORD).await.body.contains("Signed in as"), "the old password is gone");
     app.browser().login("bob", &password).await.assert_contains("Signed in as");
     assert_eq!(app.audit_actions().await, ["user.role", "user.password_reset"]);
+    chief.get("/admin/audit").await.assert_contains("role: participant → judge");
     assert!(!chief.get("/admin/audit").await.body.contains(&password), "a password never reaches the log");
 }
 

@@ -193,7 +193,7 @@ async fn judges_mark_hidden_from_each_other_until_published(app: TestApp) {
         assert!(actions.contains(&action.to_owned()), "{action} in {actions:?}");
     }
     let log = chief.get("/admin/audit?action=judging.mark").await;
-    log.assert_contains("judge2").assert_contains("&#34;originality&#34;:10,&#34;presentation&#34;:5");
+    log.assert_contains("judge2").assert_contains("originality: 9 → 10").assert_contains("presentation: 4 → 5");
 }
 
 async fn entries_close_at_the_deadline(app: TestApp) {

@@ -276,8 +276,7 @@ texts! {
     audit_actor: "操作者", "Who";
     audit_action: "操作", "Action";
     audit_target: "対象", "On";
-    audit_before: "変更前", "Before";
-    audit_after: "変更後", "After";
+    audit_changes: "変更内容 (項目: 変更前 → 変更後)", "Changes (field: before → after)";
     audit_when: "日時", "When";
     audit_filter: "絞り込む", "Filter";
     audit_newest: "新しい順に最大", "Newest first, at most";
@@ -307,6 +306,10 @@ texts! {
     freeze_label: "凍結 (空欄で凍結なし)", "Freeze (empty: none)";
     wrong_limit_label: "1 分あたりの不正解の上限 (チームごと)", "Wrong answers a minute (per team)";
     save: "保存", "Save";
+    settings_contest: "大会全体", "The whole contest";
+    windows_title: "部門ごとの公開期間", "Each area's window";
+    windows_lead: "空欄で保存すると、その部門は大会の開始・終了に従います。", "Saved empty, an area follows the contest's start and end.";
+    follows_contest: "大会と同じ", "as the contest";
     since: "開始時刻", "From";
     until: "終了時刻", "Until";
     sync_from_server: "サーバーのフォルダから", "From the server's folder";

@@ -11,6 +11,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::domain::audit_diff::{self, Change};
 use crate::domain::{roster, secret};
 use crate::store;
 use crate::web::kit::error::{AppError, AppResult, Msg};
@@ -49,12 +50,16 @@ struct AuditQuery {
     action: String,
 }
 
-/// One entry as the table shows it.
+/// One entry as the table shows it: what changed, field by field, with times in the contest's zone.
 struct Row {
     at: String,
     contest: String,
+    changes: Vec<Change>,
     entry: audit_log::Model,
 }
+
+/// The zone of entries outside any contest (accounts, roles): the one MWS Cup is held in.
+const HOME_ZONE: &str = "Asia/Tokyo";
 
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
@@ -86,9 +91,13 @@ async fn audit(req: HttpRequest, page: Page, _: Organizer, q: web::Query<AuditQu
         .into_iter()
         .map(|entry| {
             let of = contests.iter().find(|c| Some(c.id) == entry.contest_id);
+            let zone = of.map_or(HOME_ZONE, |c| c.timezone.as_str());
+            let changes =
+                audit_diff::changes(entry.before.as_deref(), entry.after.as_deref(), &|at| page.time(at, zone));
             Row {
-                at: page.time(&entry.created_at, of.map_or("Asia/Tokyo", |c| c.timezone.as_str())),
+                at: page.time(&entry.created_at, zone),
                 contest: of.map(|c| c.slug.clone()).unwrap_or_default(),
+                changes,
                 entry,
             }
         })

@@ -10,6 +10,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::domain::clock::form_time;
 use crate::domain::names::{optional_text, without_nul};
 use crate::domain::standings::{Entry, Points};
 use crate::web::kit::csrf::{Confirmed, CsrfForm, NoFields};
@@ -48,18 +49,19 @@ struct HomePage {
     adjustments: Vec<AdjustmentRow>,
     /// The contest's times as the settings form shows them (in its zone), and each area's window.
     times: [String; 3],
-    windows: Vec<(String, String, String, String)>,
+    windows: Vec<WindowRow>,
     /// Whether the contest has a judged `hackathon` area.
     hackathon: bool,
 }
 
-/// A time as the settings forms show and read it: `YYYY-MM-DD HH:MM` in the contest's zone.
-fn form_time(at: Option<chrono::DateTime<Utc>>, zone: &str) -> String {
-    match (at, zone.parse::<chrono_tz::Tz>()) {
-        (Some(at), Ok(tz)) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        (Some(at), Err(_)) => at.to_rfc3339(),
-        (None, _) => String::new(),
-    }
+/// An area's window as its form shows it: the times in force, and whether each is the contest's own.
+struct WindowRow {
+    key: String,
+    name: String,
+    opens: String,
+    closes: String,
+    opens_follows: bool,
+    closes_follows: bool,
 }
 
 /// An adjustment as the console lists it.
@@ -94,9 +96,13 @@ async fn home(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx, _: 
     ];
     let windows = areas
         .iter()
-        .map(|a| {
-            let name = page.lang.text(&a.name, &a.name_en).to_owned();
-            (a.key.clone(), name, form_time(a.opens_at, zone), form_time(a.closes_at, zone))
+        .map(|a| WindowRow {
+            key: a.key.clone(),
+            name: page.lang.text(&a.name, &a.name_en).to_owned(),
+            opens: form_time(Some(a.opens_at.unwrap_or(contest.starts_at)), zone),
+            closes: form_time(Some(a.closes_at.unwrap_or(contest.ends_at)), zone),
+            opens_follows: a.opens_at.is_none(),
+            closes_follows: a.closes_at.is_none(),
         })
         .collect();
     ok(&HomePage {

@@ -8,7 +8,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::clock::{Schedule, parse_time, window_problems};
+use crate::domain::clock::{Schedule, form_time, parse_time, window_problems};
 use crate::store;
 use crate::store::contests::DaySettings;
 use crate::web::kit::csrf::CsrfForm;
@@ -41,12 +41,18 @@ fn invalid(problems: Vec<(&'static str, String)>) -> AppError {
     AppError::Invalid(problems.into_iter().map(|(field, detail)| (field, Msg::Schedule { detail })).collect())
 }
 
+/// A time from its field. The forms show the times in force to the minute: a field sent back as shown keeps
+/// `kept` (the exact time, or an area's "as the contest"), so saving one field leaves the others as they were.
 fn time_field(
     field: &'static str,
     text: &str,
     zone: &str,
+    (shown, kept): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     problems: &mut Vec<(&'static str, String)>,
 ) -> Option<DateTime<Utc>> {
+    if text.trim() == form_time(shown, zone) {
+        return kept;
+    }
     parse_time(text, zone).unwrap_or_else(|e| {
         problems.push((field, e));
         None
@@ -62,9 +68,10 @@ async fn settings(
     let state = state(&req)?;
     let zone = contest.timezone.as_str();
     let mut problems = Vec::new();
-    let starts_at = time_field("starts_at", &form.starts_at, zone, &mut problems);
-    let ends_at = time_field("ends_at", &form.ends_at, zone, &mut problems);
-    let freeze_at = time_field("freeze_at", &form.freeze_at, zone, &mut problems);
+    let own = |at: Option<DateTime<Utc>>| (at, at);
+    let starts_at = time_field("starts_at", &form.starts_at, zone, own(Some(contest.starts_at)), &mut problems);
+    let ends_at = time_field("ends_at", &form.ends_at, zone, own(Some(contest.ends_at)), &mut problems);
+    let freeze_at = time_field("freeze_at", &form.freeze_at, zone, own(contest.freeze_at), &mut problems);
     let limit = form.wrong_answers_per_minute.trim().parse::<i32>().ok().filter(|n| (1..=10_000).contains(n));
     if limit.is_none() {
         problems.push(("wrong_answers_per_minute", "a whole number from 1 to 10000".into()));
@@ -132,8 +139,11 @@ async fn area_window(
     let area = areas.into_iter().find(|a| a.key == path.area).ok_or(AppError::NotFound)?;
     let zone = contest.timezone.as_str();
     let mut problems = Vec::new();
-    let opens_at = time_field("opens_at", &form.opens_at, zone, &mut problems);
-    let closes_at = time_field("closes_at", &form.closes_at, zone, &mut problems);
+    // An area without its own time shows the contest's: sent back unchanged, it keeps following the contest.
+    let opens_shown = (Some(area.opens_at.unwrap_or(contest.starts_at)), area.opens_at);
+    let closes_shown = (Some(area.closes_at.unwrap_or(contest.ends_at)), area.closes_at);
+    let opens_at = time_field("opens_at", &form.opens_at, zone, opens_shown, &mut problems);
+    let closes_at = time_field("closes_at", &form.closes_at, zone, closes_shown, &mut problems);
     problems.extend(window_problems(opens_at, closes_at, contest.starts_at, contest.ends_at, "the contest"));
     if !problems.is_empty() {
         return Err(invalid(problems));
