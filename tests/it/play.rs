@@ -379,7 +379,7 @@ async fn the_challenge_page_says_its_title_once_with_the_format_and_points_by_th
     load(&app, source).await;
     for (lang, title, subhead, format, other, gains) in [
         ("en", "Question alpha", "Question", "Answer format: tool name", "ツール名", "A right answer gains"),
-        ("ja", "問題 alpha", "問題", "回答形式: ツール名", "tool name", "正解で得られる点数"),
+        ("ja", "問題 alpha", "問題", "解答形式: ツール名", "tool name", "正解で得られる点"),
     ] {
         let mut b = app.browser_in(lang);
         b.register(&format!("reader-{lang}")).await;
