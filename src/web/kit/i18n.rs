@@ -462,7 +462,7 @@ texts! {
     cls_metric: "評価指標", "Metric";
     cls_perfect: "満点", "Perfect score";
     cls_per_day: "1日のアップロード上限", "Uploads a day";
-    cls_used_today: "本日使用", "used today";
+    cls_used_today: "本日の使用", "used today";
     cls_file: "CSV ファイル", "CSV file";
     cls_upload: "アップロード", "Upload";
     cls_uploads: "チームのアップロード", "Your team's uploads";
