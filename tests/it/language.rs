@@ -108,4 +108,14 @@ async fn japanese_pages_hold_no_english(app: TestApp) {
         problems.extend(english_in(&visible_texts(&page.body)).into_iter().map(|p| format!("{path}: {p}")));
     }
     assert!(problems.is_empty(), "English on Japanese pages:\n{}", problems.join("\n"));
+
+    // The audit log tells what changed in words: the logged field and its values in Japanese.
+    let username = mwscup::domain::names::Username::parse("alice").unwrap();
+    let alice_id = mwscup::store::users::by_username(&app.db, &username).await.unwrap().unwrap().id;
+    chief.get("/admin/users").await;
+    chief.post(&format!("/admin/users/{alice_id}/role"), &[("role", "judge")]).await;
+    let audit = chief.get("/admin/audit").await;
+    audit.assert_contains("権限: 参加者 → 審査員");
+    let english = english_in(&visible_texts(&audit.body));
+    assert!(english.is_empty(), "{english:?}");
 }

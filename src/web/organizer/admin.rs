@@ -93,7 +93,10 @@ async fn audit(req: HttpRequest, page: Page, _: Organizer, q: web::Query<AuditQu
             let of = contests.iter().find(|c| Some(c.id) == entry.contest_id);
             let zone = of.map_or(HOME_ZONE, |c| c.timezone.as_str());
             let changes =
-                audit_diff::changes(entry.before.as_deref(), entry.after.as_deref(), &|at| page.time(at, zone));
+                audit_diff::changes(entry.before.as_deref(), entry.after.as_deref(), &|at| page.time(at, zone))
+                    .into_iter()
+                    .map(|c| in_words(&page, c))
+                    .collect();
             Row {
                 at: page.time(&entry.created_at, zone),
                 contest: of.map(|c| c.slug.clone()).unwrap_or_default(),
@@ -103,6 +106,51 @@ async fn audit(req: HttpRequest, page: Page, _: Organizer, q: web::Query<AuditQu
         })
         .collect();
     ok(&AuditPage { page, contests, query, rows, limit: SHOWN })
+}
+
+/// A change as a Japanese page says it: the logged field's name and its yes/no and role values in words. English
+/// pages show them as logged, which is English already.
+fn in_words(page: &Page, c: Change) -> Change {
+    if page.lang == crate::web::kit::i18n::Lang::En {
+        return c;
+    }
+    let field = match c.field.as_str() {
+        "starts_at" => "開始",
+        "ends_at" => "終了",
+        "freeze_at" => "凍結",
+        "opens_at" => "公開",
+        "closes_at" => "締切",
+        "wrong_answers_per_minute" => "1分あたりの不正解の上限",
+        "paused" => "一時停止",
+        "revealed" => "最終結果の公開",
+        "published_at" => "採点の公開",
+        "hidden" => "非表示",
+        "disqualified" => "失格",
+        "reason" => "理由",
+        "points" => "配点",
+        "minimum" => "最低配点",
+        "role" => "権限",
+        "team" | "team_id" => "チーム",
+        "old_team" => "元のチーム",
+        "user_id" => "利用者",
+        "title" => "題名",
+        "title_en" => "題名 (英語)",
+        "outcome" => "結果",
+        "submission" => "解答",
+        "score" => "得点",
+        "terms_version" => "利用規約の版",
+        other => other,
+    };
+    let value = |v: Option<String>| {
+        v.map(|v| match v.as_str() {
+            "true" => "はい".to_owned(),
+            "false" => "いいえ".to_owned(),
+            "participant" | "judge" | "organizer" => page.role(&v).to_owned(),
+            "correct" | "incorrect" | "accepted" | "revoked" | "already_solved" => page.outcome(&v).to_owned(),
+            _ => v,
+        })
+    };
+    Change { field: field.to_owned(), old: value(c.old), new: value(c.new) }
 }
 
 #[derive(Template)]
