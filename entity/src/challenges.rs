@@ -12,6 +12,9 @@ pub struct Model {
     pub title_en: String,
     /// Questions about the same sample share a group.
     pub group_name: Option<String>,
+    /// The group's title from `[[groups]]` (and in English), empty where the group is not declared.
+    pub group_title: String,
+    pub group_title_en: String,
     /// The question, Markdown (`README.md`).
     pub description: String,
     /// `README.en.md`, or empty.

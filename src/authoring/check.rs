@@ -13,6 +13,7 @@ pub fn rules(s: &ContestSource) -> Vec<Problem> {
     contest(s, &mut out);
     areas(s, &mut out);
     rubric(s, &mut out);
+    groups(s, &mut out);
     challenges(s, &mut out);
     requires(s, &mut out);
     datasets(s, &mut out);
@@ -63,6 +64,40 @@ fn rubric(s: &ContestSource, out: &mut Vec<Problem>) {
             "rubric",
             format!("marks the {HACKATHON:?} area's entries, but no [[areas]] has key = {HACKATHON:?}"),
         ));
+    }
+}
+
+/// Declared groups are unique and used; once a contest declares any, a challenge's group must be one of
+/// them, so that a misspelt key does not show as a title of its own.
+fn groups(s: &ContestSource, out: &mut Vec<Problem>) {
+    let path = &s.contest.path;
+    let mut seen = HashSet::new();
+    for (i, g) in s.groups.iter().enumerate() {
+        if !is_slug(&g.key) {
+            out.push(Problem::new(
+                path,
+                format!("groups[{i}].key"),
+                format!("{:?} is not a slug (a-z, 0-9, -)", g.key),
+            ));
+        } else if !seen.insert(g.key.as_str()) {
+            out.push(Problem::new(path, format!("groups[{i}].key"), format!("{:?} is declared twice", g.key)));
+        } else if !s.challenges.iter().any(|c| c.group.as_deref() == Some(g.key.as_str())) {
+            out.push(Problem::new(path, format!("groups[{i}].key"), format!("{:?}: no challenge is in it", g.key)));
+        }
+    }
+    if s.groups.is_empty() {
+        return;
+    }
+    for ch in &s.challenges {
+        if let Some(group) = &ch.group
+            && s.group_of(ch).is_none()
+        {
+            out.push(Problem::new(
+                &ch.toml_path,
+                "group",
+                format!("{group:?} is not among the [[groups]] of contest.toml"),
+            ));
+        }
     }
 }
 

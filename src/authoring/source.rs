@@ -12,7 +12,7 @@ use crate::domain::answer::{AnswerDigest, Rule};
 use crate::domain::classification::{Metric, Sealed};
 use crate::domain::spec::{
     AnswerSpec, AreaSpec, ChallengeSpec, ClassificationSpec, ContestSource, ContestSpec, CriterionSpec, DatasetSpec,
-    DynamicFunction, FileSpec, HintSpec, Scoring, is_slug,
+    DynamicFunction, FileSpec, GroupSpec, HintSpec, Scoring, is_slug,
 };
 
 const CONTEST_FIELDS: &[&str] = &[
@@ -35,9 +35,11 @@ const CONTEST_FIELDS: &[&str] = &[
     "archive_team_limit_mib",
     "areas",
     "rubric",
+    "groups",
 ];
 const AREA_FIELDS: &[&str] = &["key", "name", "name_en", "on_day", "opens_at", "closes_at"];
 const RUBRIC_FIELDS: &[&str] = &["key", "name", "name_en", "max"];
+const GROUP_FIELDS: &[&str] = &["key", "title", "title_en"];
 const CHALLENGE_FIELDS: &[&str] = &[
     "title",
     "title_en",
@@ -87,6 +89,7 @@ pub fn read(dir: &Path) -> (Option<ContestSource>, Vec<Problem>) {
     let contest = read_contest(&mut r, &table);
     let areas = read_areas(&mut r, &table);
     let rubric = read_rubric(&mut r, &table);
+    let groups = read_groups(&mut r, &table);
     problems.append(&mut r.problems);
     let Some(contest) = contest else {
         return (None, problems);
@@ -95,7 +98,16 @@ pub fn read(dir: &Path) -> (Option<ContestSource>, Vec<Problem>) {
     let (datasets, datasets_path) = read_datasets(dir, &mut problems);
     let challenges = read_challenges(dir, &areas, &mut problems);
     (
-        Some(ContestSource { dir: dir.to_path_buf(), contest, areas, challenges, rubric, datasets, datasets_path }),
+        Some(ContestSource {
+            dir: dir.to_path_buf(),
+            contest,
+            areas,
+            challenges,
+            rubric,
+            groups,
+            datasets,
+            datasets_path,
+        }),
         problems,
     )
 }
@@ -203,6 +215,21 @@ fn read_rubric(r: &mut Reader, t: &Table) -> Vec<CriterionSpec> {
         }
     }
     rubric
+}
+
+fn read_groups(r: &mut Reader, t: &Table) -> Vec<GroupSpec> {
+    let mut groups = Vec::new();
+    for (i, g) in r.tables(t, "", "groups").into_iter().enumerate() {
+        let prefix = format!("groups[{i}]");
+        r.unknown_keys(g, &prefix, GROUP_FIELDS);
+        let key = r.string(g, &prefix, "key");
+        let title = r.string(g, &prefix, "title");
+        let title_en = r.opt_string(g, &prefix, "title_en");
+        if let (Some(key), Some(title)) = (key, title) {
+            groups.push(GroupSpec { key, title_en: title_en.unwrap_or_else(|| title.clone()), title });
+        }
+    }
+    groups
 }
 
 fn read_datasets(dir: &Path, problems: &mut Vec<Problem>) -> (Vec<DatasetSpec>, Option<PathBuf>) {

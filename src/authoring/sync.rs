@@ -95,7 +95,8 @@ async fn sync_now(db: &DatabaseConnection, blobs: &BlobStore, source: &ContestSo
     for (i, c) in source.challenges.iter().enumerate() {
         let name = format!("challenge {}/{}", c.area, c.slug);
         let area_id = *area_ids.get(&c.area).with_context(|| format!("{name}: unknown area"))?;
-        let (row, change) = sources::challenge(&txn, contest.id, area_id, c, i32::try_from(i)?).await?;
+        let (row, change) =
+            sources::challenge(&txn, contest.id, area_id, c, source.group_of(c), i32::try_from(i)?).await?;
         lines.extend(describe(&name, &change));
         kept.push(row.id);
         for line in sources::hints(&txn, row.id, &c.hints).await? {

@@ -19,6 +19,8 @@ pub struct ContestSource {
     pub challenges: Vec<ChallengeSpec>,
     /// The criteria judges mark the `hackathon` area's entries on (`[[rubric]]`).
     pub rubric: Vec<CriterionSpec>,
+    /// The titles of challenge groups (`[[groups]]`); a group not declared is shown by its key.
+    pub groups: Vec<GroupSpec>,
     pub datasets: Vec<DatasetSpec>,
     /// `datasets.toml` beside the contest folder, if there is one.
     pub datasets_path: Option<PathBuf>,
@@ -59,6 +61,22 @@ pub struct AreaSpec {
     pub on_day: bool,
     pub opens_at: Option<DateTime<Utc>>,
     pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// A group of challenges (questions about one sample or log) with the title people read on the board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSpec {
+    pub key: String,
+    pub title: String,
+    pub title_en: String,
+}
+
+impl ContestSource {
+    /// The declared group a challenge belongs to, if any.
+    pub fn group_of(&self, challenge: &ChallengeSpec) -> Option<&GroupSpec> {
+        let key = challenge.group.as_deref()?;
+        self.groups.iter().find(|g| g.key == key)
+    }
 }
 
 /// A criterion of the hackathon rubric: judges give it a whole mark from 0 to `max`.

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::StoreResult;
 use crate::domain::spec::{
-    AreaSpec, ChallengeSpec, ClassificationSpec, ContestSpec, CriterionSpec, DatasetSpec, Scoring,
+    AreaSpec, ChallengeSpec, ClassificationSpec, ContestSpec, CriterionSpec, DatasetSpec, GroupSpec, Scoring,
 };
 
 /// What a write did.
@@ -172,6 +172,7 @@ pub async fn challenge(
     contest_id: i32,
     area_id: i32,
     spec: &ChallengeSpec,
+    group: Option<&GroupSpec>,
     position: i32,
 ) -> StoreResult<(challenges::Model, Change)> {
     let found = challenges::Entity::find()
@@ -189,7 +190,9 @@ pub async fn challenge(
     let mut changed = Vec::new();
     assign!(a, changed;
         contest_id = contest_id, area_id = area_id, slug = spec.slug.clone(), title = spec.title.clone(),
-        title_en = spec.title_en.clone(), group_name = spec.group.clone(), description = spec.description.clone(),
+        title_en = spec.title_en.clone(), group_name = spec.group.clone(),
+        group_title = group.map(|g| g.title.clone()).unwrap_or_default(),
+        group_title_en = group.map(|g| g.title_en.clone()).unwrap_or_default(), description = spec.description.clone(),
         description_en = spec.description_en.clone(), scoring_function = function.to_owned(), points = points,
         minimum = minimum, decay = decay, opens_at = spec.opens_at, closes_at = spec.closes_at,
         max_attempts = spec.max_attempts, requires = json(&spec.requires), datasets = json(&spec.datasets),

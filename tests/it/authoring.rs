@@ -412,3 +412,30 @@ fn sync_refuses_a_folder_that_fails_the_check() {
     assert!(stdout(&out).contains("answer of static/alpha"));
     assert!(!data.path().join("files").exists(), "nothing was stored");
 }
+
+/// `[[groups]]` gives a group its title: declared keys are unique and used, and once any is declared a
+/// challenge's group must be one of them.
+#[test]
+fn groups_are_checked() {
+    let with_groups = |s: &Source, groups: &str| {
+        s.edit("cup/contest.toml", "[[areas]]\nkey = \"static\"", &format!("{groups}\n[[areas]]\nkey = \"static\""));
+    };
+    let s = Source::valid();
+    s.edit("cup/static/alpha/challenge.toml", "points = 100", "points = 100\ngroup = \"sample-a\"");
+    with_groups(&s, "[[groups]]\nkey = \"sample-a\"\ntitle = \"検体 A\"\ntitle_en = \"Sample A\"\n");
+    let (ok, out) = s.check();
+    assert!(ok, "{out}");
+
+    s.edit("cup/static/beta/challenge.toml", "points = 200", "points = 200\ngroup = \"sample-b\"");
+    assert_reports(&s, "cup/static/beta/challenge.toml", "group", "\"sample-b\" is not among the [[groups]]");
+
+    let s = Source::valid();
+    s.edit("cup/static/alpha/challenge.toml", "points = 100", "points = 100\ngroup = \"sample-a\"");
+    with_groups(&s, "[[groups]]\nkey = \"sample-a\"\ntitle = \"A\"\n[[groups]]\nkey = \"sample-a\"\ntitle = \"B\"\n");
+    assert_reports(&s, "cup/contest.toml", "groups[1].key", "declared twice");
+
+    let s = Source::valid();
+    with_groups(&s, "[[groups]]\nkey = \"unused\"\ntitle = \"使われない\"\n[[groups]]\nkey = \"x\"\n");
+    assert_reports(&s, "cup/contest.toml", "groups[0].key", "no challenge is in it");
+    assert_reports(&s, "cup/contest.toml", "groups[1].title", "is missing");
+}

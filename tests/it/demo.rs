@@ -21,6 +21,13 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
     let board = player.get("/contests/mwscup-demo/challenges").await;
     assert_eq!(board.status, StatusCode::OK);
     board.assert_contains("静的解析").assert_contains("攻撃痕跡ログ分析");
+    // Groups read by their titles from `[[groups]]`, never by their keys.
+    board.assert_contains("検体 A (Cuckoo レポート)").assert_contains("侵入事例 1 (Sysmon ログ)");
+    assert!(!board.body.contains("sample-a") && !board.body.contains(">intrusion-1<"), "a group key on the board");
+    let mut visitor = app.browser_in("en");
+    visitor.register("visitor").await;
+    visitor.create_team("mwscup-demo", "Visitors").await;
+    visitor.get("/contests/mwscup-demo/challenges").await.assert_contains("Sample A (Cuckoo report)");
 
     // Play one challenge in the browser, from the board to a solve.
     let page = player.get("/contests/mwscup-demo/challenges/dyn-runkey").await;

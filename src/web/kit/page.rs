@@ -146,6 +146,13 @@ impl Page {
         }
     }
 
+    /// A challenge's group as people read it: its title from `[[groups]]` in this page's language, else its key.
+    pub fn group<'a>(&self, challenge: &'a entity::challenges::Model) -> Option<&'a str> {
+        let key = challenge.group_name.as_deref()?;
+        let title = self.lang.text(&challenge.group_title, &challenge.group_title_en);
+        Some(if title.is_empty() { key } else { title })
+    }
+
     /// A file's size as people read it: `812 B`, `4.2 KB`, `1.7 MB` (powers of 1024, one decimal).
     pub fn size(&self, bytes: &i64) -> String {
         human_size(*bytes)
