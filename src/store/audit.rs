@@ -38,6 +38,10 @@ pub async fn record(db: &impl ConnectionTrait, a: Action<'_>) -> StoreResult<aud
     .await?)
 }
 
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> StoreResult<Option<audit_log::Model>> {
+    Ok(audit_log::Entity::find_by_id(id).one(db).await?)
+}
+
 /// Which entries to list; every part is optional.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {

@@ -478,8 +478,16 @@ async fn organizers_sync_challenges_from_the_browser(app: TestApp) {
     let first = chief.post("/admin/sync", &[("folder", "cup")]).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     first.assert_contains("contest cup: created");
+    assert!(first.url.contains("/admin/sync?report="), "the report is shown after a redirect: {}", first.url);
     assert!(mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().is_some());
-    chief.post("/admin/sync", &[("folder", "cup")]).await.assert_contains("Nothing changed.");
+    // A reload shows the same report and syncs nothing again.
+    let path = first.url.trim_start_matches(&app.url("")).to_owned();
+    chief.get(&path).await.assert_contains("contest cup: created");
+    assert_eq!(app.audit_actions().await, ["challenges.sync"]);
+    let nothing = chief.post("/admin/sync", &[("folder", "cup")]).await;
+    nothing.assert_contains("Nothing changed.").assert_contains("<h2>cup</h2>");
+    chief.get("/admin/sync").await.assert_lacks("Nothing changed.");
+    assert_eq!(chief.get("/admin/sync?report=999999").await.status, StatusCode::NOT_FOUND);
 
     let toml = root.join("cup/contest.toml");
     let text = std::fs::read_to_string(&toml).unwrap();

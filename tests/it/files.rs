@@ -115,10 +115,15 @@ async fn the_catalog_and_bulk_agreements(app: TestApp) {
     chief.login("chief", PASSWORD).await;
     chief.get("/datasets/ffri/agreements").await;
     let page = chief.post("/datasets/ffri/agreements", &[("usernames", "bob\n ＣＡＲＯＬ \n\nnobody\nbob\n")]).await;
-    assert_eq!(page.status, StatusCode::BAD_REQUEST, "an unknown name is reported");
+    assert_eq!(page.url, app.url("/datasets/ffri/agreements"), "the form redirects to the list");
     page.assert_contains("Recorded 2 (already recorded: 1).").assert_contains("No such users: nobody");
     page.assert_contains("<td>bob</td><td>2026-1</td>").assert_contains("<td>chief</td>");
+    page.assert_contains(">nobody</textarea>");
     assert_eq!(app.audit_actions().await, ["dataset.agreement", "dataset.agreement"], "one entry an agreement kept");
+    // A reload shows the list alone and records nothing again.
+    let again = chief.get("/datasets/ffri/agreements").await;
+    again.assert_lacks("Recorded 2").assert_lacks("No such users");
+    assert_eq!(app.audit_actions().await.len(), 2);
 
     // Bob's agreement counts: with a team he receives the file.
     bob.create_team("cup", "Bobs").await;

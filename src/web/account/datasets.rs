@@ -192,17 +192,28 @@ struct AgreementsPage {
     dataset: datasets::Model,
     rows: Vec<AgreementRow>,
     zone: &'static str,
+    /// The names the last recording did not find, put back into the form to be corrected.
+    typed: String,
 }
 
-async fn agreements_page(req: &HttpRequest, page: Page, key: &str, status: StatusCode) -> AppResult<HttpResponse> {
-    let state = state(req)?;
-    let dataset = store::datasets::by_key(&state.db, key).await?.ok_or(AppError::NotFound)?;
-    let rows = store::datasets::agreements(&state.db, dataset.id).await?;
-    render(status, &AgreementsPage { page, dataset, rows, zone: ZONE })
-}
-
+/// The organizers' form and list; after a recording, its result (carried by the flash) above them.
 async fn agreements(req: HttpRequest, page: Page, key: web::Path<String>, _: Organizer) -> AppResult<HttpResponse> {
-    agreements_page(&req, page, &key, StatusCode::OK).await
+    let state = state(&req)?;
+    let dataset = store::datasets::by_key(&state.db, &key).await?.ok_or(AppError::NotFound)?;
+    let rows = store::datasets::agreements(&state.db, dataset.id).await?;
+    let flash = Flash::take(&req, &state.cookie_key);
+    let mut page = page;
+    let mut typed = String::new();
+    if let Some(f) = &flash {
+        page.notice = Some(f.text.clone());
+        page.error = f.lines.first().cloned();
+        typed = f.typed.clone();
+    }
+    let mut res = render(StatusCode::OK, &AgreementsPage { page, dataset, rows, zone: ZONE, typed })?;
+    if flash.is_some() {
+        Flash::clear(&mut res);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]
@@ -247,17 +258,18 @@ async fn record_agreements(
             already += 1;
         }
     }
+    // The result goes to the list by a redirect, so that a reload sends nothing again.
     let notice = page.lang.pick(
         format!("{recorded}件を記録しました (記録済み {already}件)。"),
         format!("Recorded {recorded} (already recorded: {already})."),
     );
-    let mut page = page.with_notice(&notice);
+    let mut flash = Flash::new(notice, unknown.is_empty());
     if !unknown.is_empty() {
-        page.error = Some(page.lang.pick(
+        flash.lines.push(page.lang.pick(
             format!("見つからないユーザー: {}", unknown.join("、")),
             format!("No such users: {}", unknown.join(", ")),
         ));
+        flash.typed = unknown.join("\n");
     }
-    let status = if unknown.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    agreements_page(&req, page, &key, status).await
+    flash.redirect(&state.cookie_key, state.settings.cookie_secure, &format!("/datasets/{}/agreements", dataset.key))
 }

@@ -286,6 +286,7 @@ texts! {
     sync_folder: "大会フォルダ", "Contest folder";
     sync_submit: "検査して読み込む", "Check and load";
     sync_nothing: "変更はありません。", "Nothing changed.";
+    sync_more: "ほかの変更 (すべてはコマンドラインの challenges sync が表示します):", "Changes not listed here (the command line's challenges sync lists all):";
     move_member: "メンバーを移す (ユーザー名)", "Move a member (username)";
     move_submit: "移す", "Move";
     username_label: "ユーザー名", "Username";

@@ -20,7 +20,8 @@ use crate::store;
 use crate::web::kit::csrf::CsrfForm;
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{Organizer, state};
-use crate::web::kit::page::{Page, ok, render};
+use crate::web::kit::flash::Flash;
+use crate::web::kit::page::{Page, ok, render, see_other};
 use crate::web::kit::routes::{Routes, endpoint};
 use crate::web::kit::trail;
 use crate::web::kit::upload;
@@ -28,6 +29,8 @@ use crate::web::kit::upload;
 pub fn configure(routes: &mut Routes) {
     routes.add(endpoint("/admin/sync").get(form).post(sync)).add(endpoint("/admin/sync/upload").post(upload));
 }
+
+const SYNC_ACTION: &str = "challenges.sync";
 
 /// An uploaded contest zip: at most this many bytes, this many entries, and this many bytes unpacked.
 const ZIP_LIMIT: i64 = 1024 * 1024 * 1024;
@@ -43,6 +46,8 @@ struct SyncPage {
     /// The check's problems, or the sync's changes.
     problems: Vec<String>,
     changes: Vec<String>,
+    /// Changes the report leaves out (the audit entry keeps the first [`REPORT_LINES`]).
+    more: usize,
     synced: bool,
 }
 
@@ -56,6 +61,7 @@ impl SyncPage {
             chosen: String::new(),
             problems: Vec::new(),
             changes: Vec::new(),
+            more: 0,
             synced: false,
         }
     }
@@ -70,9 +76,40 @@ fn folders(root: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-async fn form(req: HttpRequest, page: Page, _: Organizer) -> AppResult<HttpResponse> {
+/// The lines of a sync's report its audit entry keeps, and the page shows.
+const REPORT_LINES: usize = 100;
+
+#[derive(Deserialize)]
+struct Shown {
+    /// The audit entry of a sync whose report the page shows (where a sync redirects).
+    report: Option<i32>,
+}
+
+/// The form; after a sync, its report: read from the sync's audit entry (`?report=`), or, when nothing
+/// changed and so nothing was logged, from the flash.
+async fn form(req: HttpRequest, page: Page, _: Organizer, shown: web::Query<Shown>) -> AppResult<HttpResponse> {
     let state = state(&req)?;
-    ok(&SyncPage::new(page, &state.settings.challenges_dir))
+    let mut view = SyncPage::new(page, &state.settings.challenges_dir);
+    if let Some(id) = shown.report {
+        let entry = store::audit::by_id(&state.db, id).await?.filter(|e| e.action == SYNC_ACTION);
+        let after: Value =
+            entry.and_then(|e| e.after).and_then(|a| serde_json::from_str(&a).ok()).ok_or(AppError::NotFound)?;
+        view.chosen = after["folder"].as_str().unwrap_or_default().to_owned();
+        view.changes =
+            after["report"].as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_owned)).collect();
+        view.more = (after["changes"].as_u64().unwrap_or(0) as usize).saturating_sub(view.changes.len());
+        view.synced = true;
+    }
+    let flash = Flash::take(&req, &state.cookie_key);
+    if let Some(f) = &flash {
+        view.chosen = f.typed.clone();
+        view.synced = true;
+    }
+    let mut res = ok(&view)?;
+    if flash.is_some() {
+        Flash::clear(&mut res);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]
@@ -139,16 +176,18 @@ async fn finish(
     };
     let lines = authoring::sync::sync(&state.db, &state.blobs, &source).await.map_err(failure)?;
     let contest = store::contests::by_slug(&state.db, &source.contest.slug).await?.ok_or(AppError::NotFound)?;
-    if !lines.is_empty() {
-        let after = json!({"folder": view.chosen, "changes": lines.len(), "report": lines.iter().take(100).collect::<Vec<_>>()});
-        let target = trail::contest_target(&contest);
-        // The sync commits its own transaction (it is the same as the command line's): the trace follows it.
-        trail::record(&state.db, Some(contest.id), organizer, "challenges.sync", target, Value::Null, after).await?;
-        state.live.changed(contest.id).await?;
+    // The report is shown by a redirect (Post/Redirect/Get), so that a reload does not sync again.
+    if lines.is_empty() {
+        let flash = Flash { typed: view.chosen, ..Flash::new(view.page.t.sync_nothing.to_owned(), true) };
+        return flash.redirect(&state.cookie_key, state.settings.cookie_secure, "/admin/sync#report");
     }
-    view.changes = lines;
-    view.synced = true;
-    ok(&view)
+    let report: Vec<&String> = lines.iter().take(REPORT_LINES).collect();
+    let after = json!({"folder": view.chosen, "changes": lines.len(), "report": report});
+    let target = trail::contest_target(&contest);
+    // The sync commits its own transaction (it is the same as the command line's): the trace follows it.
+    let entry = trail::record(&state.db, Some(contest.id), organizer, SYNC_ACTION, target, Value::Null, after).await?;
+    state.live.changed(contest.id).await?;
+    Ok(see_other(&format!("/admin/sync?report={}#report", entry.id)))
 }
 
 /// A contest folder uploaded as a zip: unpacked into a temporary folder, then checked and loaded as above.
