@@ -1,14 +1,22 @@
-// The time left on a page keeps counting down: each element with `data-until` (the end, in ms since the epoch)
-// is rewritten every minute as the server writes it ("3 時間 29 分", "3 h 29 min"). The server's time at the
-// response (`data-now`) is the reference, not this machine's clock. Without this script the page shows the
-// time left as it was rendered.
+// The server's clock, and the time left counting down. Pages load it before their own scripts (the venue
+// screen's clock uses `mwscupNow`).
+//
+// The server's time is the reference, not this machine's clock (a projector's may be minutes off): the first
+// element with `data-now` holds it, in ms since the epoch, as written when the response began, which the
+// navigation's timing tells in the browser's clock.
+//
+// Each element with `data-until` (an end, in ms since the epoch) is rewritten every minute as the server writes
+// it ("3 時間 29 分", "3 h 29 min"). Without this script the page shows the time left as it was rendered.
 (function () {
   "use strict";
-  var items = document.querySelectorAll("[data-until]");
-  if (!items.length) return;
+  var reference = document.querySelector("[data-now]");
   var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
   var received = nav && nav.responseStart ? performance.timeOrigin + nav.responseStart : Date.now();
-  var offset = Number(items[0].dataset.now) - received;
+  var offset = reference ? Number(reference.dataset.now) - received : 0;
+  window.mwscupNow = function () { return Date.now() + offset; };
+
+  var items = document.querySelectorAll("[data-until]");
+  if (!items.length) return;
   function text(el, ms) {
     var minutes = Math.max(0, Math.floor(ms / 60000));
     if (minutes >= 60) {
@@ -17,7 +25,7 @@
     return minutes + " " + el.dataset.minutes;
   }
   function tick() {
-    var now = Date.now() + offset;
+    var now = window.mwscupNow();
     for (var i = 0; i < items.length; i++) {
       items[i].textContent = text(items[i], Number(items[i].dataset.until) - now);
     }

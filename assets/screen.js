@@ -1,16 +1,14 @@
-// The venue screen's clock and scrolling list. The page is right without it (the time left as rendered, the
-// other teams in a list of their own to scroll); live.js keeps its content current.
+// The venue screen's clock (on the server's time, from countdown.js) and scrolling list. The page is right
+// without it (the time left as rendered, the other teams in a list of their own to scroll); live.js keeps its
+// content current.
 (function () {
   "use strict";
   var root = document.getElementById("screen");
   var clock = document.getElementById("screen-clock");
   if (!root || !clock) return;
 
-  // The server's time is the reference: the projector's own clock may be minutes off. The server wrote it
-  // as the response began, which the navigation's timing tells in the browser's clock.
-  var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-  var received = nav && nav.responseStart ? performance.timeOrigin + nav.responseStart : Date.now();
-  var offset = Number(clock.dataset.now) - received;
+  // The server's clock, from countdown.js (loaded first).
+  var serverNow = window.mwscupNow || Date.now;
   var label = clock.querySelector(".label");
   var digits = clock.querySelector(".digits");
   var phase = null;
@@ -23,7 +21,7 @@
   function tick() {
     // The times come with the live part, so that a schedule changed on the day is followed.
     var times = root.querySelector("[data-starts]");
-    var now = Date.now() + offset;
+    var now = serverNow();
     if (times) {
       var starts = Number(times.dataset.starts), ends = Number(times.dataset.ends);
       var next = now < starts ? "before" : now < ends ? "running" : "over";
