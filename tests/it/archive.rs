@@ -30,10 +30,14 @@ pub async fn ended_cup(app: &TestApp) -> Browser {
 }
 
 pub fn form(csrf: &str, visibility: &str, files: Vec<(&str, Vec<u8>)>) -> Form {
+    form_titled(csrf, "Our approach to the DFIR questions", visibility, files)
+}
+
+pub fn form_titled(csrf: &str, title: &str, visibility: &str, files: Vec<(&str, Vec<u8>)>) -> Form {
     let mut form = Form::new()
         .text("csrf", csrf.to_owned())
         .text("kind", "slides")
-        .text("title", "Our approach to the DFIR questions")
+        .text("title", title.to_owned())
         .text("description", "How we read the **Sysmon** log.")
         .text("areas", "dfir")
         .text("areas", "static")
@@ -49,7 +53,11 @@ pub fn form(csrf: &str, visibility: &str, files: Vec<(&str, Vec<u8>)>) -> Form {
     form
 }
 
-async fn upload(app: &TestApp, b: &mut Browser, form_of: impl FnOnce(&str) -> Form) -> (StatusCode, String, String) {
+pub async fn upload(
+    app: &TestApp,
+    b: &mut Browser,
+    form_of: impl FnOnce(&str) -> Form,
+) -> (StatusCode, String, String) {
     let page = b.get("/archive/cup/upload").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csrf = csrf_of(&page.body).unwrap();

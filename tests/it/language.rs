@@ -5,12 +5,15 @@ use mwscup::domain::role::Role;
 use mwscup::web::kit::i18n::PAIRS;
 use regex::Regex;
 
+use crate::archive::{form_titled, upload};
 use crate::both;
 use crate::classification::{predictions, source_with_classification};
 use crate::files::load;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{Browser, PASSWORD, TestApp};
+use crate::judging::{criterion_fields, entry_id, hand_in, judged_cup, mark};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-both!(japanese_pages_hold_no_english);
+both!(japanese_pages_hold_no_english, hackathon_archive_and_organizers_pages_speak_japanese);
 
 /// The words a person reads on a page: its text and its placeholders, without code, scripts and styles.
 fn visible_texts(html: &str) -> Vec<String> {
@@ -55,6 +58,18 @@ fn english_in(texts: &[String]) -> Vec<String> {
     found
 }
 
+/// The English found on each of `paths` as `browser` reads them, each line naming its page.
+async fn english_on(browser: &mut Browser, paths: &[&str]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for path in paths {
+        let page = browser.get(path).await;
+        assert!(page.status.is_success(), "{path}: {}", page.status);
+        assert!(page.body.contains("<html lang=\"ja\">"), "{path} was not served in Japanese");
+        problems.extend(english_in(&visible_texts(&page.body)).into_iter().map(|p| format!("{path}: {p}")));
+    }
+    problems
+}
+
 async fn japanese_pages_hold_no_english(app: TestApp) {
     load(&app, source_with_classification("")).await;
     let mut alice = app.browser_in("ja");
@@ -82,31 +97,32 @@ async fn japanese_pages_hold_no_english(app: TestApp) {
         [("title", "お知らせ"), ("title_en", "Notice"), ("body", "昼休みです。"), ("body_en", "Lunch break.")];
     chief.post("/contests/cup/console/announcements", &announce).await;
 
-    let mut problems = Vec::new();
-    for (who, path) in [
-        ("alice", "/"),
-        ("alice", "/contests/cup"),
-        ("alice", "/contests/cup/team"),
-        ("alice", "/contests/cup/challenges"),
-        ("alice", "/contests/cup/challenges/alpha"),
-        ("alice", "/contests/cup/challenges/omega"),
-        ("alice", "/contests/cup/challenges/omega/board"),
-        ("alice", "/contests/cup/scoreboard"),
-        ("alice", "/datasets"),
-        ("alice", "/datasets/ffri"),
-        ("alice", "/account"),
-        ("chief", "/contests/cup/console"),
-        ("chief", "/contests/cup/console/challenges"),
-        ("chief", "/contests/cup/console/submissions"),
-        ("chief", "/admin"),
-        ("chief", "/admin/audit"),
-        ("chief", "/admin/users"),
-    ] {
-        let browser = if who == "alice" { &mut alice } else { &mut chief };
-        let page = browser.get(path).await;
-        assert!(page.status.is_success(), "{path}: {}", page.status);
-        problems.extend(english_in(&visible_texts(&page.body)).into_iter().map(|p| format!("{path}: {p}")));
-    }
+    let mut problems = english_on(
+        &mut alice,
+        &[
+            "/",
+            "/contests/cup",
+            "/contests/cup/team",
+            "/contests/cup/challenges",
+            "/contests/cup/challenges/alpha",
+            "/contests/cup/challenges/omega",
+            "/contests/cup/challenges/omega/board",
+            "/contests/cup/scoreboard",
+            "/datasets",
+            "/datasets/ffri",
+            "/account",
+        ],
+    )
+    .await;
+    let staff = [
+        "/contests/cup/console",
+        "/contests/cup/console/challenges",
+        "/contests/cup/console/submissions",
+        "/admin",
+        "/admin/audit",
+        "/admin/users",
+    ];
+    problems.extend(english_on(&mut chief, &staff).await);
     assert!(problems.is_empty(), "English on Japanese pages:\n{}", problems.join("\n"));
 
     // The audit log tells what changed in words: the logged field and its values in Japanese.
@@ -118,4 +134,58 @@ async fn japanese_pages_hold_no_english(app: TestApp) {
     audit.assert_contains("権限: 参加者 → 審査員");
     let english = english_in(&visible_texts(&audit.body));
     assert!(english.is_empty(), "{english:?}");
+}
+
+/// The pages around the day: the hackathon entry, judging, the archive, the venue screen, a team's public
+/// page and the organizers' forms.
+async fn hackathon_archive_and_organizers_pages_speak_japanese(app: TestApp) {
+    load(&app, judged_cup()).await;
+    let mut alice = app.browser_in("ja");
+    alice.register("alice").await;
+    alice.create_team("cup", "Finders").await;
+    let (status, body) = hand_in(&app, &mut alice, "検体仕分けキット", None).await;
+    assert!(status.is_success(), "{body}");
+    app.user("judge1", Role::Judge).await;
+    let mut judge = app.browser_in("ja");
+    judge.login("judge1", PASSWORD).await;
+    let list = judge.get("/contests/cup/judging").await;
+    let entry = entry_id(&list.body, "検体仕分けキット");
+    let sheet = judge.get(&format!("/contests/cup/judging/entries/{entry}")).await;
+    mark(&mut judge, &entry, ["8", "7", "5"], &criterion_fields(&sheet.body)).await;
+    app.user("chief", Role::Organizer).await;
+    let mut chief = app.browser_in("ja");
+    chief.login("chief", PASSWORD).await;
+    chief.get("/contests/cup/judging").await;
+    chief.post("/contests/cup/judging/publish", &[]).await;
+    let team_id = mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    let team_id = entity::teams::Entity::find()
+        .filter(entity::teams::Column::ContestId.eq(team_id.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let team_page = format!("/teams/{team_id}");
+    let sheet = format!("/contests/cup/judging/entries/{entry}");
+    let mut problems = english_on(&mut alice, &["/contests/cup/hackathon", &team_page, "/contests/cup/screen"]).await;
+    problems.extend(english_on(&mut judge, &["/contests/cup/judging", &sheet]).await);
+    problems
+        .extend(english_on(&mut chief, &[&sheet, "/admin/sync", "/admin/register", "/datasets/ffri/agreements"]).await);
+
+    // After the end: the team's upload, the review, the year, the item and the search.
+    app.end_contests(chrono::Duration::minutes(1), true).await;
+    let (status, url, body) = upload(&app, &mut alice, |csrf| {
+        form_titled(csrf, "攻撃痕跡ログ分析の解き方", "public", vec![("solve.py", b"print(1)\n".to_vec())])
+    })
+    .await;
+    assert!(status.is_success(), "{body}");
+    let item = url.split("/archive/items/").nth(1).unwrap().to_owned();
+    chief.get(&format!("/archive/items/{item}")).await;
+    chief.post(&format!("/archive/items/{item}/review"), &[("decision", "publish"), ("comment", "ありがとう")]).await;
+    let item_page = format!("/archive/items/{item}");
+    problems.extend(english_on(&mut chief, &["/archive/cup/review"]).await);
+    let archive =
+        ["/archive/cup/upload", "/archive", "/archive/cup", &item_page, "/archive/search?q=Sysmon", &team_page];
+    problems.extend(english_on(&mut alice, &archive).await);
+    assert!(problems.is_empty(), "English on Japanese pages:\n{}", problems.join("\n"));
 }
