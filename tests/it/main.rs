@@ -25,6 +25,7 @@ mod demo;
 mod faults;
 mod files;
 mod flows;
+mod freeze;
 mod identity;
 mod judging;
 mod language;

@@ -196,7 +196,9 @@ async fn the_freeze_hides_and_the_reveal_shows(app: TestApp) {
 
     let (_, public) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
     assert!(public["frozen_at"].is_string());
-    assert!(table(&public, "standings").iter().all(|(_, _, s)| *s == json!(0)), "{public}");
+    let frozen = table(&public, "standings");
+    assert_eq!(frozen.len(), 2, "both teams are listed: {public}");
+    assert!(frozen.iter().all(|(pos, _, s)| *pos == 1 && *s == json!(0)), "{public}");
     let (_, list) = get_json(&app, "/api/v1/challenges", Some(&finders)).await;
     let alpha = list["data"].as_array().unwrap().iter().find(|c| c["slug"] == "alpha").unwrap().clone();
     assert_eq!(alpha["solves"], 0, "solve counts are frozen too");
