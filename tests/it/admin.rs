@@ -478,6 +478,7 @@ async fn organizers_sync_challenges_from_the_browser(app: TestApp) {
     let first = chief.post("/admin/sync", &[("folder", "cup")]).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     first.assert_contains("contest cup: created");
+    assert_eq!(first.posted, Some(StatusCode::SEE_OTHER));
     assert!(first.url.contains("/admin/sync?report="), "the report is shown after a redirect: {}", first.url);
     assert!(mwscup::store::contests::by_slug(&app.db, "cup").await.unwrap().is_some());
     // A reload shows the same report and syncs nothing again.

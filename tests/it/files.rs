@@ -115,6 +115,7 @@ async fn the_catalog_and_bulk_agreements(app: TestApp) {
     chief.login("chief", PASSWORD).await;
     chief.get("/datasets/ffri/agreements").await;
     let page = chief.post("/datasets/ffri/agreements", &[("usernames", "bob\n ＣＡＲＯＬ \n\nnobody\nbob\n")]).await;
+    assert_eq!(page.posted, Some(StatusCode::SEE_OTHER));
     assert_eq!(page.url, app.url("/datasets/ffri/agreements"), "the form redirects to the list");
     page.assert_contains("Recorded 2 (already recorded: 1).").assert_contains("No such users: nobody");
     page.assert_contains("<td>bob</td><td>2026-1</td>").assert_contains("<td>chief</td>");

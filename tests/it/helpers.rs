@@ -304,6 +304,8 @@ pub struct Page {
     pub status: StatusCode,
     pub body: String,
     pub url: String,
+    /// For a form's answer: the POST's own status (a 303 when it redirected to this page).
+    pub posted: Option<StatusCode>,
 }
 
 impl Page {
@@ -374,7 +376,7 @@ impl Browser {
         if let Some(token) = csrf_of(&body) {
             self.csrf = Some(token);
         }
-        Page { status, body, url }
+        Page { status, body, url, posted: None }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
@@ -382,13 +384,27 @@ impl Browser {
         self.page(res).await
     }
 
-    /// Submits a form with the CSRF token of the last page this browser saw.
+    /// Submits a form with the CSRF token of the last page this browser saw. A form that changes something
+    /// answers with a redirect (Post/Redirect/Get), which is checked and then followed as a browser does; a
+    /// refusal (4xx) is the page itself. A form answered 200 with a page fails here: a reload would send it
+    /// again. `Page::posted` keeps the POST's own status.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         let csrf = self.csrf.clone().expect("a page with a form was loaded first");
         form.push(("csrf", &csrf));
-        let res = self.client.post(format!("{}{path}", self.base)).form(&form).send().await.unwrap();
-        self.page(res).await
+        let res = self.direct().post(format!("{}{path}", self.base)).form(&form).send().await.unwrap();
+        let posted = res.status();
+        if !posted.is_redirection() {
+            assert!(
+                !posted.is_success(),
+                "POST {path} answered {posted} with a page instead of a redirect (Post/Redirect/Get)"
+            );
+            return Page { posted: Some(posted), ..self.page(res).await };
+        }
+        let location = res.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned();
+        let target = if location.starts_with('/') { format!("{}{location}", self.base) } else { location };
+        let res = self.client.get(target).send().await.unwrap();
+        Page { posted: Some(posted), ..self.page(res).await }
     }
 
     /// Submits a form without any CSRF token.
