@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::domain::clock::form_time;
 use crate::domain::names::{optional_text, without_nul};
-use crate::domain::standings::{Entry, Points};
+use crate::domain::standings::{Entry, EntryKind, Points};
 use crate::web::kit::csrf::{Confirmed, CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ContestCtx, Organizer, state};
@@ -216,7 +216,8 @@ async fn adjust(
         .await?;
     txn.commit().await?;
     state.live.notify(contest.id);
-    state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at }).await;
+    let entry = Entry { team_id: team.id, area_id, points, at: row.created_at, kind: EntryKind::Adjustment };
+    state.live.entry(contest.id, entry).await;
     Ok(see_other(&format!("/contests/{}/console#adjustments", contest.slug)))
 }
 
