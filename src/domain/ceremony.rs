@@ -12,6 +12,32 @@ use chrono::{DateTime, Utc};
 
 use super::standings::{Entry, EntryKind, Events, Points, Row, Solve};
 
+/// Why a contest holds no ceremony now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The contest has not ended.
+    NotEnded,
+    /// Nothing was hidden: no freeze, or none before the end.
+    NoFreeze,
+    /// The results are revealed already (by a ceremony, or from the console).
+    Revealed,
+}
+
+/// Whether a contest may hold its ceremony at `now`: after the end, with a freeze before the end, until the
+/// results are revealed. The freeze when it may.
+pub fn allowed(
+    ends_at: DateTime<Utc>,
+    freeze_at: Option<DateTime<Utc>>,
+    revealed: bool,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Refusal> {
+    if now < ends_at {
+        return Err(Refusal::NotEnded);
+    }
+    let freeze = freeze_at.filter(|f| *f < ends_at).ok_or(Refusal::NoFreeze)?;
+    if revealed { Err(Refusal::Revealed) } else { Ok(freeze) }
+}
+
 /// What a revealed result is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -574,6 +600,20 @@ mod tests {
         assert_eq!(plan.standings_at(plan.last()), plan.start.as_slice());
         assert_eq!(plan.step(0), None);
         assert!(matches!(plan.step(1), Some(Step::Award(_))));
+    }
+
+    #[test]
+    fn a_ceremony_needs_the_end_a_freeze_before_it_and_no_reveal() {
+        let (end, freeze) = (t(50), Some(t(FREEZE)));
+        assert_eq!(allowed(end, freeze, false, t(49)), Err(Refusal::NotEnded));
+        assert_eq!(allowed(end, freeze, false, t(50)), Ok(t(FREEZE)));
+        assert_eq!(allowed(end, None, false, t(51)), Err(Refusal::NoFreeze));
+        assert_eq!(
+            allowed(end, Some(t(55)), false, t(56)),
+            Err(Refusal::NoFreeze),
+            "a freeze after the end hid nothing"
+        );
+        assert_eq!(allowed(end, freeze, true, t(51)), Err(Refusal::Revealed));
     }
 
     proptest! {
