@@ -33,7 +33,8 @@
     if (busy) return;
     busy = true;
     var token = document.querySelector('meta[name="csrfNonce"]');
-    fetch(form.action, {
+    // Not `form.action`: the form's field named "action" shadows it.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
       credentials: "same-origin",

@@ -341,3 +341,136 @@ async fn until_shown(screen: &mut Browser, text: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+const RIGHT: &str = "\u{E014}";
+const LEFT: &str = "\u{E012}";
+const END: &str = "\u{E010}";
+const ENTER: &str = "\u{E007}";
+
+/// Makes the page's viewport (not the window, which has a frame even headless) `width` × `height`.
+async fn viewport(c: &fantoccini::Client, width: u32, height: u32) {
+    c.set_window_size(width, height).await.unwrap();
+    let inner = c.execute("return [window.innerWidth, window.innerHeight];", vec![]).await.unwrap();
+    let (w, h) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    c.set_window_size(2 * width - w, 2 * height - h).await.unwrap();
+}
+
+/// Presses a key on the page, as someone at the laptop would.
+async fn press(c: &fantoccini::Client, key: &str) {
+    c.find(fantoccini::Locator::Css("body")).await.unwrap().send_keys(key).await.unwrap();
+}
+
+/// Whether the page's content fits its viewport (a projector has no scroll bar to use).
+async fn fits(c: &fantoccini::Client) -> bool {
+    let fit = c
+        .execute(
+            "const d = document.documentElement; return d.scrollHeight <= window.innerHeight + 1 && \
+             d.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fit == json!(true)
+}
+
+/// The ceremony in Chromium, with the keyboard only: the organizer's page and the venue screen, at a projector's
+/// 1920 × 1080 and 1280 × 720, in English and Japanese. Screenshots in `target/screenshots/ceremony-*.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ceremony_with_the_keyboard_in_a_real_browser() {
+    use crate::browser::{body, chromium, sign_in, start_driver, wait_for};
+    let Some(driver) = start_driver() else { return };
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await.unwrap();
+    day_with_a_freeze(&app).await;
+    // More teams than the window of rows a step shows; none of them has a result after the freeze.
+    for n in 1..=9 {
+        player(&app, &format!("quiet{n}")).await;
+    }
+    set_contest(&app, entity::contests::Column::EndsAt, chrono::Utc::now()).await;
+    let base = app.address.clone();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shot = |c: &fantoccini::Client, name: &str| {
+        let (c, path) = (c.clone(), dir.join(format!("ceremony-{name}.png")));
+        async move { std::fs::write(path, c.screenshot().await.unwrap()).unwrap() }
+    };
+    let profiles = tempfile::tempdir().unwrap();
+    let chief = chromium(&driver, &profiles.path().join("chief")).await;
+    sign_in(&chief, &base, "chief", crate::helpers::PASSWORD).await;
+    let screen = chromium(&driver, &profiles.path().join("screen")).await;
+    for c in [&chief, &screen] {
+        viewport(c, 1920, 1080).await;
+    }
+    screen.goto(&format!("{base}/contests/cup/screen")).await.unwrap();
+    chief.goto(&format!("{base}/contests/cup/ceremony")).await.unwrap();
+    assert!(wait_for(&chief, "Start the ceremony", Duration::from_secs(5)).await);
+    shot(&chief, "1920-en-page-before").await;
+
+    // → starts, then each → reveals one result; the screen follows through its stream, without a reload.
+    let second = Duration::from_secs(5);
+    press(&chief, RIGHT).await;
+    assert!(wait_for(&chief, "data-action=\"next\"", second).await, "{}", body(&chief).await);
+    assert!(wait_for(&screen, "The scoreboard as it froze", second).await, "the screen shows the ceremony");
+    press(&chief, RIGHT).await;
+    let first = "Team carols: “Question zeta” solved, +200 → 2nd";
+    assert!(wait_for(&chief, first, second).await, "{}", body(&chief).await);
+    assert!(wait_for(&screen, first, second).await, "the screen followed");
+    shot(&chief, "1920-en-page-reveal").await;
+    shot(&screen, "1920-en-screen-reveal").await;
+    assert!(fits(&chief).await && fits(&screen).await, "the ceremony fits the projector at 1920 × 1080");
+    press(&chief, " ").await;
+    assert!(wait_for(&chief, "Step 2 / 9", second).await);
+    press(&chief, LEFT).await;
+    assert!(wait_for(&chief, "Step 1 / 9", second).await);
+    assert!(wait_for(&screen, first, second).await);
+    press(&chief, END).await;
+    assert!(wait_for(&chief, "Step 9 / 9", second).await);
+    assert!(wait_for(&screen, "Overall: 1st", second).await);
+    shot(&chief, "1920-en-page-winner").await;
+    shot(&screen, "1920-en-screen-winner").await;
+    for c in [&chief, &screen] {
+        viewport(c, 1280, 720).await;
+    }
+    assert!(fits(&chief).await && fits(&screen).await, "the ceremony fits the projector at 1280 × 720");
+    shot(&chief, "1280-en-page-winner").await;
+    shot(&screen, "1280-en-screen-winner").await;
+
+    // In Japanese, a step back: the hackathon's award card.
+    for c in [&chief, &screen] {
+        c.goto(&format!("{base}/lang/ja?next=/")).await.unwrap();
+        viewport(c, 1920, 1080).await;
+    }
+    screen.goto(&format!("{base}/contests/cup/screen")).await.unwrap();
+    chief.goto(&format!("{base}/contests/cup/ceremony")).await.unwrap();
+    for n in [8, 7] {
+        press(&chief, LEFT).await;
+        assert!(wait_for(&chief, &format!("ステップ {n} / 9"), second).await, "{}", body(&chief).await);
+    }
+    assert!(wait_for(&screen, "部門賞: ハッカソン", second).await);
+    shot(&chief, "1920-ja-page-award").await;
+    shot(&screen, "1920-ja-screen-award").await;
+    for n in [6, 5] {
+        press(&chief, LEFT).await;
+        assert!(wait_for(&chief, &format!("ステップ {n} / 9"), second).await, "{}", body(&chief).await);
+    }
+    assert!(wait_for(&screen, "Team finders: ハッカソンの得点 +15点 → 1位", second).await);
+    shot(&screen, "1920-ja-screen-reveal").await;
+
+    // Finishing with the keyboard: tick the box, then the button.
+    let tick = chief.find(fantoccini::Locator::Css("input[name=confirm]")).await.unwrap();
+    tick.send_keys(" ").await.unwrap();
+    let finish = chief.find(fantoccini::Locator::Css("form[data-action=finish] button")).await.unwrap();
+    finish.send_keys(ENTER).await.unwrap();
+    assert!(wait_for(&chief, "スコアボード", second).await);
+    assert!(chief.current_url().await.unwrap().as_str().ends_with("/contests/cup/scoreboard"));
+    let deadline = std::time::Instant::now() + second;
+    while body(&screen).await.contains("ceremony-headline") {
+        assert!(std::time::Instant::now() < deadline, "the screen shows the final board again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(wait_for(&screen, "screen-top", second).await);
+    shot(&screen, "1920-ja-screen-final").await;
+    assert_eq!(public_board(&app).await[0], ("Team finders".into(), json!(315)));
+    for c in [chief, screen] {
+        c.close().await.unwrap();
+    }
+}

@@ -174,9 +174,10 @@ pub fn part<'a>(page: &'a Page, snap: &Snapshot, plan: &Plan, step: usize, freez
                 .iter()
                 .map(|w| Winner { place: place(lang, w.pos), name: w.name.clone(), score: w.score.to_string() })
                 .collect();
-            // An area's award is its card alone; an overall place, the card above the top of the final standings.
+            // An area's award is its card alone; an overall place, the card above the top five of the final standings.
             let focus = |p: &Placed| award.winners.iter().any(|w| w.team_id == p.team_id);
-            let table = if award.area_id.is_none() { shown(window(rows, 0), &focus, None) } else { Vec::new() };
+            let top = 0..rows.len().min(WINDOW / 2);
+            let table = if award.area_id.is_none() { shown(top, &focus, None) } else { Vec::new() };
             ("award", award_title(page, snap, award), winners, table)
         }
     };
