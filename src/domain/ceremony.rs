@@ -220,6 +220,10 @@ fn classification_of(e: &Entry) -> Option<i32> {
     }
 }
 
+/// When a team's result comes among its others: its time, solves (0) before entries (1) before a private score
+/// (2), then a stable key.
+type RevealOrder = (DateTime<Utc>, u8, i64);
+
 /// The frozen board's events and the results it does not show, each team's in the order they are revealed:
 /// by time, then solves before entries (by id, then by their order in the events); a private score last, as it
 /// is decided at the end.
@@ -238,7 +242,7 @@ fn split(input: &Input<'_>) -> (Events, HashMap<i32, Vec<Pending>>) {
     };
     start.entries.sort_by_key(|e| e.at);
 
-    let mut keyed: Vec<((DateTime<Utc>, u8, i64), Pending)> = Vec::new();
+    let mut keyed: Vec<(RevealOrder, Pending)> = Vec::new();
     for s in final_events.solves.iter().filter(|s| s.at >= freeze) {
         keyed.push(((s.at, 0, i64::from(s.id)), Pending::Solve(*s)));
     }
@@ -545,7 +549,7 @@ mod tests {
         };
         assert_eq!(delta("B"), Some(Points::whole(-10)), "public 60 on the board, private 50");
         assert_eq!(delta("D"), Some(Points::whole(160)));
-        let last_reveal = plan.steps.iter().rposition(|s| matches!(s, Step::Reveal { .. })).unwrap() + 1;
+        let last_reveal = plan.steps.iter().rposition(|s| matches!(s, Step::Reveal { .. })).expect("reveals") + 1;
         assert_eq!(plan.standings_at(last_reveal), final_rows(&final_events).as_slice());
     }
 
@@ -556,7 +560,8 @@ mod tests {
         e.solves = vec![solve(1, 11, 1), solve(2, 11, 2), solve(2, 10, 3), solve(3, 10, 4), solve(4, 10, 4)];
         e.entries = vec![entry(5, 5, 40, EntryKind::Mark)];
         let plan = plan_with_awards(&e, 2);
-        let awards: Vec<(Option<i32>, Option<usize>, Vec<(usize, String)>)> = plan
+        type Shown = (Option<i32>, Option<usize>, Vec<(usize, String)>);
+        let awards: Vec<Shown> = plan
             .steps
             .iter()
             .filter_map(|s| match s {
@@ -679,7 +684,7 @@ mod tests {
             for (i, step) in plan.steps.iter().enumerate() {
                 if let Step::Reveal { reveal, .. } = step {
                     let before = plan.standings_at(i);
-                    let row = before.iter().rposition(|p| p.team_id == reveal.team_id).unwrap();
+                    let row = before.iter().rposition(|p| p.team_id == reveal.team_id).expect("its row");
                     prop_assert_eq!(before[row].pos, reveal.before.0);
                 }
             }
