@@ -69,6 +69,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewContest) -> StoreResult<c
         archive_until: Set(None),
         archive_file_limit: Set(50 * 1024 * 1024),
         archive_team_limit: Set(500 * 1024 * 1024),
+        ceremony_awards: Set(3),
         ..Default::default()
     }
     .insert(db)
