@@ -53,6 +53,8 @@
     // What changed between the page's render and this (re)connection is fetched once.
     source.addEventListener("open", soon);
     source.addEventListener("scoreboard", soon);
+    // The closing ceremony moved a step: the venue screen shows the new one.
+    source.addEventListener("ceremony", soon);
     source.addEventListener("notification", function (e) {
       // A page in parts shows the announcements itself.
       if (root.hasAttribute("data-parts")) { soon(); return; }

@@ -39,6 +39,10 @@ pub struct Model {
     /// When organizers published the judges' marks: from then on they count in the standings, and judges
     /// see one another's.
     pub marks_published_at: Option<DateTimeUtc>,
+    /// The closing ceremony's step on show (0: the frozen standings); `None` while no ceremony is under way.
+    pub ceremony_step: Option<i32>,
+    /// How many places the ceremony's awards name, in each area and overall.
+    pub ceremony_awards: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

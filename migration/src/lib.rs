@@ -21,6 +21,7 @@ mod m20261206_000015_answer_counts;
 mod m20261213_000016_submission_ids;
 mod m20261220_000017_answer_format_en;
 mod m20261221_000018_group_titles;
+mod m20261222_000019_ceremony;
 
 /// The skeleton the step `m20261127_000012_confusable_names` gave existing names, for the application's test
 /// that its own `domain::names::skeleton` agrees.
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000016_submission_ids::Migration),
             Box::new(m20261220_000017_answer_format_en::Migration),
             Box::new(m20261221_000018_group_titles::Migration),
+            Box::new(m20261222_000019_ceremony::Migration),
         ]
     }
 }

@@ -36,7 +36,9 @@ const CONTEST_FIELDS: &[&str] = &[
     "areas",
     "rubric",
     "groups",
+    "ceremony",
 ];
+const CEREMONY_FIELDS: &[&str] = &["awards"];
 const AREA_FIELDS: &[&str] = &["key", "name", "name_en", "on_day", "opens_at", "closes_at"];
 const RUBRIC_FIELDS: &[&str] = &["key", "name", "name_en", "max"];
 const GROUP_FIELDS: &[&str] = &["key", "title", "title_en"];
@@ -77,6 +79,7 @@ const DATASET_FIELDS: &[&str] = &[
 ];
 
 const MAX_POINTS: i64 = 100_000;
+const DEFAULT_AWARDS: i32 = 3;
 
 /// Reads a contest folder. `None` when `contest.toml` itself cannot be used.
 pub fn read(dir: &Path) -> (Option<ContestSource>, Vec<Problem>) {
@@ -138,6 +141,7 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
     let archive_until = r.time(t, "", "archive_until", false);
     let file_mib = r.integer(t, "", "archive_file_limit_mib", Some(50), 1, 10_240).unwrap_or(50);
     let team_mib = r.integer(t, "", "archive_team_limit_mib", Some(500), 1, 102_400).unwrap_or(500);
+    let ceremony_awards = read_ceremony(r, t);
     let (slug, title, starts_at, ends_at, max_team_size) = (slug?, title?, starts_at?, ends_at?, max_team_size?);
     Some(ContestSpec {
         path: r.path.clone(),
@@ -158,7 +162,16 @@ fn read_contest(r: &mut Reader, t: &Table) -> Option<ContestSpec> {
         archive_until,
         archive_file_limit: file_mib * 1024 * 1024,
         archive_team_limit: team_mib * 1024 * 1024,
+        ceremony_awards,
     })
+}
+
+/// `[ceremony]`: how many places the closing ceremony's awards name, in each area and overall (default 3).
+fn read_ceremony(r: &mut Reader, t: &Table) -> i32 {
+    let Some(c) = r.table(t, "", "ceremony") else { return DEFAULT_AWARDS };
+    r.unknown_keys(c, "ceremony", CEREMONY_FIELDS);
+    let awards = r.integer(c, "ceremony", "awards", Some(i64::from(DEFAULT_AWARDS)), 1, 20);
+    awards.and_then(|n| i32::try_from(n).ok()).unwrap_or(DEFAULT_AWARDS)
 }
 
 fn read_areas(r: &mut Reader, t: &Table) -> Vec<AreaSpec> {
@@ -649,6 +662,30 @@ mod tests {
         std::fs::write(folder.join("contest.toml"), text).expect("write");
         std::fs::write(folder.join("static/alpha/challenge.toml"), text).expect("write");
         read(&folder)
+    }
+
+    #[test]
+    fn the_ceremony_names_three_places_unless_told() {
+        let contest = |extra: &str| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let folder = dir.path().join("cup");
+            std::fs::create_dir_all(&folder).expect("mkdir");
+            let text = format!(
+                "slug = \"cup\"\ntitle = \"杯\"\nstarts_at = 2026-10-20T09:00:00+09:00\nends_at = \
+                 2026-10-20T13:00:00+09:00\nmax_team_size = 4\n[[areas]]\nkey = \"static\"\nname = \"静的\"\n{extra}"
+            );
+            std::fs::write(folder.join("contest.toml"), text).expect("write");
+            let (source, problems) = read(&folder);
+            (source.map(|s| s.contest.ceremony_awards), problems.iter().map(|p| p.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(contest(""), (Some(3), vec![]));
+        assert_eq!(contest("[ceremony]\nawards = 5\n"), (Some(5), vec![]));
+        let (_, problems) = contest("[ceremony]\nawards = 0\nprizes = 1\n");
+        assert!(
+            problems.iter().any(|p| p.contains("ceremony.awards: must be between 1 and 20, not 0")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.contains("ceremony.prizes: unknown field")), "{problems:?}");
     }
 
     proptest::proptest! {

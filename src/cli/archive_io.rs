@@ -125,6 +125,7 @@ fn contest_spec(r: &mut Reader, t: &Table, path: &Path) -> Option<ContestSpec> {
         archive_until: None,
         archive_file_limit: 50 * 1024 * 1024,
         archive_team_limit: 500 * 1024 * 1024,
+        ceremony_awards: 3,
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod answer;
 pub mod audit_diff;
+pub mod ceremony;
 pub mod classification;
 pub mod clock;
 pub mod file_link;

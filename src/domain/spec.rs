@@ -51,6 +51,8 @@ pub struct ContestSpec {
     /// Bytes a single archive file may have, and a team's archive files together.
     pub archive_file_limit: i64,
     pub archive_team_limit: i64,
+    /// How many places the closing ceremony's awards name, in each area and overall (`[ceremony] awards`).
+    pub ceremony_awards: i32,
 }
 
 #[derive(Debug, Clone)]

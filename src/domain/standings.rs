@@ -97,6 +97,23 @@ pub struct Entry {
     pub area_id: Option<i32>,
     pub points: Points,
     pub at: DateTime<Utc>,
+    pub kind: EntryKind,
+}
+
+/// What an entry is: the standings add them all alike; the closing ceremony names each when it reveals it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// A hint's cost, for the challenge the hint is of.
+    Hint {
+        challenge_id: i32,
+    },
+    Adjustment,
+    /// The hackathon's score, once the marks are published.
+    Mark,
+    /// A classification challenge's points: public scores during the contest, private ones once revealed.
+    Classification {
+        challenge_id: i32,
+    },
 }
 
 /// Everything standings are computed from.
@@ -233,7 +250,7 @@ impl Events {
         }
         for rows in std::iter::once(&mut overall).chain(by_area.values_mut()) {
             for row in rows.iter_mut() {
-                row.solves.sort_by_key(|s| s.at);
+                row.solves.sort_by_key(|s| (s.at, s.challenge_id));
             }
             rank(rows);
         }
@@ -382,8 +399,8 @@ mod tests {
         // 11 is solved by three teams (hidden 4 among them): 500 - 100*2 = 300 for everyone who solved it.
         e.solves = vec![solve(1, 11, 1), solve(2, 11, 2), solve(4, 11, 3), solve(1, 10, 4), solve(3, 20, 5)];
         e.entries = vec![
-            Entry { team_id: 1, area_id: Some(1), points: Points::whole(-20), at: t(6) },
-            Entry { team_id: 3, area_id: None, points: Points(1470), at: t(7) },
+            Entry { team_id: 1, area_id: Some(1), points: Points::whole(-20), at: t(6), kind: EntryKind::Adjustment },
+            Entry { team_id: 3, area_id: None, points: Points(1470), at: t(7), kind: EntryKind::Adjustment },
         ];
         let rows = e.standings(View::default());
         assert_eq!(summary(&rows), vec![(1, "A", "380".into()), (2, "B", "300".into()), (3, "C", "64.7".into())]);
@@ -399,7 +416,13 @@ mod tests {
         let mut e = events();
         // A and B both 100 in total; A's is on-day, B's 50 + 50 partly not.
         e.solves = vec![solve(1, 10, 9), solve(2, 20, 1)];
-        e.entries = vec![Entry { team_id: 2, area_id: Some(1), points: Points::whole(50), at: t(2) }];
+        e.entries = vec![Entry {
+            team_id: 2,
+            area_id: Some(1),
+            points: Points::whole(50),
+            at: t(2),
+            kind: EntryKind::Adjustment,
+        }];
         let rows = e.standings(View::default());
         assert_eq!(summary(&rows)[..2], [(1, "A", "100".into()), (2, "B", "100".into())]);
 
@@ -420,7 +443,13 @@ mod tests {
     fn per_area_standings_take_that_area_only() {
         let mut e = events();
         e.solves = vec![solve(1, 10, 1), solve(3, 20, 2)];
-        e.entries = vec![Entry { team_id: 1, area_id: Some(2), points: Points::whole(5), at: t(3) }];
+        e.entries = vec![Entry {
+            team_id: 1,
+            area_id: Some(2),
+            points: Points::whole(5),
+            at: t(3),
+            kind: EntryKind::Adjustment,
+        }];
         let area2 = e.standings(View { area_id: Some(2), until: None });
         assert_eq!(summary(&area2)[..2], [(1, "C", "50".into()), (2, "A", "5".into())]);
     }
@@ -463,8 +492,8 @@ mod tests {
         e.solves =
             vec![solve(1, 11, 1), solve(2, 11, 2), solve(3, 10, 3), solve(3, 11, 4), solve(1, 20, 5), solve(4, 11, 6)];
         e.entries = vec![
-            Entry { team_id: 2, area_id: Some(1), points: Points::whole(-30), at: t(7) },
-            Entry { team_id: 3, area_id: None, points: Points(1470), at: t(8) },
+            Entry { team_id: 2, area_id: Some(1), points: Points::whole(-30), at: t(7), kind: EntryKind::Adjustment },
+            Entry { team_id: 3, area_id: None, points: Points(1470), at: t(8), kind: EntryKind::Adjustment },
         ];
         for area_id in [None, Some(1), Some(2)] {
             let view = View { area_id, until: None };
@@ -500,7 +529,13 @@ mod tests {
         }
         for (j, team) in teams.iter().enumerate().step_by(3) {
             let area_id = if j % 2 == 0 { Some(1) } else { None };
-            e.entries.push(Entry { team_id: *team, area_id, points: Points(-125), at: t(j as u32 * 3 % 30) });
+            e.entries.push(Entry {
+                team_id: *team,
+                area_id,
+                points: Points(-125),
+                at: t(j as u32 * 3 % 30),
+                kind: EntryKind::Adjustment,
+            });
         }
         let listed: Vec<i32> = teams.iter().copied().filter(|t| *t != 4).collect();
         for area_id in [None, Some(1), Some(2)] {

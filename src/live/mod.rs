@@ -11,6 +11,7 @@
 //! nothing, not even that something happened.
 
 pub mod bus;
+pub mod ceremony;
 pub mod identity;
 pub mod plays;
 
@@ -122,8 +123,16 @@ const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// What a browser is told when something changes.
 #[derive(Debug, Clone)]
 pub enum LiveEvent {
-    Scoreboard { version: u64 },
-    Notification { json: String },
+    Scoreboard {
+        version: u64,
+    },
+    Notification {
+        json: String,
+    },
+    /// The closing ceremony moved to another step (`None`: it is over, or none is under way).
+    Ceremony {
+        step: Option<i32>,
+    },
 }
 
 pub struct ContestLive {
@@ -344,6 +353,8 @@ impl ContestLive {
         let (full_changed, public_changed) =
             (next.full.version != previous.full.version, next.public.version != previous.public.version);
         let (full_version, public_version) = (next.full.version, next.public.version);
+        let ceremony = next.contest.ceremony_step;
+        let ceremony_moved = ceremony != previous.contest.ceremony_step;
         *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(next);
         // Nobody listening is not an error.
         if full_changed {
@@ -351,6 +362,12 @@ impl ContestLive {
         }
         if public_changed {
             let _ = self.public_tx.send(LiveEvent::Scoreboard { version: public_version });
+        }
+        // The venue screen follows the ceremony through the public stream: the step's number only, what it
+        // shows is fetched.
+        if ceremony_moved {
+            let _ = self.staff_tx.send(LiveEvent::Ceremony { step: ceremony });
+            let _ = self.public_tx.send(LiveEvent::Ceremony { step: ceremony });
         }
     }
 
@@ -424,6 +441,8 @@ pub struct Live {
     untold: Mutex<std::collections::BTreeSet<i32>>,
     /// Every contest's id and times, for the contest running now; read again after any reload.
     schedule: RwLock<Option<Arc<Vec<Window>>>>,
+    /// The closing ceremonies' plans, kept while their events stay the same.
+    plans: ceremony::Plans,
 }
 
 impl Live {
@@ -437,6 +456,7 @@ impl Live {
             slugs: RwLock::new(HashMap::new()),
             instance: rand::random(),
             schedule: RwLock::new(None),
+            plans: ceremony::Plans::default(),
         }
     }
 

@@ -8,7 +8,7 @@ pub mod classification;
 use entity::hints;
 use sea_orm::DatabaseConnection;
 
-use crate::domain::standings::{Entry, Points};
+use crate::domain::standings::{Entry, EntryKind, Points};
 use crate::live::Live;
 use crate::store::{self, StoreResult};
 
@@ -61,7 +61,13 @@ pub async fn unlock_hint(
         live.notify(contest.id);
         live.entry(
             contest.id,
-            Entry { team_id, area_id: Some(area_id), points: Points::whole(-hint.cost), at: Utc::now() },
+            Entry {
+                team_id,
+                area_id: Some(area_id),
+                points: Points::whole(-hint.cost),
+                at: Utc::now(),
+                kind: EntryKind::Hint { challenge_id: hint.challenge_id },
+            },
         )
         .await;
     }

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::StoreResult;
 use crate::domain::classification::{Confusion, Metric, Scored, Spec, Upload, contributions};
-use crate::domain::standings::Entry;
+use crate::domain::standings::{Entry, EntryKind};
 
 pub async fn spec_row(db: &impl ConnectionTrait, challenge_id: i32) -> StoreResult<Option<classifications::Model>> {
     Ok(classifications::Entity::find_by_id(challenge_id).one(db).await?)
@@ -158,13 +158,23 @@ pub fn private_board(contest: &contests::Model, now: DateTime<Utc>) -> bool {
     contest.revealed && now >= contest.ends_at
 }
 
+/// Which scores a classification challenge's points come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Board {
+    /// As its boards show them now: public until the results are revealed after the end (`private_board`).
+    AsShown,
+    /// The private scores of the finals, revealed or not (the closing ceremony's final standings).
+    Private,
+}
+
 /// The points of a contest's classification challenges as standings entries, in their challenge's area:
 /// during the contest the best public metric of each team's uploads, as it rose; once the results are
-/// revealed after the end, the private metric of its finals.
+/// revealed after the end (or when `board` asks for them), the private metric of its finals.
 pub async fn entries(
     db: &impl ConnectionTrait,
     contest_id: i32,
     challenges: &[challenges::Model],
+    board: Board,
 ) -> StoreResult<Vec<Entry>> {
     let scored: Vec<&challenges::Model> = challenges.iter().filter(|c| c.kind == "classification").collect();
     if scored.is_empty() {
@@ -173,7 +183,7 @@ pub async fn entries(
     let Some(contest) = contests::Entity::find_by_id(contest_id).one(db).await? else {
         return Ok(Vec::new());
     };
-    let private = private_board(&contest, Utc::now());
+    let private = board == Board::Private || private_board(&contest, Utc::now());
     let rows = classifications::Entity::find()
         .filter(classifications::Column::ChallengeId.is_in(scored.iter().map(|c| c.id).collect::<Vec<_>>()))
         .all(db)
@@ -192,7 +202,8 @@ pub async fn entries(
         }
         for (team_id, list) in by_team {
             for (at, points) in contributions(&list, metric_of(row), c.points, private) {
-                out.push(Entry { team_id, area_id: Some(c.area_id), points, at });
+                let kind = EntryKind::Classification { challenge_id: c.id };
+                out.push(Entry { team_id, area_id: Some(c.area_id), points, at, kind });
             }
         }
     }

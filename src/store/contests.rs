@@ -69,6 +69,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewContest) -> StoreResult<c
         archive_until: Set(None),
         archive_file_limit: Set(50 * 1024 * 1024),
         archive_team_limit: Set(500 * 1024 * 1024),
+        ceremony_awards: Set(3),
         ..Default::default()
     }
     .insert(db)
@@ -132,4 +133,59 @@ pub async fn set_area_window(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Where an organizer takes the closing ceremony.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CeremonyMove {
+    Next,
+    Back,
+    /// To its last step.
+    End,
+}
+
+/// Starts a contest's ceremony at step 0 (the frozen standings), unless one is under way or the results are
+/// revealed; whether it started.
+pub async fn start_ceremony(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<bool> {
+    use sea_orm::sea_query::Expr;
+    let done = contests::Entity::update_many()
+        .col_expr(contests::Column::CeremonyStep, Expr::value(0))
+        .filter(contests::Column::Id.eq(contest_id))
+        .filter(contests::Column::CeremonyStep.is_null())
+        .filter(contests::Column::Revealed.eq(false))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// Moves a ceremony under way by one step, or to its `last`. In one statement, so that two presses at once
+/// (two laptops, two instances) are two steps, and none takes it past either end.
+pub async fn move_ceremony(db: &impl ConnectionTrait, contest_id: i32, to: CeremonyMove, last: i32) -> StoreResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let step = contests::Column::CeremonyStep;
+    let update = contests::Entity::update_many()
+        .filter(contests::Column::Id.eq(contest_id))
+        .filter(step.is_not_null())
+        .filter(contests::Column::Revealed.eq(false));
+    let update = match to {
+        CeremonyMove::Next => update.col_expr(step, Expr::col(step).add(1)).filter(step.lt(last)),
+        CeremonyMove::Back => update.col_expr(step, Expr::col(step).sub(1)).filter(step.gt(0)),
+        CeremonyMove::End => update.col_expr(step, Expr::value(last)),
+    };
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Ends a ceremony under way by revealing the results; whether one was under way.
+pub async fn finish_ceremony(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<bool> {
+    use sea_orm::sea_query::Expr;
+    let done = contests::Entity::update_many()
+        .col_expr(contests::Column::Revealed, Expr::value(true))
+        .col_expr(contests::Column::CeremonyStep, Expr::value(Option::<i32>::None))
+        .filter(contests::Column::Id.eq(contest_id))
+        .filter(contests::Column::CeremonyStep.is_not_null())
+        .filter(contests::Column::Revealed.eq(false))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
 }

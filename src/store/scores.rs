@@ -8,13 +8,25 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::classification::Board;
 use super::{StoreResult, judging};
 use crate::domain;
 use crate::domain::scoring::Value;
-use crate::domain::standings::{AreaInfo, ChallengeInfo, Entry, Events, Points, Solve, TeamInfo};
+use crate::domain::standings::{AreaInfo, ChallengeInfo, Entry, EntryKind, Events, Points, Solve, TeamInfo};
 
-/// Every event of a contest. A hidden (withdrawn) challenge's solves are kept but count for nothing.
+/// Every event of a contest, classification points as its boards show them now (public scores until the
+/// results are revealed). A hidden (withdrawn) challenge's solves are kept but count for nothing.
 pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Events> {
+    events_as(db, contest_id, Board::AsShown).await
+}
+
+/// Every event of a contest as the final standings count them, whether revealed or not: classification
+/// points from the private scores of the finals. For the closing ceremony, which reveals them.
+pub async fn events_final(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<Events> {
+    events_as(db, contest_id, Board::Private).await
+}
+
+async fn events_as(db: &impl ConnectionTrait, contest_id: i32, board: Board) -> StoreResult<Events> {
     let teams = teams::Entity::find().filter(teams::Column::ContestId.eq(contest_id)).all(db).await?;
     let areas = areas::Entity::find().filter(areas::Column::ContestId.eq(contest_id)).all(db).await?;
     let challenges = challenges::Entity::find()
@@ -39,11 +51,15 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
     let area_of_challenge = |id: i32| challenges.iter().find(|c| c.id == id).map(|c| c.area_id);
     let mut entries: Vec<Entry> = unlocks
         .iter()
-        .map(|u| Entry {
-            team_id: u.team_id,
-            area_id: hint_rows.iter().find(|h| h.id == u.hint_id).and_then(|h| area_of_challenge(h.challenge_id)),
-            points: Points::whole(-u.cost),
-            at: u.created_at,
+        .filter_map(|u| {
+            let challenge_id = hint_rows.iter().find(|h| h.id == u.hint_id)?.challenge_id;
+            Some(Entry {
+                team_id: u.team_id,
+                area_id: area_of_challenge(challenge_id),
+                points: Points::whole(-u.cost),
+                at: u.created_at,
+                kind: EntryKind::Hint { challenge_id },
+            })
         })
         .collect();
     entries.extend(adjustments.iter().map(|a| Entry {
@@ -51,10 +67,11 @@ pub async fn events(db: &impl ConnectionTrait, contest_id: i32) -> StoreResult<E
         area_id: a.area_id,
         points: Points(a.centipoints),
         at: a.created_at,
+        kind: EntryKind::Adjustment,
     }));
     entries.extend(judged(db, contest_id, &areas).await?);
     // Classification challenges: points × metric of the teams' prediction uploads.
-    entries.extend(super::classification::entries(db, contest_id, &challenges).await?);
+    entries.extend(super::classification::entries(db, contest_id, &challenges, board).await?);
     entries.sort_by_key(|e| e.at);
     Ok(Events {
         // A disqualified team leaves the standings as a hidden one does (its solves still count for dynamic values).
@@ -130,7 +147,7 @@ async fn judged(db: &impl ConnectionTrait, contest_id: i32, areas: &[areas::Mode
         .filter_map(|entry| {
             let of_entry: Vec<_> = marks.iter().filter(|m| m.entry_id == entry.id).cloned().collect();
             let points = domain::judging::score(&rubric, &judging::marks(&of_entry))?;
-            Some(Entry { team_id: entry.team_id, area_id, points, at })
+            Some(Entry { team_id: entry.team_id, area_id, points, at, kind: EntryKind::Mark })
         })
         .collect())
 }

@@ -85,7 +85,7 @@ pub async fn contest(db: &impl ConnectionTrait, spec: &ContestSpec) -> StoreResu
         wrong_answers_per_minute = spec.wrong_answers_per_minute, scoreboard_public = spec.scoreboard_public,
         teams_by_organizers = spec.teams_by_organizers,
         archive_until = spec.archive_until, archive_file_limit = spec.archive_file_limit,
-        archive_team_limit = spec.archive_team_limit,
+        archive_team_limit = spec.archive_team_limit, ceremony_awards = spec.ceremony_awards,
     );
     save(db, a, existed, changed).await
 }

@@ -201,6 +201,7 @@ fn declared() -> Vec<Case> {
         case("GET /assets/live.js", Public),
         case("GET /assets/screen.css", Public),
         case("GET /assets/screen.js", Public),
+        case("GET /assets/ceremony.js", Public),
         case("GET /assets/countdown.js", Public),
         case("GET /register", Public),
         case("POST /register", Public),
@@ -286,6 +287,10 @@ fn declared() -> Vec<Case> {
         case("POST /contests/{slug}/console/pause", Organizer).form(&[("confirm", "yes")]).last(),
         case("POST /contests/{slug}/console/resume", Organizer).last(),
         case("POST /contests/{slug}/console/reveal", Organizer).form(&[("confirm", "yes")]).after_end().last(),
+        // The closing ceremony: organizers drive it and read its steps (this contest had no freeze: 409 for them).
+        case("GET /contests/{slug}/ceremony", Organizer).after_end(),
+        case("POST /contests/{slug}/ceremony/step", Organizer).form(&[("action", "next")]).after_end(),
+        case("GET /contests/{slug}/ceremony.json", Organizer).after_end(),
         // Staff have no team to hand an entry in for.
         case("GET /contests/{slug}/hackathon", InTeam),
         case("POST /contests/{slug}/hackathon", InTeam).multipart(),

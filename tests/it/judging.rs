@@ -51,7 +51,12 @@ max = 5
 }
 
 /// Hands in an entry from the team page's form; returns the status and the page.
-pub async fn hand_in(app: &TestApp, b: &mut Browser, title: &str, slides: Option<&[u8]>) -> (StatusCode, String) {
+pub(crate) async fn hand_in(
+    app: &TestApp,
+    b: &mut Browser,
+    title: &str,
+    slides: Option<&[u8]>,
+) -> (StatusCode, String) {
     let page = b.get("/contests/cup/hackathon").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csrf = csrf_of(&page.body).expect("the entry form");
@@ -68,7 +73,7 @@ pub async fn hand_in(app: &TestApp, b: &mut Browser, title: &str, slides: Option
     (status, res.text().await.unwrap())
 }
 
-async fn signed_in(app: &TestApp, name: &str, role: Role) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, name: &str, role: Role) -> Browser {
     app.user(name, role).await;
     let mut b = app.browser();
     assert_eq!(b.login(name, PASSWORD).await.status, StatusCode::OK);
@@ -76,7 +81,7 @@ async fn signed_in(app: &TestApp, name: &str, role: Role) -> Browser {
 }
 
 /// The entry ids on the judging page, by title.
-pub fn entry_id(body: &str, title: &str) -> String {
+pub(crate) fn entry_id(body: &str, title: &str) -> String {
     let at = body.find(&format!(">{title}</a>")).unwrap_or_else(|| panic!("{title} listed: {body}"));
     let before = &body[..at];
     let start = before.rfind("/judging/entries/").expect("a link") + "/judging/entries/".len();
@@ -92,7 +97,7 @@ fn score_of(board: &Value, list: &str, team: &str) -> Value {
     rows.as_array().unwrap().iter().find(|r| r["team"] == team).map(|r| r["score"].clone()).unwrap_or(Value::Null)
 }
 
-pub async fn mark(b: &mut Browser, entry: &str, marks: [&str; 3], criteria: &[String]) -> crate::helpers::Page {
+pub(crate) async fn mark(b: &mut Browser, entry: &str, marks: [&str; 3], criteria: &[String]) -> crate::helpers::Page {
     let path = format!("/contests/cup/judging/entries/{entry}");
     b.get(&path).await;
     let fields: Vec<(&str, &str)> = criteria.iter().map(String::as_str).zip(marks).collect();
@@ -100,7 +105,7 @@ pub async fn mark(b: &mut Browser, entry: &str, marks: [&str; 3], criteria: &[St
 }
 
 /// The form's field names for the criteria (`c<id>`), in the rubric's order.
-pub fn criterion_fields(body: &str) -> Vec<String> {
+pub(crate) fn criterion_fields(body: &str) -> Vec<String> {
     body.match_indices("name=\"c")
         .map(|(i, _)| body[i + 6..].split('"').next().unwrap().to_owned())
         .filter(|name| name[1..].bytes().all(|b| b.is_ascii_digit()))

@@ -4,6 +4,7 @@
 use mwscup::domain::role::Role;
 use mwscup::web::kit::i18n::PAIRS;
 use regex::Regex;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::archive::{form_titled, upload};
 use crate::both;
@@ -11,7 +12,6 @@ use crate::classification::{predictions, source_with_classification};
 use crate::files::load;
 use crate::helpers::{Browser, PASSWORD, TestApp};
 use crate::judging::{criterion_fields, entry_id, hand_in, judged_cup, mark};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 both!(japanese_pages_hold_no_english, hackathon_archive_and_organizers_pages_speak_japanese);
 
@@ -134,6 +134,29 @@ async fn japanese_pages_hold_no_english(app: TestApp) {
     audit.assert_contains("権限: 参加者 → 審査員");
     let english = english_in(&visible_texts(&audit.body));
     assert!(english.is_empty(), "{english:?}");
+
+    // The closing ceremony, once the contest has ended with a freeze: its page and the venue screen during it.
+    let now = chrono::Utc::now();
+    entity::contests::Entity::update_many()
+        .col_expr(
+            entity::contests::Column::FreezeAt,
+            sea_orm::sea_query::Expr::value(now - chrono::Duration::minutes(5)),
+        )
+        .col_expr(entity::contests::Column::EndsAt, sea_orm::sea_query::Expr::value(now))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    app.reload().await;
+    let before = chief.get("/contests/cup/ceremony").await;
+    chief.post("/contests/cup/ceremony/step", &[("action", "start")]).await;
+    let during = chief.get("/contests/cup/ceremony").await;
+    let screen = alice.get("/contests/cup/screen").await;
+    for (path, page) in [("ceremony", &before), ("ceremony, started", &during), ("screen, ceremony", &screen)] {
+        assert!(page.status.is_success(), "{path}: {}", page.status);
+        page.assert_contains("表彰式");
+        let english = english_in(&visible_texts(&page.body));
+        assert!(english.is_empty(), "{path}: {english:?}");
+    }
 }
 
 /// The pages around the day: the hackathon entry, judging, the archive, the venue screen, a team's public

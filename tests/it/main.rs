@@ -18,6 +18,7 @@ mod balanced;
 mod blobs;
 mod browser;
 mod bursts;
+mod ceremony;
 mod classification;
 mod cli;
 mod ctfd;

@@ -23,6 +23,7 @@ pub fn configure(routes: &mut Routes) {
         .add(endpoint("/assets/live.js").get(live_script))
         .add(endpoint("/assets/screen.css").get(screen_stylesheet))
         .add(endpoint("/assets/screen.js").get(screen_script))
+        .add(endpoint("/assets/ceremony.js").get(ceremony_script))
         .add(endpoint("/assets/countdown.js").get(countdown_script));
 }
 
@@ -153,4 +154,9 @@ async fn countdown_script() -> HttpResponse {
 
 async fn screen_script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", include_str!("../../../assets/screen.js"))
+}
+
+/// The closing ceremony's keys and controls (the page works without it, by its forms).
+async fn ceremony_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", include_str!("../../../assets/ceremony.js"))
 }

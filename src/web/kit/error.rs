@@ -108,6 +108,10 @@ pub enum Msg {
     IdempotencyKeyReused,
     JoinTeamFirst,
     RevealAfterEnd,
+    /// The closing ceremony cannot be held now, and why.
+    NoCeremony(crate::domain::ceremony::Refusal),
+    /// A step of a ceremony that has not been started.
+    CeremonyNotStarted,
     /// A disputed answer to a challenge its team has solved already.
     SolvedAlready,
     /// A revoke for a submission that made no solve.
@@ -407,6 +411,27 @@ impl Msg {
                     "最終結果はコンテストの終了後に公開できます。",
                     "The final standings can be revealed after the end.",
                 )
+                .into(),
+            NoCeremony(refusal) => {
+                use crate::domain::ceremony::Refusal;
+                match refusal {
+                    Refusal::NotEnded => lang.pick(
+                        "表彰式はコンテストの終了後に行えます。",
+                        "The closing ceremony can be held after the end of the contest.",
+                    ),
+                    Refusal::NoFreeze => lang.pick(
+                        "このコンテストにはスコアボードの凍結がなかったため、表彰式で公開する結果はありません。最終結果は運営者の画面から公開してください。",
+                        "This contest had no scoreboard freeze before its end: the ceremony has nothing to reveal. Reveal the results from the console.",
+                    ),
+                    Refusal::Revealed => lang.pick(
+                        "最終結果は公開済みです。表彰式は終わっています。",
+                        "The final standings are revealed already: the ceremony is over.",
+                    ),
+                }
+                .into()
+            }
+            CeremonyNotStarted => lang
+                .pick("表彰式はまだ始まっていません。先に開始してください。", "The ceremony has not started: start it first.")
                 .into(),
             SolvedAlready => lang
                 .pick(

@@ -386,6 +386,24 @@ texts! {
     screen_first_bloods: "各問題の最初の正解", "First blood";
     screen_no_first_bloods: "まだ正解はありません。", "No solves yet.";
     screen_solved: "問正解", "solved";
+    // The closing ceremony.
+    ceremony_title: "表彰式", "Closing ceremony";
+    ceremony_intro: "スコアボードの凍結後の結果 (正解、ヒントで消費した点、得点の調整、ハッカソンの得点、非公開スコア) を、順位の低いチームから1件ずつ公開し、最後に部門ごとと総合の上位チームを表彰します。会場の画面は表彰式の進行に合わせて切り替わります。", "The results after the scoreboard froze (solves, hint costs, adjustments, the hackathon's scores, private scores) are revealed one at a time from the lowest-ranked team up, then the top teams of each area and overall are awarded. The venue screen follows each step.";
+    ceremony_reveals: "公開する結果", "Results to reveal";
+    ceremony_awards: "表彰", "Awards";
+    ceremony_start: "表彰式を始める", "Start the ceremony";
+    ceremony_next: "次へ", "Next";
+    ceremony_back: "戻る", "Back";
+    ceremony_to_end: "最後へ", "To the end";
+    ceremony_finish: "表彰式を終えて最終結果を公開する", "Finish and reveal the final standings";
+    ceremony_keys: "キー操作: → またはスペースで次へ、← で戻る、End で最後へ。", "Keys: → or space for the next step, ← to go back, End to the end.";
+    ceremony_step: "ステップ", "Step";
+    ceremony_frozen: "凍結時点のスコアボード", "The scoreboard as it froze";
+    ceremony_area_award: "部門賞", "Area award";
+    ceremony_overall_award: "総合順位", "Overall";
+    ceremony_done: "すべての結果を公開しました。", "Every result is revealed.";
+    ceremony_open_screen: "会場の画面を開く", "Open the venue screen";
+    ceremony_drive: "表彰式の進行", "Run the ceremony";
     points_unit: "点", "pts";
     overall: "総合", "Overall";
     score: "得点", "Score";

@@ -123,6 +123,7 @@ fn in_words(page: &Page, c: Change) -> Change {
         "wrong_answers_per_minute" => "1分あたりの不正解の上限",
         "paused" => "一時停止",
         "revealed" => "最終結果の公開",
+        "ceremony" => "表彰式",
         "published_at" => "採点の公開",
         "hidden" => "非表示",
         "disqualified" => "失格",

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::domain::clock::form_time;
 use crate::domain::names::{optional_text, without_nul};
-use crate::domain::standings::{Entry, Points};
+use crate::domain::standings::{Entry, EntryKind, Points};
 use crate::web::kit::csrf::{Confirmed, CsrfForm, NoFields};
 use crate::web::kit::error::{AppError, AppResult, Msg};
 use crate::web::kit::extract::{ContestCtx, Organizer, state};
@@ -52,6 +52,8 @@ struct HomePage {
     windows: Vec<WindowRow>,
     /// Whether the contest has a judged `hackathon` area.
     hackathon: bool,
+    /// Whether the closing ceremony may reveal the results (a freeze hid some).
+    ceremony: bool,
 }
 
 /// An area's window as its form shows it: the times in force, and whether each is the contest's own.
@@ -108,6 +110,8 @@ async fn home(req: HttpRequest, page: Page, ContestCtx(contest): ContestCtx, _: 
     ok(&HomePage {
         title: page.lang.text(&contest.title, &contest.title_en).to_owned(),
         ended: Utc::now() >= contest.ends_at,
+        ceremony: crate::domain::ceremony::allowed(contest.ends_at, contest.freeze_at, contest.revealed, Utc::now())
+            .is_ok(),
         hackathon: areas.iter().any(|a| a.key == crate::domain::spec::HACKATHON),
         times,
         windows,
@@ -144,9 +148,15 @@ async fn reveal(
     )
     .await?;
     txn.commit().await?;
+    revealed(&state, &contest).await?;
+    Ok(see_other(&format!("/contests/{}/scoreboard", contest.slug)))
+}
+
+/// After a reveal's commit (here, or at the end of the closing ceremony): every view shows the final standings,
+/// and the archive keeps them.
+pub async fn revealed(state: &crate::startup::AppState, contest: &contests::Model) -> AppResult<()> {
     state.live.changed(contest.id).await?;
-    // The revealed standings are the final ones: the archive keeps them.
-    let snap = state.live.get(&contest).await?.snapshot();
+    let snap = state.live.get(contest).await?.snapshot();
     let finals: Vec<(i32, i32, i64)> = snap
         .full
         .standings
@@ -158,7 +168,7 @@ async fn reveal(
     for (team_id, _, _) in &finals {
         state.live.forget_team(*team_id).await;
     }
-    Ok(see_other(&format!("/contests/{}/scoreboard", contest.slug)))
+    Ok(())
 }
 
 #[derive(Deserialize, Default)]
@@ -216,7 +226,8 @@ async fn adjust(
         .await?;
     txn.commit().await?;
     state.live.notify(contest.id);
-    state.live.entry(contest.id, Entry { team_id: team.id, area_id, points, at: row.created_at }).await;
+    let entry = Entry { team_id: team.id, area_id, points, at: row.created_at, kind: EntryKind::Adjustment };
+    state.live.entry(contest.id, entry).await;
     Ok(see_other(&format!("/contests/{}/console#adjustments", contest.slug)))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod ceremony;
 pub mod console;
 pub mod judging;
 pub mod members;
@@ -17,6 +18,7 @@ pub fn configure(routes: &mut Routes) {
     routes.add(crate::web::kit::routes::endpoint("/metrics").get(crate::web::kit::observe::metrics));
     admin::configure(routes);
     console::configure(routes);
+    ceremony::configure(routes);
     catalog::configure(routes);
     settings::configure(routes);
     members::configure(routes);

@@ -1,6 +1,7 @@
 //! The contest day of a team: the contest and team pages, the board and challenges, classification uploads,
 //! hackathon entries, the scoreboard with its chart and feeds, the venue screen, and attachments.
 
+pub mod ceremony;
 pub mod chart;
 pub mod classification;
 pub mod contests;

@@ -306,7 +306,8 @@ enum StreamView {
 }
 
 /// `GET /contests/{slug}/events`: `event: scoreboard` when the reader's standings change,
-/// `event: notification` for announcements, and a comment every 15 s to keep proxies from closing it. Each
+/// `event: notification` for announcements, `event: ceremony` (the step's number only) when the closing
+/// ceremony moves, and a comment every 15 s to keep proxies from closing it. Each
 /// connection takes a place in the instance's budget (per address and in all): past it, 503 and `Retry-After`.
 async fn events(
     req: HttpRequest,
@@ -335,6 +336,9 @@ async fn events(
             msg = rx.recv() => match msg {
                 Ok(LiveEvent::Scoreboard { version }) => format!("event: scoreboard\ndata: {{\"version\":{version}}}\n\n"),
                 Ok(LiveEvent::Notification { json }) => format!("event: notification\ndata: {json}\n\n"),
+                Ok(LiveEvent::Ceremony { step }) => {
+                    format!("event: ceremony\ndata: {}\n\n", serde_json::json!({ "step": step }))
+                }
                 // A slow client missed some: one scoreboard event makes it fetch the latest.
                 Err(RecvError::Lagged(_)) => "event: scoreboard\ndata: {\"version\":0}\n\n".to_owned(),
                 Err(RecvError::Closed) => return None,

@@ -1,7 +1,8 @@
 //! The venue screen: the scoreboard made for the projector in the room. Large type, the top teams and the
 //! rest scrolling, the time left, each challenge's first solve and the announcements, kept current by the
 //! scoreboard's stream. It always shows the public view, frozen like the public scoreboard, organizers'
-//! screens too: the whole room reads it.
+//! screens too: the whole room reads it. While the closing ceremony is under way it shows the ceremony's step
+//! instead (`team::ceremony`), and follows it through the same stream.
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -11,6 +12,9 @@ use chrono_tz::Tz;
 use entity::contests;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use crate::domain::ceremony::Plan;
 use crate::domain::clock::Phase;
 use crate::live::Snapshot;
 use crate::web::kit::cached;
@@ -19,6 +23,7 @@ use crate::web::kit::extract::{ContestCtx, state};
 use crate::web::kit::markdown;
 use crate::web::kit::page::{self, Page};
 use crate::web::kit::routes::{Routes, endpoint};
+use crate::web::team::ceremony;
 use crate::web::team::contests::schedule_of;
 use crate::web::team::scoreboard::reader;
 
@@ -205,6 +210,34 @@ fn render_live(page: &Page, snap: &Snapshot, top: usize, now: DateTime<Utc>) -> 
     page::render_bytes(&live_part(page, snap, top, now))
 }
 
+/// The ceremony's step on show, if one is under way: its plan, freeze and step.
+async fn ceremony_on_show(
+    state: &crate::startup::AppState,
+    snap: &Snapshot,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(Arc<Plan>, DateTime<Utc>, usize)>> {
+    let Some((freeze, step)) = ceremony::on_show(&snap.contest, now) else { return Ok(None) };
+    Ok(Some((state.live.ceremony(snap, freeze).await?, freeze, step)))
+}
+
+/// The live part's key and how to render it: the ceremony's step while one is under way, else the board.
+fn live_of<'a>(
+    page: &'a Page,
+    snap: &'a Snapshot,
+    top: usize,
+    now: DateTime<Utc>,
+    shown: Option<&'a (Arc<Plan>, DateTime<Utc>, usize)>,
+) -> (String, impl FnOnce() -> AppResult<Bytes> + 'a) {
+    let key = match shown {
+        Some((_, _, step)) => format!("screen-ceremony:{step}:{}", page.lang.code()),
+        None => live_key(page, snap, top, now),
+    };
+    (key, move || match shown {
+        Some((plan, freeze, step)) => page::render_bytes(&ceremony::part(page, snap, plan, *step, *freeze)),
+        None => render_live(page, snap, top, now),
+    })
+}
+
 async fn screen(
     req: HttpRequest,
     page: Page,
@@ -215,7 +248,9 @@ async fn screen(
     reader(&state, &req, &contest).await?;
     let snap = state.live.get(&contest).await?.snapshot();
     let (top, now) = (q.n(), Utc::now());
-    let live = snap.rendered(live_key(&page, &snap, top, now), || render_live(&page, &snap, top, now))?;
+    let shown = ceremony_on_show(&state, &snap, now).await?;
+    let (key, render) = live_of(&page, &snap, top, now, shown.as_ref());
+    let live = snap.rendered(key, render)?;
     let (clock_label, clock_digits) = countdown(&page, &snap.contest, now);
     page::ok(&ScreenPage {
         title: page.lang.text(&snap.contest.title, &snap.contest.title_en).to_owned(),
@@ -240,9 +275,9 @@ async fn fragment(
     reader(&state, &req, &contest).await?;
     let snap = state.live.get(&contest).await?.snapshot();
     let (top, now) = (q.n(), Utc::now());
-    cached::respond(&req, &snap, live_key(&page, &snap, top, now), "text/html; charset=utf-8", || {
-        render_live(&page, &snap, top, now)
-    })
+    let shown = ceremony_on_show(&state, &snap, now).await?;
+    let (key, render) = live_of(&page, &snap, top, now, shown.as_ref());
+    cached::respond(&req, &snap, key, "text/html; charset=utf-8", render)
 }
 
 #[cfg(test)]
