@@ -362,6 +362,14 @@ impl Browser {
             .unwrap()
     }
 
+    /// This browser's cookies for its server, as a `Cookie` header line (for a request sent as written, `raw`).
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().unwrap();
+        let cookies = self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        format!("Cookie: {cookies}\r\n")
+    }
+
     /// The CSRF token of the last page with a form, as `post` sends it.
     pub fn csrf(&self) -> Option<&str> {
         self.csrf.as_deref()
@@ -458,4 +466,85 @@ pub async fn database_texts(db: &DatabaseConnection) -> Vec<String> {
         dataset_agreements
     );
     out
+}
+
+/// A server's answer to a request sent as written (`raw`).
+pub struct RawAnswer {
+    pub status: u16,
+    /// The status line and the headers, as sent.
+    pub head: String,
+    /// The body, chunks joined.
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `request` byte for byte on a new connection to the server at `address` (`http://host:port`) and reads
+/// the answer until the server closes the connection. No HTTP client stands between: `..`, `%2e%2e`, a
+/// backslash or a NUL in a header reach the server as written, where a client would normalise or refuse them.
+pub async fn raw(address: &str, request: &[u8]) -> RawAnswer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+    tokio::time::timeout(std::time::Duration::from_secs(30), read)
+        .await
+        .expect("the server answers and closes the connection")
+        .unwrap();
+    let split =
+        headers_end(&answer).unwrap_or_else(|| panic!("no HTTP answer: {:?}", String::from_utf8_lossy(&answer)));
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status =
+        head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status line: {head:?}"));
+    let mut body = answer[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("\r\ntransfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    RawAnswer { status, head, body }
+}
+
+/// `GET target` as written, with `headers` (each ending in `\r\n`) after `Host` and `Connection: close`.
+pub async fn raw_get(address: &str, target: &[u8], headers: &[u8]) -> RawAnswer {
+    raw_request(address, "GET", target, headers, b"").await
+}
+
+/// A request as written: `method target`, `headers` (each ending in `\r\n`) after `Host` and
+/// `Connection: close`, and `body` with its length.
+pub async fn raw_request(address: &str, method: &str, target: &[u8], headers: &[u8], body: &[u8]) -> RawAnswer {
+    let host = address.trim_start_matches("http://");
+    let mut request = format!("{method} ").into_bytes();
+    request.extend_from_slice(target);
+    request.extend_from_slice(format!(" HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n").as_bytes());
+    request.extend_from_slice(headers);
+    if !body.is_empty() {
+        request.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    request.extend_from_slice(b"\r\n");
+    request.extend_from_slice(body);
+    raw(address, &request).await
+}
+
+fn headers_end(answer: &[u8]) -> Option<usize> {
+    answer.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
+fn dechunk(mut chunked: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = chunked.windows(2).position(|w| w == b"\r\n").expect("a chunk's size line");
+        let size_text = String::from_utf8_lossy(&chunked[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).expect("a chunk size");
+        if size == 0 {
+            return out;
+        }
+        let start = line_end + 2;
+        out.extend_from_slice(&chunked[start..start + size]);
+        chunked = &chunked[start + size + 2..];
+    }
 }

@@ -37,3 +37,4 @@ mod scoreboard;
 mod screen;
 mod teams;
 mod tokens;
+mod traversal;
