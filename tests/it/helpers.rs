@@ -125,6 +125,7 @@ pub fn settings_of(fixture: &Fixture) -> Settings {
         trusted_proxies: Vec::new(),
         metrics_from: Vec::new(),
         blob_store: mwscup::config::BlobBackend::Folder,
+        reload_every: mwscup::config::DEFAULT_RELOAD_EVERY,
     }
 }
 
@@ -290,6 +291,20 @@ impl TestApp {
     }
 }
 
+/// An answer's status and its body as JSON; a body that is not JSON (an HTML error page, say) fails the test
+/// here, naming the status, the address and the first bytes of the body, rather than reading as `null`.
+pub async fn json_of(res: reqwest::Response) -> (StatusCode, serde_json::Value) {
+    let (status, url) = (res.status(), res.url().to_string());
+    let body = res.text().await.unwrap();
+    match serde_json::from_str(&body) {
+        Ok(json) => (status, json),
+        Err(e) => {
+            let start: String = body.chars().take(300).collect();
+            panic!("{url} answered {status} with a body that is not JSON ({e}):\n{start}")
+        }
+    }
+}
+
 /// A browser session: cookies kept, the CSRF token of the last page remembered for the next form.
 pub struct Browser {
     pub client: reqwest::Client,
@@ -436,35 +451,44 @@ impl Browser {
     }
 }
 
-/// Every text value of every row of every table: for asserting what the database does not hold.
+/// Every text value of every row of every table: for asserting what the database does not hold. The tables
+/// and columns are read from the schema (SQLite's `sqlite_master` and `pragma_table_info`, PostgreSQL's
+/// `information_schema`), so that a new table is covered the day it is added.
 pub async fn database_texts(db: &DatabaseConnection) -> Vec<String> {
-    use sea_orm::EntityTrait;
+    use sea_orm::{DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let columns = match backend {
+        // Any column may hold text in SQLite, whatever it was declared as; virtual tables (the archive's search)
+        // and their shadow tables too.
+        DbBackend::Sqlite => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+        }
+        _ => {
+            "SELECT c.table_name::text AS t, c.column_name::text AS c FROM information_schema.columns c \
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+             AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'tsvector')"
+        }
+    };
+    let columns = db.query_all_raw(Statement::from_string(backend, columns)).await.unwrap();
+    let mut tables = std::collections::BTreeSet::new();
     let mut out = Vec::new();
-    macro_rules! dump {
-        ($($entity:ident),*) => {$(
-            for row in entity::$entity::Entity::find().into_json().all(db).await.unwrap() {
-                for value in row.as_object().unwrap().values() {
-                    if let Some(text) = value.as_str() {
-                        out.push(text.to_owned());
-                    }
-                }
-            }
-        )*};
+    for column in columns {
+        let (table, column): (String, String) = (column.try_get("", "t").unwrap(), column.try_get("", "c").unwrap());
+        tables.insert(table.clone());
+        let sql = match backend {
+            DbBackend::Sqlite => format!(r#"SELECT "{column}" AS v FROM "{table}" WHERE typeof("{column}") = 'text'"#),
+            _ => format!(r#"SELECT "{column}"::text AS v FROM "{table}" WHERE "{column}" IS NOT NULL"#),
+        };
+        for row in db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap() {
+            out.push(row.try_get::<String>("", "v").unwrap());
+        }
     }
-    dump!(
-        users,
-        contests,
-        teams,
-        team_members,
-        api_tokens,
-        sessions,
-        areas,
-        challenges,
-        hints,
-        attachments,
-        datasets,
-        dataset_agreements
-    );
+    // The schema was read: the tables that hold what people typed are among those covered.
+    for table in ["users", "submissions", "audit_log", "archive_items", "hackathon_entries", "predictions"] {
+        assert!(tables.contains(table), "{table} is not among the tables read: {tables:?}");
+    }
     out
 }
 

@@ -32,6 +32,7 @@ mod layout;
 mod names;
 mod openapi;
 mod play;
+mod reload;
 mod retries;
 mod scoreboard;
 mod screen;

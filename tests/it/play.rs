@@ -84,8 +84,7 @@ async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<
         req = req.json(&body);
     }
     let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::json_of(res).await
 }
 
 async fn attempt(app: &TestApp, token: &str, id: i64, submission: &str) -> (StatusCode, Value) {

@@ -48,8 +48,7 @@ async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode
         req = req.header("Authorization", format!("Token {t}"));
     }
     let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::json_of(res).await
 }
 
 pub(crate) async fn solve(app: &TestApp, token: &str, slug: &str, answer: &str) {
