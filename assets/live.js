@@ -50,8 +50,12 @@
   if (root.dataset.poll) setInterval(soon, Number(root.dataset.poll) * 1000);
   function connect() {
     var source = new EventSource(root.dataset.events);
-    // What changed between the page's render and this (re)connection is fetched once.
-    source.addEventListener("open", soon);
+    // What changed between the page's render and this (re)connection is fetched once; `data-live` says the
+    // page is listening (tests wait for it rather than for a while).
+    source.addEventListener("open", function () {
+      root.setAttribute("data-live", "open");
+      soon();
+    });
     source.addEventListener("scoreboard", soon);
     // The closing ceremony moved a step: the venue screen shows the new one.
     source.addEventListener("ceremony", soon);

@@ -35,7 +35,13 @@ pub struct Settings {
     pub metrics_from: Vec<ipnet::IpNet>,
     /// Where stored files are kept: the data folder or the database.
     pub blob_store: BlobBackend,
+    /// How often the live views are read again from the database, to pick up what other processes wrote
+    /// (`DEFAULT_RELOAD_EVERY`; not a setting people change, but tests shorten it to see it happen).
+    pub reload_every: std::time::Duration,
 }
+
+/// How often the live standings are read again from the database (`Settings::reload_every`).
+pub const DEFAULT_RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where stored files (attachments, uploads, slides) are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +220,7 @@ impl Overrides {
             trusted_proxies,
             metrics_from,
             blob_store,
+            reload_every: DEFAULT_RELOAD_EVERY,
         })
     }
 

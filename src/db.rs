@@ -13,6 +13,9 @@ use sha2::{Digest, Sha256};
 /// `db_acquire_timeout`): shorter than a load balancer's own timeout, so the client hears why.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Connections of a SQLite pool: readers in parallel under WAL, writers queued on the busy timeout.
+pub const SQLITE_POOL_SIZE: u32 = 8;
+
 /// Opens a pool on `url` with the default wait for a connection.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     connect_waiting(url, DEFAULT_ACQUIRE_TIMEOUT).await
@@ -30,14 +33,16 @@ pub async fn connect_waiting(url: &str, acquire_timeout: Duration) -> anyhow::Re
     if url.starts_with("sqlite:") {
         // A file of this machine's never drops a connection: no ping before each use (it cost the answer
         // log's every batch a round trip to the connection's thread).
-        options.max_connections(8).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // A commit is on disk before the server answers: an accepted answer survives a crash.
-                .synchronous(SqliteSynchronous::Full)
-                .create_if_missing(true)
-        });
+        options.max_connections(SQLITE_POOL_SIZE).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(
+            |o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    // A commit is on disk before the server answers: an accepted answer survives a crash.
+                    .synchronous(SqliteSynchronous::Full)
+                    .create_if_missing(true)
+            },
+        );
     } else {
         options.max_connections(20).min_connections(1);
     }
@@ -87,7 +92,30 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{SQLITE_POOL_SIZE, connect, redact};
+
+    /// Every connection of the pool (all held at once, so that none is asked twice) flushes each commit to
+    /// disk (`synchronous = FULL`, 2) and writes ahead (`journal_mode = wal`): an accepted answer survives a
+    /// crash of the machine, not only of the process.
+    #[tokio::test]
+    async fn every_sqlite_connection_is_durable() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("d.db").display());
+        let db = connect(&url).await.expect("opens");
+        let pool = db.get_sqlite_connection_pool();
+        let mut held = Vec::new();
+        for _ in 0..SQLITE_POOL_SIZE {
+            held.push(pool.acquire().await.expect("a connection"));
+        }
+        assert_eq!(pool.size(), SQLITE_POOL_SIZE, "every connection of the pool is open and held");
+        for conn in &mut held {
+            let synchronous: i64 =
+                sea_orm::sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut **conn).await.expect("asked");
+            let journal: String =
+                sea_orm::sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut **conn).await.expect("asked");
+            assert_eq!((synchronous, journal.as_str()), (2, "wal"));
+        }
+    }
 
     #[test]
     fn passwords_are_redacted() {

@@ -12,7 +12,6 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha512};
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::blobs::BlobStore;
 use crate::config::Settings;
@@ -22,9 +21,6 @@ use crate::live::{self, Live};
 use crate::store::answer_log::AnswerLog;
 use crate::web;
 use crate::web::kit::streams::StreamBudget;
-
-/// How often the live standings are read again from the database, to pick up what other processes wrote.
-const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// What every request handler shares.
 pub struct AppState {
@@ -65,7 +61,7 @@ impl AppState {
 
 /// The server, not yet awaited. SIGINT and SIGTERM stop it gracefully: requests under way finish.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
-    live::bus::start(state.live.clone(), state.settings.database_url.clone(), RELOAD_EVERY);
+    live::bus::start(state.live.clone(), state.settings.database_url.clone(), state.settings.reload_every);
     let state = Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

@@ -208,12 +208,13 @@ fn csv_rows(
     let mut out = Vec::new();
     let mut first = true;
     let mut record = csv::StringRecord::new();
+    let mut lines = Lines { bytes, at: 0, line: 1 };
     loop {
-        let line = usize::try_from(reader.position().line()).unwrap_or(0);
+        let before = reader.position().byte();
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = usize::try_from(record.position().map_or(line as u64, |p| p.line())).unwrap_or(0);
+                let line = lines.of(record.position().map_or(before, csv::Position::byte));
                 if first {
                     first = false;
                     let names: Vec<String> = record.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
@@ -228,7 +229,7 @@ fn csv_rows(
                 out.push((line, Some(record.clone())));
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = lines.of(e.position().map_or(before, csv::Position::byte));
                 if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     problems.push(line, Problem::NotUtf8);
                     first = false;
@@ -241,6 +242,30 @@ fn csv_rows(
         }
     }
     out
+}
+
+/// The line a record starts on, counted here: the CSV reader's own count is one short after a CRLF (it puts a
+/// record at the `\n` that ends the line before), and Windows tools write CRLF. Records come in order, so the
+/// count goes on from the last one.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line of the record at byte `offset`: past the line breaks the reader may place it on.
+    fn of(&mut self, offset: u64) -> usize {
+        let mut start = usize::try_from(offset).unwrap_or(usize::MAX).min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.at {
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.at..start]).count();
+            self.at = start;
+        }
+        self.line
+    }
 }
 
 fn header_text(header: &[&str]) -> &'static str {
@@ -669,8 +694,42 @@ mod tests {
     const TRUTH: &str = "id,label\na,malware\nb,malware\nc,cleanware\nd,cleanware\ne,malware\nf,cleanware\n";
 
     fn sealed(fraction: f64) -> Sealed {
-        let text = seal("s1", "seed", fraction, &spec().labels, TRUTH.as_bytes()).expect("sealed");
-        Sealed::read(text.as_bytes()).expect("reads back")
+        let truth: Vec<(String, String)> = TRUTH
+            .lines()
+            .skip(1)
+            .map(|l| l.split_once(',').map(|(i, l)| (i.to_owned(), l.to_owned())).expect("id,label"))
+            .collect();
+        Sealed::read(sealed_by_hand("s1", "seed", fraction, &truth).as_bytes()).expect("reads back")
+    }
+
+    /// The key the documented draw orders ids by: `SHA-256("mwscup-split-v1" 0x00 seed 0x00 id)`, written out
+    /// here rather than taken from the code under test.
+    fn split_key(seed: &str, id: &str) -> [u8; 32] {
+        Sha256::digest(format!("mwscup-split-v1\0{seed}\0{id}").as_bytes()).into()
+    }
+
+    /// The public ids by the documentation: ordered by `split_key`, the first `round(fraction × n)`, at least
+    /// one and at most n − 1.
+    fn documented_draw(seed: &str, ids: &[&str], fraction: f64) -> std::collections::HashSet<String> {
+        let mut keyed: Vec<([u8; 32], &str)> = ids.iter().map(|id| (split_key(seed, id), *id)).collect();
+        keyed.sort();
+        let n = ids.len();
+        let take = ((fraction * n as f64).round() as usize).clamp(1, n - 1);
+        keyed.iter().take(take).map(|(_, id)| (*id).to_owned()).collect()
+    }
+
+    /// `sealed.csv` as the documentation describes it, computed here: each row's
+    /// `SHA-256("mwscup-label-v1" 0x00 salt 0x00 id 0x00 label)` and its board by the documented draw.
+    fn sealed_by_hand(salt: &str, seed: &str, fraction: f64, truth: &[(String, String)]) -> String {
+        let ids: Vec<&str> = truth.iter().map(|(id, _)| id.as_str()).collect();
+        let public = documented_draw(seed, &ids, fraction);
+        let mut out = "id,digest,board\n".to_owned();
+        for (id, label) in truth {
+            let digest = hex::encode(Sha256::digest(format!("mwscup-label-v1\0{salt}\0{id}\0{label}").as_bytes()));
+            let board = if public.contains(id) { "public" } else { "private" };
+            out.push_str(&format!("{id},{digest},{board}\n"));
+        }
+        out
     }
 
     #[test]
@@ -687,6 +746,7 @@ mod tests {
         let mut h = Sha256::new();
         h.update(b"mwscup-label-v1\0s1\0a\0malware");
         let expected: [u8; 32] = h.finalize().into();
+        assert_eq!(hex::encode(expected), "0004a879cc1fa114d2389726f65509ff74a968538cc1988eca516c5a1bf9701e");
         assert_eq!(label_digest("s1", "a", " malware "), expected, "labels are trimmed");
         assert_ne!(label_digest("s1", "a ", "malware"), expected, "ids are exact");
         assert_ne!(label_digest("s2", "a", "malware"), expected);
@@ -751,6 +811,9 @@ mod tests {
                 (0, Problem::Missing { count: 4, first: vec!["b".into(), "d".into(), "e".into(), "f".into()] }),
             ]
         );
+        // A file from Windows names the same lines (the CSV reader's own count is one short after a CRLF).
+        let crlf = bad.replace('\n', "\r\n");
+        assert_eq!(score(&spec(), &s, crlf.as_bytes()), Err(problems.clone()));
         let header = score(&spec(), &s, b"a,malware\n").expect_err("no header");
         assert_eq!(header.first[0], LineProblem { line: 1, problem: Problem::Header { expected: "id,label" } });
         assert_eq!(score(&spec(), &s, b"").expect_err("empty").first[0].problem, Problem::Empty);
@@ -807,8 +870,18 @@ mod tests {
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let a = public_ids("seed", &refs, 0.3);
         assert_eq!(a.len(), 300);
+        // The documented order, computed here: `printf 'mwscup-split-v1\0seed\0id0' | sha256sum` is a known vector.
+        assert_eq!(
+            hex::encode(split_key("seed", "id0")),
+            "71d0eb88dc9f2f1da5677daac7abe26031530c14e32fbf51c3bbe9859f8de043"
+        );
+        let expected = documented_draw("seed", &refs, 0.3);
+        assert_eq!(a.iter().map(|id| (*id).to_owned()).collect::<std::collections::HashSet<_>>(), expected);
         assert_eq!(a, public_ids("seed", &refs, 0.3), "the same seed draws the same rows");
         assert_ne!(a, public_ids("other", &refs, 0.3));
+        // The ends: at least one public row, at least one private.
+        assert_eq!(public_ids("seed", &refs[..2], 0.01).len(), 1);
+        assert_eq!(public_ids("seed", &refs[..2], 0.99).len(), 1);
     }
 
     fn upload(id: i32, minute: i64, public: (i64, i64), private: (i64, i64), chosen: bool) -> Upload {
@@ -843,13 +916,177 @@ mod tests {
         assert!(contributions(&[], m, 100, true).is_empty());
     }
 
+    /// A truth (distinct ids, each with a label of the challenge's), a seed and a public fraction; then a team's
+    /// prediction for every id (malware or not), in an order of its own, and how the file is written: a BOM,
+    /// CRLF, the header's case, spaces around labels, blank lines.
+    #[derive(Debug, Clone)]
+    struct Case {
+        truth: Vec<(String, String)>,
+        seed: String,
+        fraction: f64,
+        predicted: Vec<(String, String)>,
+        bom: bool,
+        crlf: bool,
+        shouted_header: bool,
+        padded: Vec<bool>,
+        blank_after: Vec<bool>,
+    }
+
+    fn label(malware: bool) -> String {
+        if malware { "malware" } else { "cleanware" }.to_owned()
+    }
+
+    fn cases() -> impl proptest::strategy::Strategy<Value = Case> {
+        use proptest::prelude::*;
+        (proptest::collection::btree_set("[a-z0-9]{1,6}", 2..40), "[a-z0-9]{0,8}", 0.01f64..0.99)
+            .prop_flat_map(|(ids, seed, fraction)| {
+                let ids: Vec<String> = ids.into_iter().collect();
+                let n = ids.len();
+                (
+                    Just(ids),
+                    Just(seed),
+                    Just(fraction),
+                    proptest::collection::vec(any::<bool>(), n),
+                    proptest::collection::vec(any::<bool>(), n),
+                    Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
+                    (any::<bool>(), any::<bool>(), any::<bool>()),
+                    proptest::collection::vec(any::<bool>(), n),
+                    proptest::collection::vec(proptest::bool::weighted(0.1), n),
+                )
+            })
+            .prop_map(|(ids, seed, fraction, truly, guess, order, (bom, crlf, shouted_header), padded, blank_after)| {
+                let truth = ids.iter().zip(&truly).map(|(id, m)| (id.clone(), label(*m))).collect();
+                let predicted = order.iter().map(|&i| (ids[i].clone(), label(guess[i]))).collect();
+                Case { truth, seed, fraction, predicted, bom, crlf, shouted_header, padded, blank_after }
+            })
+    }
+
+    /// The file of a case with its rows as `rows` gives them (`None`: the row left out), and the line each row
+    /// is on.
+    fn write(case: &Case, rows: &[Option<String>]) -> (String, Vec<usize>) {
+        let end = if case.crlf { "\r\n" } else { "\n" };
+        let mut text = if case.bom { "\u{feff}".to_owned() } else { String::new() };
+        text.push_str(if case.shouted_header { "ID, Label" } else { "id,label" });
+        text.push_str(end);
+        let (mut line, mut lines) = (1, Vec::new());
+        for (i, row) in rows.iter().enumerate() {
+            line += 1;
+            lines.push(line);
+            match row {
+                Some(row) => text.push_str(row),
+                None => line -= 1,
+            }
+            if row.is_some() {
+                text.push_str(end);
+            }
+            if case.blank_after[i] {
+                text.push_str(end);
+                line += 1;
+            }
+        }
+        (text, lines)
+    }
+
+    /// The rows of a case's prediction as a team writes them.
+    fn rows(case: &Case) -> Vec<Option<String>> {
+        case.predicted
+            .iter()
+            .zip(&case.padded)
+            .map(|((id, label), pad)| Some(if *pad { format!("{id}, {label} ") } else { format!("{id},{label}") }))
+            .collect()
+    }
+
+    fn spec_and_sealed(case: &Case) -> (Spec, Sealed) {
+        let sealed = sealed_by_hand("s1", &case.seed, case.fraction, &case.truth);
+        (spec(), Sealed::read(sealed.as_bytes()).expect("the hand-made sealed file reads"))
+    }
+
     proptest::proptest! {
-        /// Whatever a file holds, scoring reports problems or a score, never panics; a score covers every row.
+        /// `seal` writes the documented digests and the documented draw, in the truth's order.
+        #[test]
+        fn seal_writes_the_documented_file(case in cases()) {
+            let truth: String = case.truth.iter().map(|(id, l)| format!("{id},{l}\n")).collect();
+            let sealed = seal("s1", &case.seed, case.fraction, &spec().labels, format!("id,label\n{truth}").as_bytes());
+            proptest::prop_assert_eq!(sealed, Ok(sealed_by_hand("s1", &case.seed, case.fraction, &case.truth)));
+        }
+
+        /// A valid file, however written, is scored exactly: each row on its board, right or wrong, positive or not,
+        /// as counted here from the truth and the documented draw.
+        #[test]
+        fn a_valid_upload_is_scored_exactly(case in cases()) {
+            let (spec, sealed) = spec_and_sealed(&case);
+            let (text, _) = write(&case, &rows(&case));
+            let ids: Vec<&str> = case.truth.iter().map(|(id, _)| id.as_str()).collect();
+            let public = documented_draw(&case.seed, &ids, case.fraction);
+            let mut expected = Scored { rows: ids.len() as i64, ..Scored::default() };
+            for (id, guess) in &case.predicted {
+                let truth = &case.truth.iter().find(|(i, _)| i == id).expect("every id has a truth").1;
+                let part = if public.contains(id) { &mut expected.public } else { &mut expected.private };
+                match (guess == "malware", guess == truth) {
+                    (true, true) => part.tp += 1,
+                    (true, false) => part.fp += 1,
+                    (false, true) => part.tn += 1,
+                    (false, false) => part.fn_ += 1,
+                }
+            }
+            proptest::prop_assert_eq!(score(&spec, &sealed, text.as_bytes()), Ok(expected), "{}", text);
+        }
+
+        /// The same file with one row spoiled (an unknown id, an unknown label, an id twice, a column too few or
+        /// too many, no id, the row left out) is refused, naming that row's line and the problem, and the ids
+        /// left without a row.
+        #[test]
+        fn a_spoiled_upload_names_its_line(case in cases(), how in 0usize..7, k in 0usize..1000, j in 0usize..1000) {
+            let mut rows = rows(&case);
+            let n = rows.len();
+            let (k, j) = (k % n, (k + 1 + j % (n - 1)) % n);
+            let (id, guess) = case.predicted[k].clone();
+            let other = case.predicted[j].0.clone();
+            let missing = |id: &str| LineProblem { line: 0, problem: Problem::Missing { count: 1, first: vec![id.to_owned()] } };
+            let (text, lines) = {
+                rows[k] = match how {
+                    0 => Some(format!("{id}-x,{guess}")),
+                    1 => Some(format!("{id},goodware")),
+                    2 => Some(format!("{other},{guess}")),
+                    3 => Some(id.clone()),
+                    4 => Some(format!("{id},{guess},extra")),
+                    5 => Some(format!(",{guess}")),
+                    _ => None,
+                };
+                write(&case, &rows)
+            };
+            let at = |line: usize, problem: Problem| LineProblem { line, problem };
+            let expected = match how {
+                0 => vec![at(lines[k], Problem::UnknownId { id: format!("{id}-x") }), missing(&id)],
+                1 => vec![at(lines[k], Problem::UnknownLabel { label: "goodware".into() })],
+                2 => {
+                    let (first, again) = (lines[k].min(lines[j]), lines[k].max(lines[j]));
+                    vec![at(again, Problem::DuplicateId { id: other, first }), missing(&id)]
+                }
+                3 => vec![at(lines[k], Problem::Columns { expected: 2, found: 1 }), missing(&id)],
+                4 => vec![at(lines[k], Problem::Columns { expected: 2, found: 3 }), missing(&id)],
+                5 => vec![at(lines[k], Problem::BlankId), missing(&id)],
+                _ => vec![missing(&id)],
+            };
+            let (spec, sealed) = spec_and_sealed(&case);
+            let total = expected.len();
+            proptest::prop_assert_eq!(score(&spec, &sealed, text.as_bytes()), Err(Problems { first: expected, total }), "{}", text);
+        }
+
+        /// Whatever a file holds, scoring reports problems or a score, never panics: a score covers every row,
+        /// and a refusal names at least one problem, on a line of the file.
         #[test]
         fn any_upload_is_read_without_panic(text in "\\PC{0,300}") {
             let s = sealed(0.5);
-            if let Ok(scored) = score(&spec(), &s, text.as_bytes()) {
-                proptest::prop_assert_eq!(scored.public.total() + scored.private.total(), 6);
+            match score(&spec(), &s, text.as_bytes()) {
+                Ok(scored) => proptest::prop_assert_eq!(scored.public.total() + scored.private.total(), 6),
+                Err(problems) => {
+                    proptest::prop_assert!(!problems.first.is_empty() && problems.total >= problems.first.len());
+                    let lines = text.lines().count().max(1);
+                    for p in &problems.first {
+                        proptest::prop_assert!(p.line <= lines, "{:?} beyond line {}", p, lines);
+                    }
+                }
             }
         }
 

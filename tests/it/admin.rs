@@ -24,7 +24,7 @@ async fn attempt(app: &TestApp, token: &str, challenge_id: i64, answer: &str) ->
         .send()
         .await
         .unwrap();
-    res.json().await.unwrap()
+    crate::helpers::json_of(res).await.1
 }
 
 /// Alice's team `Finders` in `cup`: her browser, her API token and the id of `alpha`.
@@ -333,7 +333,7 @@ async fn the_day_s_times_change_from_the_console(app: TestApp) {
     chief.get("/contests/cup/console").await;
     assert_eq!(chief.post("/contests/cup/console/settings", &fields).await.status, StatusCode::OK);
     let refused = attempt(&app, &token, alpha, "mimikatz").await;
-    assert_ne!(refused["data"]["status"], "correct", "{refused}");
+    assert_eq!((&refused["success"], &refused["data"]["status"]), (&false.into(), &"ended".into()), "{refused}");
     // Extended by an hour, frozen from now: the answer counts, the public board is frozen.
     let extended = settings(at(60), at(0), "10");
     let fields: Vec<(&str, &str)> = extended.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -349,7 +349,8 @@ async fn the_day_s_times_change_from_the_console(app: TestApp) {
         chief.post("/contests/cup/console/areas/static/window", &[("opens_at", ""), ("closes_at", &closed)]).await;
     assert_eq!(page.status, StatusCode::OK);
     let beta = app.challenge_ids(&token, "/api/v1/challenges").await["beta"];
-    assert_ne!(attempt(&app, &token, beta, "C:\\Temp\\qpkz.exe").await["data"]["status"], "correct");
+    let refused = attempt(&app, &token, beta, "C:\\Temp\\qpkz.exe").await;
+    assert_eq!((&refused["success"], &refused["data"]["status"]), (&false.into(), &"closed".into()), "{refused}");
 
     let audit = chief.get("/admin/audit?contest=cup").await;
     audit.assert_contains("contest.settings").assert_contains("area.window").assert_contains("area static");

@@ -5,7 +5,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use mwscup::domain::answer::{AnswerDigest, Rule};
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
@@ -60,8 +59,31 @@ pub struct Source {
     pub root: TempDir,
 }
 
-fn digest(rule: Rule, salt: &str, answer: &str) -> String {
-    AnswerDigest::of_typed(rule, salt, answer).to_string()
+/// The digest of a fixture's answer, computed here from the contract (`SHA-256("mwscup-answer-v1" 0x00 salt 0x00
+/// canonical)`), not by the code under test. The fixtures' answers are ASCII, whose canonical forms are short to
+/// write: `exact` trimmed; `casefold` lowercased, whitespace runs made one space; `hex` lowercased without
+/// spaces, colons or leading `0x`; `list` its items casefolded, sorted, each once, joined by commas.
+fn digest(rule: &str, salt: &str, answer: &str) -> String {
+    assert!(answer.is_ascii(), "fixture answers are ASCII: {answer:?}");
+    let casefold = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    let canonical = match rule {
+        "exact" => answer.trim().to_owned(),
+        "casefold" => casefold(answer),
+        "hex" => {
+            let kept: String =
+                answer.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
+            kept.trim_start_matches("0x").to_owned()
+        }
+        "list" => {
+            let mut items: Vec<String> =
+                answer.split([',', '\n', '\r']).map(casefold).filter(|i| !i.is_empty()).collect();
+            items.sort();
+            items.dedup();
+            items.join(",")
+        }
+        other => panic!("no fixture uses the rule {other}"),
+    };
+    format!("sha256:{}", hex::encode(Sha256::digest(format!("mwscup-answer-v1\0{salt}\0{canonical}").as_bytes())))
 }
 
 impl Source {
@@ -142,7 +164,7 @@ opens_at = 2026-10-20T10:00:00+09:00
     }
 
     pub fn challenge(&self, area: &str, slug: &str, rule: &str, salt: &str, answer: &str, extra: &str) {
-        let d = digest(rule.parse().unwrap(), salt, answer);
+        let d = digest(rule, salt, answer);
         self.write(
             &format!("cup/{area}/{slug}/challenge.toml"),
             &format!(

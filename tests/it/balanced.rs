@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::authoring::Source;
 use crate::files::load;
-use crate::helpers::{Backend, Browser, Fixture, PASSWORD, TestApp, csrf_of, start_with};
+use crate::helpers::{Backend, Browser, Fixture, PASSWORD, PROMPTLY, TestApp, csrf_of, start_with};
 
 /// nginx in front of the instances, on a port of its own; stopped when dropped.
 struct Nginx {
@@ -26,8 +26,7 @@ impl Nginx {
     fn start(upstreams: &[&TestApp]) -> Option<Nginx> {
         let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| std::path::Path::new(p).exists());
         let Some(binary) = binary else {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but nginx is not installed");
-            eprintln!("skipped: nginx is not installed (apt-get install nginx)");
+            crate::helpers::skip(crate::helpers::Half::Nginx, "nginx is not installed: apt-get install nginx");
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
@@ -261,21 +260,6 @@ async fn a_stream_on_each(nginx: &Nginx) -> Vec<(String, reqwest::Response)> {
     panic!("nginx did not spread the streams over both instances");
 }
 
-/// Reads an SSE stream until `event: <name>` arrives within `limit`.
-async fn heard(res: reqwest::Response, name: &str, limit: std::time::Duration) -> bool {
-    use futures_util::StreamExt;
-    let started = std::time::Instant::now();
-    let mut stream = res.bytes_stream();
-    let mut seen = String::new();
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(limit.saturating_sub(started.elapsed()), stream.next()).await {
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-        if seen.contains(&format!("event: {name}\n")) {
-            return true;
-        }
-    }
-    false
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_nginx_what_one_process_stores_or_announces_every_instance_serves() {
     let Some(fixture) = Fixture::new(Backend::Postgres).await else { return };
@@ -356,20 +340,18 @@ async fn behind_nginx_what_one_process_stores_or_announces_every_instance_serves
     let mut chief = Browser::at(&base, "en", Some(CLIENT));
     chief.login("chief", PASSWORD).await;
     chief.get("/contests/cup/console").await;
-    let waiting: Vec<_> = streams
-        .into_iter()
-        .map(|(upstream, res)| {
-            tokio::spawn(async move { (upstream, heard(res, "notification", std::time::Duration::from_secs(3)).await) })
-        })
-        .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut waiting = Vec::new();
+    for (upstream, res) in streams {
+        let events = crate::helpers::Events::connected(res).await;
+        waiting.push(tokio::spawn(async move { (upstream, events.wait_for("notification", PROMPTLY).await) }));
+    }
     let posted = std::time::Instant::now();
     chief.post("/contests/cup/console/announcements", &[("title", "お知らせ"), ("body", "x")]).await;
     for waiting in waiting {
         let (upstream, heard) = waiting.await.unwrap();
-        assert!(heard, "the live client on {upstream} heard the announcement");
+        assert!(heard.is_some(), "the live client on {upstream} heard the announcement");
     }
-    assert!(posted.elapsed() < std::time::Duration::from_secs(1), "{:?}", posted.elapsed());
+    assert!(posted.elapsed() < PROMPTLY, "{:?}", posted.elapsed());
 
     // After the day, the team's slides and script go into the archive through one instance; the item page
     // (with its text shown inline) and the files are read through both.

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::authoring::Source;
 use crate::files::load;
-use crate::helpers::{Backend, PASSWORD, settings_of, spawn_app};
+use crate::helpers::{Backend, PASSWORD, PROMPTLY, settings_of, spawn_app};
 
 pub(crate) struct Driver {
     child: Child,
@@ -30,8 +30,8 @@ impl Drop for Driver {
 pub(crate) fn start_driver() -> Option<Driver> {
     let found = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but chromedriver is not installed");
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        let why = "chromedriver is not installed: apt-get install chromium chromium-driver";
+        crate::helpers::skip(crate::helpers::Half::Browser, why);
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -162,7 +162,7 @@ async fn a_contest_in_a_real_browser() {
     assert!(wait_for(&screen, "Browsers United", Duration::from_secs(5)).await);
     assert!(body(&screen).await.contains("<td class=\"score\">0</td>"));
     shots.take(&screen, "scoreboard-before").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(wait_for(&screen, "data-live=\"open\"", Duration::from_secs(10)).await, "the board listens");
 
     // Alice answers a challenge from the board.
     alice.goto(&format!("{base}/contests/cup/challenges")).await.unwrap();
@@ -358,15 +358,15 @@ async fn the_venue_screen_follows_the_day() {
         }
     }
     assert!(first != second && second.starts_with("3:"), "the countdown ticks: {first} then {second}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(wait_for(&screen, "data-live=\"open\"", Duration::from_secs(10)).await, "the screen listens");
 
     // Kuroneko, last with nothing, solves zeta through the API: the first solve of zeta is on the screen
-    // within a second, without a reload.
+    // at once (the benchmark has the real figures), without a reload.
     let solved_at = Instant::now();
     crate::scoreboard::solve(&app, &tokens[0], "zeta", "net view, arp -a").await;
     let first_blood = "Question zeta</span> <span class=\"team\">Team kuroneko";
-    let seen = wait_for(&screen, first_blood, Duration::from_secs(1).saturating_sub(solved_at.elapsed())).await;
-    assert!(seen, "the solve reached the screen within 1 s ({:?})", solved_at.elapsed());
+    let seen = wait_for(&screen, first_blood, PROMPTLY).await;
+    assert!(seen, "the solve reached the screen ({:?})", solved_at.elapsed());
     assert!(body(&screen).await.contains("<span class=\"name\">Team kuroneko</span><span class=\"solves\">1 solved"));
 
     // An organizer's announcement reaches the screen too.
@@ -376,7 +376,7 @@ async fn the_venue_screen_follows_the_day() {
     chief.get("/contests/cup/console").await;
     let fields = [("title", "休憩"), ("title_en", "Lunch break"), ("body", ""), ("body_en", "Back at **13:00**.")];
     chief.post("/contests/cup/console/announcements", &fields).await;
-    assert!(wait_for(&screen, "Lunch break", Duration::from_secs(2)).await, "the announcement reached the screen");
+    assert!(wait_for(&screen, "Lunch break", PROMPTLY).await, "the announcement reached the screen");
     tokio::time::sleep(Duration::from_millis(500)).await;
     std::fs::write(dir.join("screen.png"), screen.screenshot().await.unwrap()).unwrap();
 

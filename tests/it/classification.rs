@@ -10,7 +10,6 @@ use std::process::Command;
 use mwscup::domain::role::Role;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::authoring::Source;
@@ -185,8 +184,7 @@ pub(crate) async fn upload_api(app: &TestApp, token: &str, id: i64, csv: &str) -
         .send()
         .await
         .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::json_of(res).await
 }
 
 async fn list_api(app: &TestApp, token: &str, id: i64) -> Value {
@@ -559,13 +557,7 @@ async fn the_demo_is_sealed_and_no_label_is_kept(app: TestApp) {
     assert_eq!(body["data"]["public"]["score"], json!(1.0), "{body}");
     assert_eq!(body["data"]["public"]["rows"], json!(900));
     assert!(started.elapsed().as_secs() < 10);
-    let mut texts = database_texts(&app.db).await;
-    for row in entity::predictions::Entity::find().into_json().all(&app.db).await.unwrap() {
-        texts.extend(row.as_object().unwrap().values().filter_map(|v| v.as_str().map(str::to_owned)));
-    }
-    for row in entity::classifications::Entity::find().into_json().all(&app.db).await.unwrap() {
-        texts.extend(row.as_object().unwrap().values().filter_map(|v| v.as_str().map(str::to_owned)));
-    }
+    let texts = database_texts(&app.db).await;
     let held: Vec<&String> = texts.iter().filter(|t| truth.keys().any(|id| t.contains(id))).collect();
     assert!(held.is_empty(), "the database holds test ids: {held:?}");
 }

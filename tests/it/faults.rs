@@ -1,8 +1,8 @@
-//! Faults: the server killed with SIGKILL while teams submit answers. After a restart, every answer that
-//! was answered `correct` is a solve, every solve has its attempt, and the standings equal a recomputation
-//! from the database.
+//! Faults: the server killed with SIGKILL while teams submit answers. After a restart, every answer a client
+//! was told of is kept as told (a right one with its solve), every solve has its attempt, and the standings
+//! equal a recomputation in the test from the rows. The database crashing, restarting and hanging; storage
+//! failing.
 
-use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -27,32 +27,7 @@ both!(a_killed_server_loses_no_accepted_answer, a_storage_failure_keeps_nothing,
 async fn a_postgres_restart_mid_load() {
     let Some(pg) = crate::private_pg::PrivatePostgres::start() else { return };
     let app = pg.app().await;
-    load(&app, Source::valid()).await;
-    // Limits raised for the run: the wrong answers here are load, not guessing.
-    entity::contests::Entity::update_many()
-        .col_expr(entity::contests::Column::WrongAnswersPerMinute, sea_orm::sea_query::Expr::value(10_000))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    app.reload().await;
-    let user = app.user("steady", Role::Participant).await;
-    let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
-    let name = TeamName::parse("Steady").unwrap();
-    let team = store::teams::create(
-        &app.db,
-        store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation: None, captain_id: Some(user.id) },
-    )
-    .await
-    .unwrap();
-    let token = app.token_for(&user).await;
-    let alpha = store::challenges::of_contest(&app.db, contest.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|v| v.challenge.slug == "alpha")
-        .unwrap()
-        .challenge
-        .id;
+    let (team, token, alpha) = steady_team(&app).await;
     let attempt = |answer: &'static str| {
         reqwest::Client::new()
             .post(app.url("/api/v1/challenges/attempt"))
@@ -143,10 +118,19 @@ async fn a_postgres_restart_mid_load() {
             assert!(body.contains("\"incorrect\""), "{body}");
         }
     }
-    // Every verdict given was kept: the wrong answers answered 200 are all in the database.
-    let answered = seen.iter().filter(|(s, _)| *s == 200).count();
+    // Every verdict given was kept, one by one: each wrong answer answered 200 is in the database as told.
     let kept = entity::submissions::Entity::find().all(&app.db).await.unwrap();
-    assert!(kept.len() > answered, "{} kept, {answered} answered by the clients (plus the probes)", kept.len());
+    let answered: Vec<Value> =
+        seen.iter().filter(|(s, _)| *s == 200).map(|(_, body)| serde_json::from_str(body).unwrap()).collect();
+    assert!(!answered.is_empty(), "the clients were answered before and after the outage");
+    for body in &answered {
+        let id = body["data"]["submission_id"].as_str().unwrap_or_else(|| panic!("no submission_id: {body}"));
+        let row = kept
+            .iter()
+            .find(|k| k.submission_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{body} was told but not kept"));
+        assert_eq!((row.team_id, row.challenge_id, row.outcome.as_str()), (team.id, alpha, "incorrect"));
+    }
     // And a right answer after the restart is a solve on the scoreboard.
     let res = attempt("mimikatz").await.unwrap();
     let body: Value = res.json().await.unwrap();
@@ -190,6 +174,124 @@ async fn a_hung_database_still_gets_a_health_answer() {
     }
 }
 
+/// The fixture contest with one team, `Steady`, whose wrong answers are not limited (they are load here, not
+/// guessing): the team, its captain's API token and the id of the challenge `alpha`.
+async fn steady_team(app: &TestApp) -> (entity::teams::Model, String, i32) {
+    load(app, Source::valid()).await;
+    entity::contests::Entity::update_many()
+        .col_expr(entity::contests::Column::WrongAnswersPerMinute, sea_orm::sea_query::Expr::value(10_000))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    app.reload().await;
+    let user = app.user("steady", Role::Participant).await;
+    let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
+    let name = TeamName::parse("Steady").unwrap();
+    let team = store::teams::create(
+        &app.db,
+        store::teams::NewTeam { contest_id: contest.id, name: &name, affiliation: None, captain_id: Some(user.id) },
+    )
+    .await
+    .unwrap();
+    let token = app.token_for(&user).await;
+    let alpha = store::challenges::of_contest(&app.db, contest.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.challenge.slug == "alpha")
+        .unwrap()
+        .challenge
+        .id;
+    (team, token, alpha)
+}
+
+/// A commit is on disk when it is acknowledged. On a PostgreSQL that flushes each commit (`fsync` and
+/// `synchronous_commit` on, as production runs; CI's shared server has `fsync=off` for speed), shown in force on
+/// every connection of the server's pool, answers are acknowledged; then every process of the database is
+/// killed (no checkpoint, no shutdown) and it recovers from its log. Every acknowledged answer is there with its
+/// verdict. (A killed process leaves the operating system's cache behind, so this shows the recovery; the
+/// settings shown are what carries a commit through a power cut.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_answers_survive_a_database_crash() {
+    let Some(pg) = crate::private_pg::PrivatePostgres::start_durable() else { return };
+    let app = pg.app().await;
+    let pool = app.db.get_postgres_connection_pool();
+    let size = pool.options().get_max_connections() as usize;
+    let mut connections = Vec::new();
+    for _ in 0..size {
+        connections.push(pool.acquire().await.unwrap());
+    }
+    assert_eq!(pool.size() as usize, size, "every connection of the pool is open and held");
+    for conn in &mut connections {
+        for (show, value) in [("SHOW fsync", "on"), ("SHOW synchronous_commit", "on"), ("SHOW full_page_writes", "on")]
+        {
+            let shown: String = sea_orm::sqlx::query_scalar(show).fetch_one(&mut **conn).await.unwrap();
+            assert_eq!((show, shown.as_str()), (show, value));
+        }
+    }
+    drop(connections);
+
+    let (team, token, alpha) = steady_team(&app).await;
+    let client = reqwest::Client::new();
+    let mut told = Vec::new();
+    for i in 0..30 {
+        let answer = if i == 20 { "mimikatz".to_owned() } else { format!("wrong {i}") };
+        let res = client
+            .post(app.url("/api/v1/challenges/attempt"))
+            .header("Authorization", format!("Token {token}"))
+            .json(&json!({"challenge_id": alpha, "submission": answer}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        let status = body["data"]["status"].as_str().unwrap().to_owned();
+        let submission_id = body["data"]["submission_id"].as_str().expect("a kept answer has its id").to_owned();
+        told.push(Acknowledged { team_id: team.id, challenge_id: alpha, status, submission_id });
+    }
+    let expected: Vec<&str> = (0..30)
+        .map(|i| match i {
+            20 => "correct",
+            i if i > 20 => "already_solved",
+            _ => "incorrect",
+        })
+        .collect();
+    assert_eq!(told.iter().map(|a| a.status.as_str()).collect::<Vec<_>>(), expected);
+
+    pg.crash();
+    pg.up();
+    let log = pg.log();
+    assert!(log.contains("automatic recovery in progress"), "a crash, recovered from the log:\n{log}");
+    let recovered = std::time::Instant::now();
+    let submissions = loop {
+        match entity::submissions::Entity::find().all(&app.db).await {
+            Ok(rows) => break rows,
+            Err(e) => assert!(recovered.elapsed() < Duration::from_secs(20), "no reconnection: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(submissions.len(), told.len(), "{submissions:?}");
+    for answer in &told {
+        let row = submissions
+            .iter()
+            .find(|s| s.submission_id.as_deref() == Some(answer.submission_id.as_str()))
+            .unwrap_or_else(|| panic!("{answer:?} was acknowledged but is lost after the crash"));
+        assert_eq!(
+            (row.team_id, row.challenge_id, row.outcome.as_str()),
+            (answer.team_id, answer.challenge_id, answer.status.as_str())
+        );
+    }
+    let solves = entity::solves::Entity::find().all(&app.db).await.unwrap();
+    let right = submissions.iter().find(|s| s.outcome == "correct").unwrap();
+    assert_eq!(
+        solves.iter().map(|s| (s.team_id, s.challenge_id, s.submission_id)).collect::<Vec<_>>(),
+        [(team.id, alpha, right.id)]
+    );
+    // The server goes on without a restart, and its board shows the solve.
+    let board: Value = reqwest::get(app.url("/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
+    assert_eq!((&board["standings"][0]["team"], &board["standings"][0]["score"]), (&json!("Steady"), &json!(100)));
+}
+
 fn serve(app: &TestApp) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mwscup"))
         .args(["serve", "--bind", "127.0.0.1:0"])
@@ -210,11 +312,20 @@ fn serve(app: &TestApp) -> (Child, String) {
     (child, address)
 }
 
+/// An answer as its client was told: the team that sent it, the challenge, the verdict and the id given.
+#[derive(Debug, Clone)]
+struct Acknowledged {
+    team_id: i32,
+    challenge_id: i32,
+    status: String,
+    submission_id: String,
+}
+
 async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
     load(&app, Source::valid()).await;
     let contest = store::contests::by_slug(&app.db, "cup").await.unwrap().unwrap();
     let hash = mwscup::domain::password::hash("fault-password");
-    let mut tokens = Vec::new();
+    let mut players = Vec::new();
     for i in 0..10 {
         let name = Username::parse(&format!("f{i}")).unwrap();
         let user = store::users::create(
@@ -229,7 +340,7 @@ async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
         .await
         .unwrap();
         let team_name = TeamName::parse(&format!("Fault {i}")).unwrap();
-        store::teams::create(
+        let team = store::teams::create(
             &app.db,
             store::teams::NewTeam {
                 contest_id: contest.id,
@@ -240,7 +351,7 @@ async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
         )
         .await
         .unwrap();
-        tokens.push(store::tokens::create(&app.db, user.id, "fault").await.unwrap().token);
+        players.push((team.id, store::tokens::create(&app.db, user.id, "fault").await.unwrap().token));
     }
     let ids: Vec<(String, i32)> = store::challenges::of_contest(&app.db, contest.id)
         .await
@@ -257,12 +368,13 @@ async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
     let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let tasks: Vec<_> = (0..50)
         .map(|k| {
-            let (client, address, token) = (client.clone(), address.clone(), tokens[k % tokens.len()].clone());
+            let (client, address) = (client.clone(), address.clone());
+            let (team_id, token) = players[k % players.len()].clone();
             let taken = taken.clone();
             tokio::spawn(async move {
-                let mut accepted = Vec::new();
+                let mut told = Vec::new();
                 for round in 0..20 {
-                    let (challenge, answer) = match round % 4 {
+                    let (challenge_id, answer) = match round % 4 {
                         0 => (alpha, "Mimikatz".to_owned()),
                         1 => (beta, "C:\\Temp\\qpkz.exe".to_owned()),
                         _ => (alpha, format!("wrong {k} {round}")),
@@ -270,17 +382,26 @@ async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
                     let sent = client
                         .post(format!("{address}/api/v1/challenges/attempt"))
                         .header("Authorization", format!("Token {token}"))
-                        .json(&json!({"challenge_id": challenge, "submission": answer}))
+                        .json(&json!({"challenge_id": challenge_id, "submission": answer}))
                         .send()
                         .await;
+                    // The server died: whatever was not answered was never acknowledged.
                     let Ok(res) = sent else { break };
                     let Ok(body) = res.json::<Value>().await else { break };
-                    if body["data"]["status"] == "correct" {
-                        accepted.push((token.clone(), challenge));
-                        taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let status = body["data"]["status"].as_str().unwrap_or_default().to_owned();
+                    match body["data"]["submission_id"].as_str() {
+                        Some(submission_id) => {
+                            if status == "correct" {
+                                taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            let submission_id = submission_id.to_owned();
+                            told.push(Acknowledged { team_id, challenge_id, status, submission_id });
+                        }
+                        // Only a limit, or beta while alpha is not solved yet, keeps nothing (and has no id).
+                        None => assert!(status == "ratelimited" || status == "locked", "{body}"),
                     }
                 }
-                accepted
+                told
             })
         })
         .collect();
@@ -292,41 +413,87 @@ async fn a_killed_server_loses_no_accepted_answer(app: TestApp) {
     // SIGKILL: no chance to finish anything.
     server.kill().unwrap();
     server.wait().unwrap();
-    let mut accepted = Vec::new();
+    let mut told = Vec::new();
     for t in tasks {
-        accepted.extend(t.await.unwrap());
+        told.extend(t.await.unwrap());
     }
 
     let (mut restarted, address) = serve(&app);
     let solves = entity::solves::Entity::find().all(&app.db).await.unwrap();
     let submissions = entity::submissions::Entity::find().all(&app.db).await.unwrap();
-    let solved: HashSet<(i32, i32)> = solves.iter().map(|s| (s.team_id, s.challenge_id)).collect();
-    for (token, challenge) in &accepted {
-        let digest = mwscup::domain::secret::token_digest(token);
-        let (_, user) = store::tokens::find(&app.db, &digest).await.unwrap().unwrap();
-        let team = store::teams::of_user(&app.db, contest.id, user.id).await.unwrap().unwrap();
-        assert!(solved.contains(&(team.id, *challenge)), "an answer told `correct` has no solve after the crash");
+    // Every answer a client was told of is kept as it was told: its id, team, challenge and outcome; a right
+    // answer with its solve.
+    let correct = told.iter().filter(|a| a.status == "correct").count();
+    assert!(correct > 0, "some right answers were acknowledged before the kill: {told:?}");
+    for answer in &told {
+        let row = submissions
+            .iter()
+            .find(|s| s.submission_id.as_deref() == Some(answer.submission_id.as_str()))
+            .unwrap_or_else(|| panic!("{answer:?} was acknowledged but is not kept after the crash"));
+        assert_eq!(
+            (row.team_id, row.challenge_id, row.outcome.as_str()),
+            (answer.team_id, answer.challenge_id, answer.status.as_str()),
+            "{answer:?}"
+        );
+        if answer.status == "correct" {
+            let solve = solves.iter().find(|s| s.submission_id == row.id);
+            assert_eq!(solve.map(|s| (s.team_id, s.challenge_id)), Some((answer.team_id, answer.challenge_id)));
+        }
     }
+    // And nothing is half-kept: a solve for each right answer kept, an attempt for each solve.
+    assert_eq!(solves.len(), submissions.iter().filter(|s| s.outcome == "correct").count());
     for s in &solves {
         let attempt = submissions.iter().find(|x| x.id == s.submission_id).expect("every solve has its attempt");
         assert_eq!(attempt.outcome, "correct");
         assert_eq!((attempt.team_id, attempt.challenge_id), (s.team_id, s.challenge_id));
     }
-    // The restarted server's standings are a recomputation from the database.
+
+    // The restarted server's standings equal a recomputation here from the rows: the challenges score
+    // statically, nothing else (hints, adjustments) counts, and ties go to the team that got there first.
+    let challenges = entity::challenges::Entity::find().all(&app.db).await.unwrap();
+    let points = |challenge_id: i32| {
+        let c = challenges.iter().find(|c| c.id == challenge_id).unwrap();
+        assert_eq!(c.scoring_function, "static", "{}", c.slug);
+        i64::from(c.points)
+    };
+    assert_eq!(entity::hint_unlocks::Entity::find().all(&app.db).await.unwrap().len(), 0);
+    assert_eq!(entity::adjustments::Entity::find().all(&app.db).await.unwrap().len(), 0);
+    let mut expected: Vec<(i64, _, String, i32, usize)> = players
+        .iter()
+        .enumerate()
+        .map(|(i, (team_id, _))| {
+            let own: Vec<_> = solves.iter().filter(|s| s.team_id == *team_id).collect();
+            let score = own.iter().map(|s| points(s.challenge_id)).sum();
+            let last = own.iter().map(|s| s.created_at).max();
+            (score, last, format!("Fault {i}"), *team_id, own.len())
+        })
+        .collect();
+    expected
+        .sort_by(|a, b| b.0.cmp(&a.0).then(a.1.is_none().cmp(&b.1.is_none())).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut positions = Vec::new();
+    for (i, row) in expected.iter().enumerate() {
+        let tied = i > 0 && (expected[i - 1].0, expected[i - 1].1) == (row.0, row.1);
+        positions.push(if tied { positions[i - 1] } else { i + 1 });
+    }
+    let expected: Vec<Value> = expected
+        .iter()
+        .zip(positions)
+        .map(|((score, _, name, team_id, solves), pos)| {
+            json!({"pos": pos, "team_id": team_id, "team": name, "score": score, "solves": solves})
+        })
+        .collect();
     let served: Value =
         reqwest::get(format!("{address}/contests/cup/scoreboard.json")).await.unwrap().json().await.unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mwscup"))
-        .args(["export", "--contest", "cup", "--format", "json"])
-        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
-        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
-        .output()
-        .unwrap();
-    let recomputed: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(served["standings"], recomputed["standings"]);
-    assert!(!solves.is_empty(), "some answers were taken before the kill");
+    let served: Vec<Value> = served["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!({"pos": r["pos"], "team_id": r["team_id"], "team": r["team"], "score": r["score"], "solves": r["solves"]}))
+        .collect();
+    assert_eq!(served, expected);
     eprintln!(
-        "{} answers accepted, {} solves, {} attempts recorded before the kill",
-        accepted.len(),
+        "{} answers acknowledged ({correct} right), {} solves, {} attempts recorded before the kill",
+        told.len(),
         solves.len(),
         submissions.len()
     );

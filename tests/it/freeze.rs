@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::Utc;
-use futures_util::StreamExt;
 use mwscup::domain::role::Role;
 use regex::Regex;
 use reqwest::StatusCode;
@@ -22,7 +21,8 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::classification::{predictions, source_with_classification, upload_api};
 use crate::files::load;
-use crate::helpers::{Browser, PASSWORD, TestApp};
+use crate::helpers::{Browser, Events, PASSWORD, TestApp};
+use crate::play::{api, attempt};
 use crate::scoreboard::{player, solve};
 
 both!(every_output_holds_the_freeze);
@@ -151,7 +151,7 @@ const PUBLIC: &[Who] = &[Who::Anonymous, Who::Observer, Who::Organizer];
 const SIGNED_IN: &[Who] = &[Who::Walker, Who::Observer, Who::Organizer];
 const PLAYERS: &[Who] = &[Who::Observer, Who::Organizer];
 
-fn json_of(body: &str) -> Value {
+fn parsed(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", &body[..body.len().min(300)]))
 }
 
@@ -196,7 +196,7 @@ fn scoreboard_page(body: &str) -> Facts {
 }
 
 fn scoreboard_json(body: &str) -> Facts {
-    let v = json_of(body);
+    let v = parsed(body);
     Facts {
         scores: json_scores(&v["standings"], "team"),
         static_scores: json_scores(&v["by_area"]["static"], "team"),
@@ -205,7 +205,7 @@ fn scoreboard_json(body: &str) -> Facts {
 }
 
 fn ctftime(body: &str) -> Facts {
-    Facts { scores: json_scores(&json_of(body)["standings"], "team"), ..Facts::default() }
+    Facts { scores: json_scores(&parsed(body)["standings"], "team"), ..Facts::default() }
 }
 
 fn screen(body: &str) -> Facts {
@@ -252,29 +252,29 @@ fn archive_team(body: &str) -> Facts {
 }
 
 fn api_challenges(body: &str) -> Facts {
-    let v = json_of(body);
+    let v = parsed(body);
     let zeta = v["data"].as_array().unwrap().iter().find(|c| c["slug"] == "zeta").expect("zeta listed").clone();
     Facts { zeta: Some((zeta["solves"].as_u64().unwrap(), zeta["value"].as_i64().unwrap())), ..Facts::default() }
 }
 
 fn api_challenge(body: &str) -> Facts {
-    let d = &json_of(body)["data"];
+    let d = &parsed(body)["data"];
     Facts { zeta: Some((d["solves"].as_u64().unwrap(), d["value"].as_i64().unwrap())), ..Facts::default() }
 }
 
 fn api_solvers(body: &str) -> Facts {
-    let v = json_of(body);
+    let v = parsed(body);
     let names = v["data"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
     Facts { zeta_solvers: Some(names), ..Facts::default() }
 }
 
 fn api_scoreboard(body: &str) -> Facts {
-    Facts { scores: json_scores(&json_of(body)["data"], "name"), ..Facts::default() }
+    Facts { scores: json_scores(&parsed(body)["data"], "name"), ..Facts::default() }
 }
 
 /// CTFd's top teams: each with its solves; zeta's solvers are those with a solve of it.
 fn api_top(body: &str, zeta: i64) -> Facts {
-    let v = json_of(body);
+    let v = parsed(body);
     let solvers = v["data"]
         .as_object()
         .unwrap()
@@ -286,19 +286,19 @@ fn api_top(body: &str, zeta: i64) -> Facts {
 }
 
 fn api_profile(body: &str) -> Facts {
-    Facts { b_score: Some(number(&json_of(body)["data"]["score"])), ..Facts::default() }
+    Facts { b_score: Some(number(&parsed(body)["data"]["score"])), ..Facts::default() }
 }
 
 fn api_solves(body: &str) -> Facts {
-    Facts { b_solves: json_of(body)["meta"]["count"].as_u64(), ..Facts::default() }
+    Facts { b_solves: parsed(body)["meta"]["count"].as_u64(), ..Facts::default() }
 }
 
 fn api_fails(body: &str) -> Facts {
-    Facts { a_fails: json_of(body)["meta"]["count"].as_u64(), ..Facts::default() }
+    Facts { a_fails: parsed(body)["meta"]["count"].as_u64(), ..Facts::default() }
 }
 
 fn api_awards(body: &str) -> Facts {
-    let v = json_of(body);
+    let v = parsed(body);
     Facts {
         a_awards: Some(v["data"].as_array().unwrap().iter().map(|a| a["value"].as_i64().unwrap()).sum()),
         ..Facts::default()
@@ -528,27 +528,6 @@ async fn read_all(
     }
 }
 
-/// Reads an event stream until `: connected`, then keeps reading in the background; returns what it saw.
-async fn listen(res: reqwest::Response) -> tokio::sync::watch::Receiver<String> {
-    assert_eq!(res.status(), StatusCode::OK);
-    let (tx, rx) = tokio::sync::watch::channel(String::new());
-    let mut stream = res.bytes_stream();
-    let mut seen = String::new();
-    while !seen.contains(": connected") {
-        let chunk = tokio::time::timeout(Duration::from_secs(30), stream.next()).await.unwrap().unwrap().unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    tokio::spawn(async move {
-        while let Some(Ok(chunk)) = stream.next().await {
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-            if tx.send(seen.clone()).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
 async fn user_id(app: &TestApp, name: &str) -> i32 {
     let username = mwscup::domain::names::Username::parse(name).unwrap();
     mwscup::store::users::by_username(&app.db, &username).await.unwrap().unwrap().id
@@ -565,39 +544,16 @@ async fn team_id(app: &TestApp, name: &str) -> i32 {
 }
 
 async fn wrong_answer(app: &TestApp, token: &str, challenge: i64) {
-    let res = app
-        .api()
-        .post(app.url("/api/v1/challenges/attempt"))
-        .header("Authorization", format!("Token {token}"))
-        .json(&json!({"challenge_id": challenge, "submission": "not it"}))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
+    let (_, body) = attempt(app, token, challenge, "not it").await;
     assert_eq!(body["data"]["status"], "incorrect", "{body}");
 }
 
 async fn unlock_alpha_hint(app: &TestApp, token: &str, alpha: i64) {
-    let detail: Value = app
-        .api()
-        .get(app.url(&format!("/api/v1/challenges/{alpha}")))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, detail) = api(app, token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;
     let hint = detail["data"]["hints"][0]["id"].clone();
-    let res = app
-        .api()
-        .post(app.url("/api/v1/unlocks"))
-        .header("Authorization", format!("Token {token}"))
-        .json(&json!({"target": hint, "type": "hints"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let (status, body) =
+        api(app, token, "POST", "/api/v1/unlocks", Some(json!({"target": hint, "type": "hints"}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn adjust(chief: &mut Browser, team: i32, points: &str) {
@@ -667,8 +623,8 @@ async fn every_output_holds_the_freeze(app: TestApp) {
     tokio::time::sleep(Duration::from_millis(20)).await;
 
     // Streams open before the second half: the organizers' hears it, the public one stays silent.
-    let public_stream = listen(app.api().get(app.url("/contests/cup/events")).send().await.unwrap()).await;
-    let mut staff_stream = listen(chief.client.get(app.url("/contests/cup/events")).send().await.unwrap()).await;
+    let public_stream = Events::connected(app.api().get(app.url("/contests/cup/events")).send().await.unwrap()).await;
+    let staff_stream = Events::connected(chief.client.get(app.url("/contests/cup/events")).send().await.unwrap()).await;
 
     // After the cut.
     solve(&app, &baker, "zeta", "net view, arp -a").await;
@@ -677,14 +633,13 @@ async fn every_output_holds_the_freeze(app: TestApp) {
     adjust(&mut chief, ids.team_a, "+30").await;
     upload_perfect(&app, &able, omega).await;
 
-    tokio::time::timeout(Duration::from_secs(30), staff_stream.wait_for(|s| s.contains("event: scoreboard")))
+    staff_stream
+        .wait_for("scoreboard", Duration::from_secs(30))
         .await
-        .expect("the organizers' stream hears the second half")
-        .unwrap();
+        .expect("the organizers' stream hears the second half");
     // The public view is computed in the same pass as the full one: had it changed, its event would be out.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let heard = public_stream.borrow().clone();
-    assert!(!heard.contains("event: scoreboard"), "the public stream spoke of the frozen hour: {heard}");
+    let spoke = public_stream.wait_for("scoreboard", Duration::from_millis(500)).await;
+    assert!(spoke.is_none(), "the public stream spoke of the frozen hour");
 
     let outputs = outputs(&ids);
     let archive = archive_outputs(&ids);

@@ -112,6 +112,36 @@ pub(crate) fn criterion_fields(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// A judge's view of an entry before publication: the judge's own marks in the form and nothing of anyone
+/// else's: no other judge's name, no table of sheets (other judges' marks and totals), no score.
+fn assert_blind(page: &crate::helpers::Page, own: [&str; 3], others: &[&str]) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let values: Vec<&str> = page
+        .body
+        .match_indices(" value=\"")
+        .map(|(i, _)| page.body[i + 8..].split('"').next().unwrap())
+        .filter(|v| v.is_empty() || v.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert_eq!(values, own, "the form holds the judge's own marks only");
+    page.assert_contains("Other judges&#39; marks are hidden")
+        .assert_lacks("id=\"entry-score\"")
+        .assert_lacks("class=\"num\"")
+        .assert_lacks("<tfoot>");
+    for other in others {
+        page.assert_lacks(other);
+    }
+}
+
+/// A judge's list of entries before publication: the judge's own progress only, no count of sheets, no score,
+/// no other judge's name.
+fn assert_blind_list(page: &crate::helpers::Page, others: &[&str]) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_lacks("class=\"num\"").assert_lacks("Judges done");
+    for other in others {
+        page.assert_lacks(other);
+    }
+}
+
 async fn judges_mark_hidden_from_each_other_until_published(app: TestApp) {
     load(&app, judged_cup()).await;
     let mut alice = app.browser();
@@ -160,10 +190,20 @@ async fn judges_mark_hidden_from_each_other_until_published(app: TestApp) {
     mark(&mut judge1, &seekers, ["5", "5", "5"], &criteria).await;
     mark(&mut judge2, &seekers, ["10", "", ""], &criteria).await;
 
-    let own = judge1.get(&format!("/contests/cup/judging/entries/{finders}")).await;
-    own.assert_contains("value=\"8\"").assert_contains("Other judges&#39; marks are hidden").assert_lacks("judge2");
-    let list = judge2.get("/contests/cup/judging").await;
-    list.assert_contains("Incomplete").assert_lacks("20.5");
+    // Each judge sees their own sheets and nothing of the other's: names, marks, totals (20, 21; 15), means.
+    let (on_finders, on_seekers) =
+        (format!("/contests/cup/judging/entries/{finders}"), format!("/contests/cup/judging/entries/{seekers}"));
+    // (the judge, their marks on each entry, the other judge's name and totals on each entry)
+    for (judge, own_finders, own_seekers, other, other_finders, other_seekers) in [
+        (&mut judge1, ["8", "7", "5"], ["5", "5", "5"], "judge2", ">21<", ">10<"),
+        (&mut judge2, ["9", "8", "4"], ["10", "", ""], "judge1", ">20<", ">15<"),
+    ] {
+        assert_blind(&judge.get(&on_finders).await, own_finders, &[other, other_finders, "20.5"]);
+        assert_blind(&judge.get(&on_seekers).await, own_seekers, &[other, other_seekers]);
+        let list = judge.get("/contests/cup/judging").await;
+        assert_blind_list(&list, &[other, other_finders, other_seekers, "20.5"]);
+    }
+    judge2.get("/contests/cup/judging").await.assert_contains("Incomplete");
     let organizer_view = chief.get(&format!("/contests/cup/judging/entries/{finders}")).await;
     organizer_view.assert_contains("judge1").assert_contains("judge2").assert_contains(">20.5<");
     alice.get("/contests/cup/hackathon").await.assert_lacks("hackathon-score");
@@ -191,7 +231,8 @@ async fn judges_mark_hidden_from_each_other_until_published(app: TestApp) {
 
     chief.post("/contests/cup/judging/withdraw", &[]).await;
     assert_eq!(score_of(&scoreboard(&app).await, "total", "Finders"), 0, "withdrawn marks count for nothing");
-    judge1.get(&format!("/contests/cup/judging/entries/{finders}")).await.assert_lacks("judge2");
+    assert_blind(&judge1.get(&on_finders).await, ["8", "7", "5"], &["judge2", "22.5", ">25<"]);
+    assert_blind_list(&judge1.get("/contests/cup/judging").await, &["judge2", "22.5"]);
 
     let actions = app.audit_actions().await;
     for action in ["judging.mark", "judging.publish", "judging.withdraw"] {

@@ -76,7 +76,13 @@ async fn challenge_id(app: &TestApp, token: &str, slug: &str) -> i64 {
     id
 }
 
-async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+pub(crate) async fn api(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let client = app.api();
     let mut req = if method == "GET" { client.get(app.url(path)) } else { client.post(app.url(path)) };
     req = req.header("Authorization", format!("Token {token}")).header("Accept-Language", "en");
@@ -84,11 +90,10 @@ async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<
         req = req.json(&body);
     }
     let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::json_of(res).await
 }
 
-async fn attempt(app: &TestApp, token: &str, id: i64, submission: &str) -> (StatusCode, Value) {
+pub(crate) async fn attempt(app: &TestApp, token: &str, id: i64, submission: &str) -> (StatusCode, Value) {
     api(app, token, "POST", "/api/v1/challenges/attempt", Some(json!({"challenge_id": id, "submission": submission})))
         .await
 }

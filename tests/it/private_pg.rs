@@ -9,6 +9,9 @@ pub struct PrivatePostgres {
     bin: PathBuf,
     dir: tempfile::TempDir,
     pub port: u16,
+    /// Whether a commit is flushed to disk before it is acknowledged (`fsync` and `synchronous_commit` on);
+    /// otherwise `fsync=off`, for speed, as CI's shared server runs.
+    durable: bool,
 }
 
 fn bin_dir() -> Option<PathBuf> {
@@ -28,9 +31,18 @@ fn is_root() -> bool {
 impl PrivatePostgres {
     /// `None` (the test is skipped) when PostgreSQL is not installed, except under CI, where that fails.
     pub fn start() -> Option<PrivatePostgres> {
+        Self::start_as(false)
+    }
+
+    /// A server as production runs one: `fsync=on` and `synchronous_commit=on`, so that a commit is on disk
+    /// when acknowledged.
+    pub fn start_durable() -> Option<PrivatePostgres> {
+        Self::start_as(true)
+    }
+
+    fn start_as(durable: bool) -> Option<PrivatePostgres> {
         let Some(bin) = bin_dir() else {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but PostgreSQL is not installed");
-            eprintln!("skipped: PostgreSQL is not installed");
+            crate::helpers::skip(crate::helpers::Half::PrivatePostgres, "PostgreSQL is not installed");
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
@@ -39,7 +51,7 @@ impl PrivatePostgres {
             assert!(ok.success(), "chown the private cluster's folder");
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let pg = PrivatePostgres { bin, dir, port };
+        let pg = PrivatePostgres { bin, dir, port, durable };
         pg.run(&format!(
             "'{}' -D '{}' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8",
             pg.bin.join("initdb").display(),
@@ -84,8 +96,9 @@ impl PrivatePostgres {
 
     fn pg_ctl(&self, action: &str) -> bool {
         let log = self.dir.path().join("log");
+        let flush = if self.durable { "-c fsync=on -c synchronous_commit=on" } else { "-c fsync=off" };
         let options =
-            format!("-p {} -k '{}' -c listen_addresses=127.0.0.1 -c fsync=off", self.port, self.dir.path().display());
+            format!("-p {} -k '{}' -c listen_addresses=127.0.0.1 {flush}", self.port, self.dir.path().display());
         self.try_run(&format!(
             "'{}' -D '{}' -l '{}' -w -m fast -o \"{options}\" {action} >/dev/null",
             self.bin.join("pg_ctl").display(),
@@ -95,7 +108,14 @@ impl PrivatePostgres {
     }
 
     pub fn up(&self) {
-        assert!(self.pg_ctl("start"), "the private PostgreSQL starts");
+        if !self.pg_ctl("start") {
+            panic!("the private PostgreSQL does not start; its log:\n{}", self.log());
+        }
+    }
+
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
     }
 
     pub fn down(&self) {
@@ -108,12 +128,33 @@ impl PrivatePostgres {
         self.signal("STOP");
     }
 
+    /// Kills every process of the server with SIGKILL, as a crash would: no checkpoint, no shutdown; the next
+    /// `up` recovers from the write-ahead log.
+    pub fn crash(&self) {
+        let pids = self.signal("KILL");
+        // Gone, or a zombie that its new parent did not reap yet (state `Z` after the command's parenthesis).
+        let alive = |pid: &String| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while pids.iter().any(alive) {
+            assert!(std::time::Instant::now() < deadline, "a killed process of PostgreSQL is still there: {pids:?}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // A zombie still answers `kill -0`, which `pg_ctl start` would take for a server still running.
+        std::fs::remove_file(self.data().join("postmaster.pid")).unwrap();
+        std::fs::remove_file(self.dir.path().join(format!(".s.PGSQL.{}.lock", self.port))).unwrap();
+    }
+
     pub fn thaw(&self) {
         self.signal("CONT");
     }
 
-    fn signal(&self, signal: &str) {
-        let pid = std::fs::read_to_string(self.data().join("postmaster.pid")).unwrap();
+    /// Signals the postmaster and its children; the processes signalled.
+    fn signal(&self, signal: &str) -> Vec<String> {
+        // None when the server is not running (stopped, or crashed and not started again).
+        let Ok(pid) = std::fs::read_to_string(self.data().join("postmaster.pid")) else { return Vec::new() };
         let pid = pid.lines().next().unwrap().trim().to_owned();
         let mut pids = vec![pid.clone()];
         for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -131,6 +172,7 @@ impl PrivatePostgres {
             let _ =
                 Command::new("kill").arg(format!("-{signal}")).arg(child).stderr(std::process::Stdio::null()).status();
         }
+        pids
     }
 }
 

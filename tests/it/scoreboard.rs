@@ -1,9 +1,8 @@
 //! The scoreboard: scores computed by hand, freeze and reveal, hidden teams, members-only boards, the
 //! feeds, a restart, Server-Sent Events, and two instances on one PostgreSQL.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use futures_util::StreamExt;
 use mwscup::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -11,7 +10,7 @@ use serde_json::{Value, json};
 use crate::authoring::Source;
 use crate::both;
 use crate::files::load;
-use crate::helpers::{Browser, PASSWORD, TestApp, start};
+use crate::helpers::{Browser, Events, PASSWORD, PROMPTLY, TestApp, start};
 
 both!(scores_follow_solves_hints_and_adjustments, the_freeze_hides_and_the_reveal_shows, members_only_and_hidden_teams);
 both!(standings_survive_a_restart, a_solve_reaches_open_scoreboards_at_once, two_instances_share_the_standings);
@@ -48,8 +47,7 @@ async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode
         req = req.header("Authorization", format!("Token {t}"));
     }
     let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::json_of(res).await
 }
 
 pub(crate) async fn solve(app: &TestApp, token: &str, slug: &str, answer: &str) {
@@ -275,36 +273,20 @@ async fn standings_survive_a_restart(app: TestApp) {
     assert_eq!(table(&after, "standings")[0], (1, "Team bobs".into(), json!(300)));
 }
 
-/// Reads an SSE stream until `event: <name>` arrives; returns how long it took.
-pub(crate) async fn wait_for_event(res: reqwest::Response, name: &str, limit: Duration) -> Option<Duration> {
-    let started = Instant::now();
-    let mut stream = res.bytes_stream();
-    let mut seen = String::new();
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(limit.saturating_sub(started.elapsed()), stream.next()).await {
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-        if seen.contains(&format!("event: {name}\n")) {
-            return Some(started.elapsed());
-        }
-    }
-    None
-}
-
 async fn a_solve_reaches_open_scoreboards_at_once(app: TestApp) {
     load(&app, cup("")).await;
     let (_, token) = player(&app, "finders").await;
     let events = app.api().get(app.url("/contests/cup/events")).send().await.unwrap();
     assert_eq!(events.headers()["content-type"], "text/event-stream");
-    let waiting = tokio::spawn(wait_for_event(events, "scoreboard", Duration::from_secs(3)));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let waiting = tokio::spawn(Events::connected(events).await.wait_for("scoreboard", PROMPTLY));
     let solved_at = Instant::now();
     solve(&app, &token, "alpha", "mimikatz").await;
     let seen = waiting.await.unwrap().expect("the event arrived");
-    assert!(solved_at.elapsed() < Duration::from_secs(1), "the solve reached the client within 1 s ({seen:?})");
+    assert!(solved_at.elapsed() < PROMPTLY, "the solve reached the client at once ({seen:?})");
 
     // Announcements arrive as notifications.
     let events = app.api().get(app.url("/contests/cup/events")).send().await.unwrap();
-    let waiting = tokio::spawn(wait_for_event(events, "notification", Duration::from_secs(3)));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let waiting = tokio::spawn(Events::connected(events).await.wait_for("notification", PROMPTLY));
     let mut chief = organizer(&app).await;
     chief.get("/contests/cup/console").await;
     chief.post("/contests/cup/console/announcements", &[("title", "お知らせ"), ("body", "x")]).await;
@@ -318,22 +300,24 @@ async fn two_instances_share_the_standings(app: TestApp) {
     }
     load(&app, cup("")).await;
     let (_, token) = player(&app, "finders").await;
-    let other = start(crate::helpers::Fixture {
-        url: app.fixture.url.clone(),
-        dir: tempfile::tempdir().unwrap(),
-        backend: app.fixture.backend,
-    })
+    let other = crate::helpers::start_with(
+        crate::helpers::Fixture {
+            url: app.fixture.url.clone(),
+            dir: tempfile::tempdir().unwrap(),
+            backend: app.fixture.backend,
+        },
+        crate::helpers::without_periodic_reload,
+    )
     .await;
     // The other instance has the contest loaded and a client listening.
     let (_, before) = get_json(&other, "/contests/cup/scoreboard.json", None).await;
     assert_eq!(table(&before, "standings")[0].2, json!(0));
     let events = other.api().get(other.url("/contests/cup/events")).send().await.unwrap();
-    let waiting = tokio::spawn(wait_for_event(events, "scoreboard", Duration::from_secs(3)));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let waiting = tokio::spawn(Events::connected(events).await.wait_for("scoreboard", PROMPTLY));
     let solved_at = Instant::now();
     solve(&app, &token, "alpha", "mimikatz").await;
     waiting.await.unwrap().expect("the other instance's client heard of the solve");
-    assert!(solved_at.elapsed() < Duration::from_secs(1), "{:?}", solved_at.elapsed());
+    assert!(solved_at.elapsed() < PROMPTLY, "{:?}", solved_at.elapsed());
     let (_, after) = get_json(&other, "/contests/cup/scoreboard.json", None).await;
     let (_, here) = get_json(&app, "/contests/cup/scoreboard.json", None).await;
     assert_eq!(after["standings"], here["standings"]);
@@ -341,14 +325,13 @@ async fn two_instances_share_the_standings(app: TestApp) {
 
     // An announcement posted on this instance reaches the other's live clients too.
     let events = other.api().get(other.url("/contests/cup/events")).send().await.unwrap();
-    let waiting = tokio::spawn(wait_for_event(events, "notification", Duration::from_secs(3)));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let waiting = tokio::spawn(Events::connected(events).await.wait_for("notification", PROMPTLY));
     let mut chief = organizer(&app).await;
     chief.get("/contests/cup/console").await;
     let posted_at = Instant::now();
     chief.post("/contests/cup/console/announcements", &[("title", "お知らせ"), ("body", "x")]).await;
     waiting.await.unwrap().expect("the other instance's client heard the announcement");
-    assert!(posted_at.elapsed() < Duration::from_secs(1), "{:?}", posted_at.elapsed());
+    assert!(posted_at.elapsed() < PROMPTLY, "{:?}", posted_at.elapsed());
 }
 
 /// A client that accepts gzip gets the same feed compressed (made once per change), and the next solve

@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use crate::both;
 use crate::files::load;
 use crate::helpers::Browser;
-use crate::scoreboard::{cup, organizer, player, solve, wait_for_event};
+use crate::helpers::{Events, PROMPTLY};
+use crate::scoreboard::{cup, organizer, player, solve};
 
 both!(the_screen_shows_the_top_the_rest_first_solves_and_news, the_screen_is_frozen_for_everyone);
 both!(a_members_only_screen_refuses_outsiders);
@@ -107,17 +108,11 @@ async fn the_screen_is_frozen_for_everyone(app: crate::helpers::TestApp) {
 
     // The screen's stream is the public one: a solve after the freeze moves the organizers' stream only.
     let stream = |path: &str| chief.client.get(app.url(path)).send();
-    let staff = tokio::spawn(wait_for_event(
-        stream("/contests/cup/events").await.unwrap(),
-        "scoreboard",
-        Duration::from_secs(3),
-    ));
-    let public = tokio::spawn(wait_for_event(
-        stream("/contests/cup/events?view=public").await.unwrap(),
-        "scoreboard",
-        Duration::from_millis(1500),
-    ));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let staff = Events::connected(stream("/contests/cup/events").await.unwrap()).await;
+    let public = Events::connected(stream("/contests/cup/events?view=public").await.unwrap()).await;
+    let staff = tokio::spawn(staff.wait_for("scoreboard", PROMPTLY));
+    // Silence is heard for as long as the organizers' stream may take to speak, and more.
+    let public = tokio::spawn(public.wait_for("scoreboard", Duration::from_secs(2)));
     solve(&app, &bobs, "zeta", "net view, arp -a").await;
     assert!(staff.await.unwrap().is_some(), "the organizers' scoreboard moves");
     assert!(public.await.unwrap().is_none(), "the screen learns nothing during the freeze");

@@ -45,10 +45,10 @@ async fn tokens_are_shown_once_work_and_revoke(app: TestApp) {
         assert_eq!(body["success"], true);
         assert_eq!(body["data"]["name"], "alice");
     }
-    // The token's use is written in the background, off the request's path: it shows within a second.
+    // The token's use is written in the background, off the request's path: it shows soon after.
     let used = std::time::Instant::now();
     while b.get("/account").await.body.contains("Never") {
-        assert!(used.elapsed() < std::time::Duration::from_secs(1), "the token's use is not shown");
+        assert!(used.elapsed() < crate::helpers::PROMPTLY, "the token's use is not shown");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 

@@ -300,11 +300,16 @@ pub(super) async fn item_page(req: HttpRequest, page: Page, path: web::Path<IdPa
 #[derive(Deserialize)]
 pub(super) struct FilePath {
     id: i32,
+    name: String,
 }
 
 pub(super) async fn download(req: HttpRequest, path: web::Path<FilePath>) -> AppResult<HttpResponse> {
     let state = state(&req)?;
     let file = store::archive::file(&state.db, path.id).await?.ok_or(AppError::NotFound)?;
+    // Under its own name only, as an attachment: a link names one file, not "file 7 under any name".
+    if file.name != path.name {
+        return Err(AppError::NotFound);
+    }
     visible_item(&state, &req, file.item_id).await?;
     crate::web::kit::download::attachment(&req, &state.blobs, &file.sha256, &file.name).await
 }
