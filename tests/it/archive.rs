@@ -299,20 +299,10 @@ async fn search_finds_by_team_title_and_file_name(app: TestApp) {
     assert_eq!(visitor.get("/archive/search?q=%22%29%20OR%20*").await.status, StatusCode::OK);
 }
 
-fn mwscup_cli(fixture: &crate::helpers::Fixture, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
-        .args(args)
-        .env("MWSCUP_DATA_DIR", fixture.data_dir())
-        .env("MWSCUP_DATABASE_URL", &fixture.url)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
 async fn past_years_import_and_export_losslessly(app: TestApp) {
-    let out = mwscup_cli(&app.fixture, &["archive", "import", "archive/example-2019"]);
+    let out = app.fixture.cli(&["archive", "import", "archive/example-2019"]);
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let again = mwscup_cli(&app.fixture, &["archive", "import", "archive/example-2019"]);
+    let again = app.fixture.cli(&["archive", "import", "archive/example-2019"]);
     assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "archive/example-2019: nothing changed");
 
     // Browsing what was imported.
@@ -334,14 +324,13 @@ async fn past_years_import_and_export_losslessly(app: TestApp) {
 
     // Export, import into another database, export again: the same folder.
     let first = tempfile::tempdir().unwrap();
-    let out =
-        mwscup_cli(&app.fixture, &["archive", "export", "--contest", "example-2019", first.path().to_str().unwrap()]);
+    let out = app.fixture.cli(&["archive", "export", "--contest", "example-2019", first.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let other = crate::helpers::Fixture::new(app.fixture.backend).await.unwrap();
-    let out = mwscup_cli(&other, &["archive", "import", first.path().to_str().unwrap()]);
+    let out = other.cli(&["archive", "import", first.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let second = tempfile::tempdir().unwrap();
-    mwscup_cli(&other, &["archive", "export", "--contest", "example-2019", second.path().to_str().unwrap()]);
+    other.cli(&["archive", "export", "--contest", "example-2019", second.path().to_str().unwrap()]);
     let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join("archive.toml")).unwrap();
     assert_eq!(read(first.path()), read(second.path()));
     let files = |dir: &std::path::Path| {
@@ -367,7 +356,7 @@ async fn a_broken_archive_folder_is_reported_and_nothing_is_written() {
         "[contest]\nslug = \"past\"\ntitle = \"Past\"\nstarts_at = \"2019-10-21T09:00:00+09:00\"\nends_at = \"2019-10-21T13:00:00+09:00\"\n\n[[teams]]\nname = \"A\"\nrank = \"first\"\nscore = 1\n\n[[teams]]\nname = \"Team I\"\nrank = 2\nscore = 1\n\n[[teams]]\nname = \"Team l\"\nrank = 3\nscore = 1\n\n[[items]]\nteam = \"B\"\nkind = \"poster\"\ntitle = \"x\"\nfiles = [\"../secret\", \"files/tool.exe\"]\n",
     )
     .unwrap();
-    let out = mwscup_cli(&fixture, &["archive", "import", dir.path().to_str().unwrap()]);
+    let out = fixture.cli(&["archive", "import", dir.path().to_str().unwrap()]);
     assert!(!out.status.success());
     let report = String::from_utf8_lossy(&out.stdout);
     let root = dir.path().display().to_string();

@@ -175,6 +175,20 @@ opens_at = 2026-10-20T10:00:00+09:00
         self.write(&format!("cup/{area}/{slug}/README.en.md"), &format!("# {slug}\n\nRead the log and answer.\n"));
     }
 
+    /// Adds the dynamic challenge `zeta` (static area, linear from 300, −100 a solver, at least 100), whose
+    /// answer is the list "net view, arp -a".
+    pub fn with_dynamic_zeta(self) -> Source {
+        self.challenge(
+            "static",
+            "zeta",
+            "list",
+            "salt-zeta",
+            "net view, arp -a",
+            "[scoring]\nfunction = \"linear\"\ninitial = 300\nminimum = 100\ndecay = 100\n",
+        );
+        self
+    }
+
     /// Replaces text in a file of the source.
     pub fn edit(&self, relative: &str, from: &str, to: &str) {
         let path = self.root.path().join(relative);

@@ -18,21 +18,14 @@ use crate::both;
 use crate::files::load;
 use crate::helpers::{Backend, Browser, Fixture, TestApp, start};
 use crate::judging::{criterion_fields, entry_id, hand_in, judged_cup, mark, signed_in};
+use crate::play::unlock_first_hint;
 use crate::scoreboard::{player, solve};
 
 both!(an_organizer_steps_through_the_ceremony_and_the_screen_follows);
 
 /// The judged cup with the dynamic `zeta` (linear 300, −100 a solver) and two places awarded.
 fn ceremony_cup() -> Source {
-    let s = judged_cup();
-    s.challenge(
-        "static",
-        "zeta",
-        "list",
-        "salt-zeta",
-        "net view, arp -a",
-        "[scoring]\nfunction = \"linear\"\ninitial = 300\nminimum = 100\ndecay = 100\n",
-    );
+    let s = judged_cup().with_dynamic_zeta();
     let path = s.dir().join("contest.toml");
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("\n[ceremony]\nawards = 2\n");
@@ -61,25 +54,7 @@ async fn day_with_a_freeze(app: &TestApp) -> Browser {
 
     solve(app, &carols, "zeta", "arp -a, net view").await;
     let alpha = app.challenge_ids(&seekers, "/api/v1/challenges").await["alpha"];
-    let detail: Value = app
-        .api()
-        .get(app.url(&format!("/api/v1/challenges/{alpha}")))
-        .header("Authorization", format!("Token {seekers}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let unlocked = app
-        .api()
-        .post(app.url("/api/v1/unlocks"))
-        .header("Authorization", format!("Token {seekers}"))
-        .json(&json!({"target": detail["data"]["hints"][0]["id"], "type": "hints"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unlocked.status(), StatusCode::OK);
+    unlock_first_hint(app, &seekers, alpha).await;
     solve(app, &seekers, "beta", "C:\\Temp\\qpkz.exe").await;
 
     assert_eq!(hand_in(app, &mut carols_b, "Log lens", None).await.0, StatusCode::OK);
@@ -285,13 +260,7 @@ async fn an_organizer_steps_through_the_ceremony_and_the_screen_follows(app: Tes
     assert_eq!(steps, [json!(0), json!(1), json!(2), json!(3), json!(2), json!(3), json!(4), json!(9), Value::Null]);
 
     // The export computes the same final standings from the database.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
-        .args(["export", "--contest", "cup", "--format", "json"])
-        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
-        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
-        .current_dir(app.fixture.dir.path())
-        .output()
-        .unwrap();
+    let out = app.fixture.cli(&["export", "--contest", "cup", "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
     let exported: Vec<(String, Value)> = exported["standings"]

@@ -466,16 +466,7 @@ async fn the_freeze_holds_for_uploads(app: TestApp) {
     assert_eq!(score_of(&app, "Team finders", "/contests/cup/scoreboard.json").await, json!(0), "frozen");
     let organizer = app.user("boss", Role::Organizer).await;
     let boss = app.token_for(&organizer).await;
-    let board: Value = app
-        .api()
-        .get(app.url("/contests/cup/api/v1/scoreboard"))
-        .header("Authorization", format!("Token {boss}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, board) = crate::helpers::api(&app, &boss, "GET", "/contests/cup/api/v1/scoreboard", None).await;
     let row = board["data"].as_array().unwrap().iter().find(|r| r["name"] == "Team finders").unwrap().clone();
     assert_eq!(row["score"], json!(200), "organizers see past the freeze: {board}");
     // The challenge's board too: frozen for everyone else, whole for organizers.

@@ -45,16 +45,7 @@ async fn every_demo_answer_is_accepted(app: TestApp) {
 
     // Every other answer through the API, in an order that unlocks what requires another.
     let token = app.token_named("newcomer").await;
-    let listed: Value = app
-        .api()
-        .get(app.url("/contests/mwscup-demo/api/v1/challenges"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, listed) = crate::helpers::api(&app, &token, "GET", "/contests/mwscup-demo/api/v1/challenges", None).await;
     let listed = listed["data"].as_array().unwrap();
     assert_eq!(listed.len(), 15, "16 challenges, one of which opens an hour after the start: {listed:?}");
     // Those locked behind another are listed as CTFd lists hidden ones.

@@ -16,13 +16,13 @@ use regex::Regex;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::both;
 use crate::classification::{predictions, source_with_classification, upload_api};
 use crate::files::load;
 use crate::helpers::{Browser, Events, PASSWORD, TestApp};
-use crate::play::{api, attempt};
+use crate::play::{attempt, unlock_first_hint};
 use crate::scoreboard::{player, solve};
 
 both!(every_output_holds_the_freeze);
@@ -548,14 +548,6 @@ async fn wrong_answer(app: &TestApp, token: &str, challenge: i64) {
     assert_eq!(body["data"]["status"], "incorrect", "{body}");
 }
 
-async fn unlock_alpha_hint(app: &TestApp, token: &str, alpha: i64) {
-    let (_, detail) = api(app, token, "GET", &format!("/api/v1/challenges/{alpha}"), None).await;
-    let hint = detail["data"]["hints"][0]["id"].clone();
-    let (status, body) =
-        api(app, token, "POST", "/api/v1/unlocks", Some(json!({"target": hint, "type": "hints"}))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
-
 async fn adjust(chief: &mut Browser, team: i32, points: &str) {
     chief.get("/contests/cup/console").await;
     let page = chief
@@ -573,15 +565,7 @@ async fn upload_perfect(app: &TestApp, token: &str, omega: i64) {
 }
 
 async fn every_output_holds_the_freeze(app: TestApp) {
-    let source = source_with_classification("");
-    source.challenge(
-        "static",
-        "zeta",
-        "list",
-        "salt-zeta",
-        "net view, arp -a",
-        "[scoring]\nfunction = \"linear\"\ninitial = 300\nminimum = 100\ndecay = 100\n",
-    );
+    let source = source_with_classification("").with_dynamic_zeta();
     load(&app, source).await;
     let (_, able) = player(&app, "able").await;
     let (_, baker) = player(&app, "baker").await;
@@ -607,7 +591,7 @@ async fn every_output_holds_the_freeze(app: TestApp) {
     // Before the cut.
     solve(&app, &able, "zeta", "net view, arp -a").await;
     wrong_answer(&app, &able, alpha).await;
-    unlock_alpha_hint(&app, &able, alpha).await;
+    unlock_first_hint(&app, &able, alpha).await;
     adjust(&mut chief, ids.team_b, "+50").await;
     upload_perfect(&app, &baker, omega).await;
 
@@ -629,7 +613,7 @@ async fn every_output_holds_the_freeze(app: TestApp) {
     // After the cut.
     solve(&app, &baker, "zeta", "net view, arp -a").await;
     wrong_answer(&app, &able, alpha).await;
-    unlock_alpha_hint(&app, &baker, alpha).await;
+    unlock_first_hint(&app, &baker, alpha).await;
     adjust(&mut chief, ids.team_a, "+30").await;
     upload_perfect(&app, &able, omega).await;
 

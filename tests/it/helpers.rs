@@ -32,6 +32,17 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// Runs the `mwscup` command on this fixture's database and data folder, from the repository's folder.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
+            .args(args)
+            .env("MWSCUP_DATA_DIR", self.data_dir())
+            .env("MWSCUP_DATABASE_URL", &self.url)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    }
+
     /// `None` when PostgreSQL is asked for but not configured (never under CI, where that fails).
     pub async fn new(backend: Backend) -> Option<Fixture> {
         let dir = tempfile::tempdir().unwrap();
@@ -299,16 +310,7 @@ impl TestApp {
 
     /// The challenges a token's team may open through the API (`path`: `/api/v1/challenges` or a contest's), by slug.
     pub async fn challenge_ids(&self, token: &str, path: &str) -> std::collections::HashMap<String, i64> {
-        let list: serde_json::Value = self
-            .api()
-            .get(self.url(path))
-            .header("Authorization", format!("Token {token}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, list) = api(self, token, "GET", path, None).await;
         list["data"]
             .as_array()
             .unwrap()
@@ -340,6 +342,23 @@ pub async fn json_of(res: reqwest::Response) -> (StatusCode, serde_json::Value) 
             panic!("{url} answered {status} with a body that is not JSON ({e}):\n{start}")
         }
     }
+}
+
+/// Calls the API with a token, in English (`GET` or `POST` with a JSON body); the answer must be JSON.
+pub async fn api(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let client = app.api();
+    let mut req = if method == "GET" { client.get(app.url(path)) } else { client.post(app.url(path)) };
+    req = req.header("Authorization", format!("Token {token}")).header("Accept-Language", "en");
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    json_of(req.send().await.unwrap()).await
 }
 
 /// A browser session: cookies kept, the CSRF token of the last page remembered for the next form.

@@ -83,16 +83,7 @@ async fn the_document_tells_the_shapes(app: TestApp) {
     let user = resolve(&doc, &envelope["properties"]["data"]);
     let required: Vec<&str> = user["required"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(required.contains(&"name"), "{user}");
-    let answer: Value = app
-        .api()
-        .get(app.url("/api/v1/users/me"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, answer) = crate::helpers::api(&app, &token, "GET", "/api/v1/users/me", None).await;
     assert_eq!(answer["success"], true);
     let fields: BTreeSet<&str> = answer["data"].as_object().unwrap().keys().map(String::as_str).collect();
     let described: BTreeSet<&str> = user["properties"].as_object().unwrap().keys().map(String::as_str).collect();

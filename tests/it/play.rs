@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::authoring::Source;
 use crate::files::load;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, api};
 use crate::{both, both_with};
 
 both!(answers_get_the_right_statuses, windows_locks_and_membership_refuse_with_reasons, wrong_answers_are_limited);
@@ -39,15 +39,7 @@ async fn day(app: &TestApp) -> (Source, String) {
         "two tries",
         "points = 50\nmax_attempts = 2\ntags = [\"sysmon\", \"windows\"]\n",
     );
-    source.challenge(
-        "static",
-        "zeta",
-        "list",
-        "salt-zeta",
-        "net view, arp -a",
-        "[scoring]\nfunction = \"linear\"\ninitial = 300\nminimum = 100\ndecay = 100\n",
-    );
-    let source = load(app, source).await;
+    let source = load(app, source.with_dynamic_zeta()).await;
     let mut alice = app.browser();
     alice.register("alice").await;
     alice.create_team("cup", "Finders").await;
@@ -76,21 +68,13 @@ async fn challenge_id(app: &TestApp, token: &str, slug: &str) -> i64 {
     id
 }
 
-pub(crate) async fn api(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let client = app.api();
-    let mut req = if method == "GET" { client.get(app.url(path)) } else { client.post(app.url(path)) };
-    req = req.header("Authorization", format!("Token {token}")).header("Accept-Language", "en");
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    crate::helpers::json_of(res).await
+/// Opens the first hint of a challenge through the API, as CTFd's clients do.
+pub(crate) async fn unlock_first_hint(app: &TestApp, token: &str, challenge: i64) {
+    let (_, detail) = api(app, token, "GET", &format!("/api/v1/challenges/{challenge}"), None).await;
+    let hint = detail["data"]["hints"][0]["id"].clone();
+    let (status, body) =
+        api(app, token, "POST", "/api/v1/unlocks", Some(json!({"target": hint, "type": "hints"}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 pub(crate) async fn attempt(app: &TestApp, token: &str, id: i64, submission: &str) -> (StatusCode, Value) {

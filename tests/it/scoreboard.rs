@@ -18,15 +18,7 @@ both!(feeds_are_compressed_once_and_follow_the_next_solve, the_csv_export_runs_n
 
 /// The fixture with a dynamic challenge `zeta` (linear 300, −100 a solver, at least 100).
 pub(crate) fn cup(extra_contest: &str) -> Source {
-    let s = Source::valid();
-    s.challenge(
-        "static",
-        "zeta",
-        "list",
-        "salt-zeta",
-        "net view, arp -a",
-        "[scoring]\nfunction = \"linear\"\ninitial = 300\nminimum = 100\ndecay = 100\n",
-    );
+    let s = Source::valid().with_dynamic_zeta();
     if !extra_contest.is_empty() {
         s.edit("cup/contest.toml", "max_team_size = 4", &format!("max_team_size = 4\n{extra_contest}"));
     }
@@ -170,13 +162,7 @@ async fn scores_follow_solves_hints_and_adjustments(app: TestApp) {
     assert_eq!(visitor.get("/contests/cup/scoreboard?area=nope").await.status, StatusCode::NOT_FOUND);
 
     // The export says the same.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
-        .args(["export", "--contest", "cup", "--format", "csv"])
-        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
-        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
-        .current_dir(app.fixture.dir.path())
-        .output()
-        .unwrap();
+    let out = app.fixture.cli(&["export", "--contest", "cup", "--format", "csv"]);
     let csv = String::from_utf8_lossy(&out.stdout);
     assert!(csv.starts_with("pos,team_id,team,score,on_day,last_at,\"static\",\"dfir\"\n"), "{csv}");
     assert!(csv.contains("\"Team carols\",105.5,105.5"), "{csv}");
@@ -387,13 +373,7 @@ async fn the_csv_export_runs_no_formula(app: TestApp) {
         b.create_team("cup", name).await;
     }
     app.reload().await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mwscup"))
-        .args(["export", "--contest", "cup", "--format", "csv"])
-        .env("MWSCUP_DATA_DIR", app.fixture.data_dir())
-        .env("MWSCUP_DATABASE_URL", &app.fixture.url)
-        .current_dir(app.fixture.dir.path())
-        .output()
-        .unwrap();
+    let out = app.fixture.cli(&["export", "--contest", "cup", "--format", "csv"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let csv = String::from_utf8_lossy(&out.stdout);
     for cell in ["\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", "\"'+1+1\"", "\"'-2+3\"", "\"'@SUM(A1)\"", "\"Plain\""]
