@@ -203,10 +203,13 @@ impl Jar {
     }
 }
 
-/// The value of a form's hidden `csrf` field in a page.
+/// A page's CSRF token: its form's hidden `csrf` field, or the `csrfNonce` every page carries (the sign-in
+/// form names its field `nonce`, as CTFd's does).
 fn csrf_field(page: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(page).ok()?;
-    let (_, after) = text.split_once("name=\"csrf\" value=\"")?;
+    let (_, after) = text
+        .split_once("name=\"csrf\" value=\"")
+        .or_else(|| text.split_once("name=\"csrfNonce\" content=\""))?;
     after.split_once('"').map(|(value, _)| value.to_owned())
 }
 
