@@ -207,9 +207,8 @@ impl Jar {
 /// form names its field `nonce`, as CTFd's does).
 fn csrf_field(page: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(page).ok()?;
-    let (_, after) = text
-        .split_once("name=\"csrf\" value=\"")
-        .or_else(|| text.split_once("name=\"csrfNonce\" content=\""))?;
+    let (_, after) =
+        text.split_once("name=\"csrf\" value=\"").or_else(|| text.split_once("name=\"csrfNonce\" content=\""))?;
     after.split_once('"').map(|(value, _)| value.to_owned())
 }
 
