@@ -96,10 +96,16 @@ pub struct Confirmed {
 
 impl Confirmed {
     pub fn check(&self) -> Result<(), AppError> {
-        if matches!(self.confirm.as_str(), "yes" | "on" | "true" | "1") {
-            Ok(())
-        } else {
-            Err(AppError::field("confirm", Msg::ConfirmFirst))
-        }
+        confirmed(&self.confirm)
+    }
+}
+
+/// A ticked confirmation box's value (`yes`, `on`, `true`, `1`), for a form that reads `confirm` among its own
+/// fields; refused with the message beside the box otherwise.
+pub fn confirmed(value: &str) -> Result<(), AppError> {
+    if matches!(value, "yes" | "on" | "true" | "1") {
+        Ok(())
+    } else {
+        Err(AppError::field("confirm", Msg::ConfirmFirst))
     }
 }

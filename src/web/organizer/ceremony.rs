@@ -133,9 +133,7 @@ async fn step(
             store::contests::move_ceremony(&state.db, contest.id, to, last).await?;
         }
         ("finish", _) => {
-            if !matches!(form.confirm.as_str(), "yes" | "on" | "true" | "1") {
-                return Err(AppError::field("confirm", Msg::ConfirmFirst));
-            }
+            crate::web::kit::csrf::confirmed(&form.confirm)?;
             let txn = state.db.begin().await?;
             if !store::contests::finish_ceremony(&txn, contest.id).await? {
                 return Err(AppError::Conflict(Msg::CeremonyNotStarted));
